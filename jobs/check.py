@@ -1,0 +1,67 @@
+"""`tonghop check`: validate one filled workbook against the template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sheets_schema import ParseContext, ParsedReport, Schema, parse_report
+from sync.excel import WorkbookError, read_xlsx
+
+
+class UnreadableFile(Exception):
+    """FILE cannot be read at all (not found, not an .xlsx, encrypted, corrupt)."""
+
+
+@dataclass
+class CheckResult:
+    unit_code: str | None
+    report: ParsedReport
+
+    def as_json(self) -> dict[str, Any]:
+        """The object `check --json` prints (contract.md)."""
+        r = self.report
+        return {
+            "unit_code": self.unit_code,
+            "completeness": round(r.completeness, 4),
+            "confirmed": r.confirmed,
+            "errors": r.errors,
+            "warnings": r.warnings,
+            "findings": [f.as_dict() for f in r.findings],
+            "values": {k: jsonable(v) for k, v in r.values.items()},
+        }
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value
+
+
+def check_file(path: Path, schema: Schema, ctx: ParseContext) -> CheckResult:
+    """Read and parse one .xlsx report; raise ``UnreadableFile`` when it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise UnreadableFile(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise UnreadableFile(f"{path}: is a folder, not a workbook") from exc
+    except OSError as exc:
+        raise UnreadableFile(f"{path}: {exc.strerror}") from exc
+    try:
+        raw = read_xlsx(data)
+    except WorkbookError as exc:
+        raise UnreadableFile(f"{path}: {exc}") from exc
+    report = parse_report(schema, raw, ctx)
+    code = ctx.unit_code or _text(report.values.get("tt_ma_don_vi"))
+    return CheckResult(code, report)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,141 @@
+"""The job's vocabulary: roster units, statuses and each unit's outcome in a run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+
+from sheets_schema.report import ParsedReport
+
+
+class Status(str, Enum):
+    """A unit's status in a run; the values are part of status.json."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    IN_PROGRESS = "in_progress"
+    NOT_STARTED = "not_started"
+    OVERDUE = "overdue"
+    INVALID = "invalid"
+    UNREACHABLE = "unreachable"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def color(self) -> str:
+        """Background colour for this status in the workbook and the status sheet."""
+        return _COLORS[self]
+
+    @property
+    def submitted(self) -> bool:
+        return self in (Status.ON_TIME, Status.LATE)
+
+
+_LABELS = {
+    Status.ON_TIME: "Đúng hạn",
+    Status.LATE: "Trễ hạn",
+    Status.IN_PROGRESS: "Đang thực hiện",
+    Status.NOT_STARTED: "Chưa bắt đầu",
+    Status.OVERDUE: "Quá hạn chưa nộp",
+    Status.INVALID: "Sai mẫu",
+    Status.UNREACHABLE: "Không truy cập được",
+}
+_COLORS = {
+    Status.ON_TIME: "#C6EFCE",
+    Status.LATE: "#FFEB9C",
+    Status.IN_PROGRESS: "#DDEBF7",
+    Status.NOT_STARTED: "#EDEDED",
+    Status.OVERDUE: "#FFC7CE",
+    Status.INVALID: "#F4B084",
+    Status.UNREACHABLE: "#D9D2E9",
+}
+
+UNIT_TYPES = ("xa", "thi_tran", "co_quan", "luc_luong_vu_trang", "su_nghiep", "doanh_nghiep")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One row of the roster."""
+
+    code: str
+    name: str
+    type: str
+    sheet: str = ""
+    email: str = ""
+    deadline: date | None = None  # overrides the report deadline
+    active_from: date | None = None
+    active_to: date | None = None
+
+    def active_on(self, day: date) -> bool:
+        """Expected on ``day``: opened on or before it and not yet closed or merged."""
+        if self.active_from and day < self.active_from:
+            return False
+        return not (self.active_to and day > self.active_to)
+
+
+@dataclass
+class UnitOutcome:
+    """Everything the outputs show about one unit after a run."""
+
+    unit: Unit
+    status: Status
+    deadline_at: datetime  # the first late instant, aware
+    report: ParsedReport | None = None  # the data shown (the last good data when unreachable)
+    submitted_at: datetime | None = None
+    modified_at: datetime | None = None
+    amended_after_submit: bool = False
+    link: str = ""
+    message: str = ""  # Vietnamese: why invalid or unreachable, or what is missing
+    data_as_of: datetime | None = None  # when the shown data was read
+
+    @property
+    def completeness(self) -> float | None:
+        return None if self.report is None else self.report.completeness
+
+    @property
+    def errors(self) -> int:
+        return 0 if self.report is None else self.report.errors
+
+    @property
+    def warnings(self) -> int:
+        return 0 if self.report is None else self.report.warnings
+
+    @property
+    def confirmed(self) -> bool:
+        return False if self.report is None else self.report.confirmed
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """Counts at one earlier run, for the submissions-over-time chart."""
+
+    at: datetime
+    expected: int
+    submitted: int
+    on_time: int
+
+
+@dataclass
+class RunInfo:
+    """Facts about a run that every output states."""
+
+    run_id: int
+    as_of: datetime  # aware, in the report's time zone
+    schema_id: str
+    schema_version: str
+    deadline: date
+    deadline_inclusive: bool
+    deadline_at: datetime  # the first late instant for units without their own deadline
+    deadline_text: str  # Vietnamese: the deadline in words
+    timezone: str
+    conference: date | None
+    source_kind: str
+    counts: dict[str, float] = field(default_factory=dict)
+    history: list[HistoryPoint] = field(default_factory=list)
+    precision_text: str = ""  # Vietnamese: how precise submission times are
+    started_at: datetime | None = None
+    pulled: int = 0  # units read this run (changed since the last run)
+    reused: int = 0  # units whose file had not changed

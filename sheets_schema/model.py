@@ -1,0 +1,194 @@
+"""The template declared as typed objects: what a schema file becomes once loaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+
+
+class FieldType(str, Enum):
+    TEXT = "text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    PERCENT = "percent"  # percent points: 97.18 means 97,18%
+    DATE = "date"
+    BOOL = "bool"
+    CHOICE = "choice"
+
+    @property
+    def is_number(self) -> bool:
+        return self in (FieldType.INTEGER, FieldType.DECIMAL, FieldType.PERCENT)
+
+
+# A date bound is a fixed date, or one of the names below resolved when parsing.
+RUN_DATE = "run_date"
+TERM_START = "term_start"
+DateBound = date | str | None
+
+# Parts of an indicator row; each is an input cell named ct_{key}_{part}.
+INDICATOR_PARTS = ("nq", "kq", "tu_so", "mau_so", "du_bao", "ghi_chu")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input cell: a workbook-level defined name equal to ``id``."""
+
+    id: str
+    label: str
+    type: FieldType
+    tab: str  # the tab's title, as users see it
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    choice_list: str | None = None  # the name of the list in [choices]
+    min: float | None = None
+    max: float | None = None
+    min_date: DateBound = None
+    max_date: DateBound = None
+    pattern: str | None = None
+    prefill: str | None = None  # unit_code · unit_name · unit_type · version
+    hint: str = ""
+    narrative: bool = False
+    sign_off: bool = False
+    template_version: bool = False
+    must_equal_unit_code: bool = False
+    unit_type: bool = False
+    indicator: str | None = None  # the indicator key, for ct_* cells
+    part: str | None = None  # nq · kq · tu_so · mau_so · du_bao · ghi_chu
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str
+    unit: str
+    group: str
+    type: FieldType
+    better: str  # higher · lower
+    applies_to: frozenset[str]  # unit types, or {"all"}
+    rollup: str  # mean · sum · ratio
+    min: float | None = None
+    max: float | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+
+    @property
+    def is_rate(self) -> bool:
+        return self.numerator is not None
+
+    def field_id(self, part: str) -> str:
+        return f"ct_{self.key}_{part}"
+
+    def applies(self, unit_type: str | None) -> bool:
+        """Whether a unit of this type must answer; an unknown type is asked everything."""
+        return "all" in self.applies_to or unit_type is None or unit_type in self.applies_to
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(p for p in INDICATOR_PARTS if self.is_rate or p not in ("tu_so", "mau_so"))
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    label: str
+    type: FieldType
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    choice_list: str | None = None
+    max_date: DateBound = None
+    width: float = 20
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table body under one defined name; the whole table counts as one completeness item."""
+
+    name: str
+    tab: str
+    label: str
+    max_rows: int
+    columns: tuple[Column, ...]
+    row_required: tuple[str, ...]
+    min_complete_rows: int = 1
+    require_column: str | None = None
+    require_value: str | None = None
+
+    def column(self, column_id: str) -> Column:
+        return next(c for c in self.columns if c.id == column_id)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-field rule: left op sum(right), checked when every operand is a valid number."""
+
+    id: str
+    left: str
+    op: str  # == · <= · >= · < · >
+    right: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Tab:
+    id: str
+    title: str
+    layout: str  # form · indicators · narrative · table
+    heading: str
+    fields: tuple[Field, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    table: Table | None = None
+    rollup: str | None = None
+
+
+@dataclass(frozen=True)
+class Schema:
+    id: str
+    version: str
+    title: str
+    term_start: date
+    unit_types: dict[str, str]  # roster code → label in tt_loai_hinh
+    choices: dict[str, tuple[str, ...]]
+    tabs: tuple[Tab, ...]
+    rules: tuple[Rule, ...]
+    min_chars: int = 50
+    placeholders: tuple[str, ...] = ()
+    not_applicable: str = "Không áp dụng"
+    rate_tolerance: float = 0.1
+    note_when_assessment: tuple[str, ...] = ("Chưa đạt",)
+    note_when_forecast: tuple[str, ...] = ("Khó đạt", "Không đạt")
+    source: str = ""
+    _by_id: dict[str, Field] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({f.id: f for t in self.tabs for f in t.fields})
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        """Every single-cell input, in template order."""
+        return tuple(f for t in self.tabs for f in t.fields)
+
+    def field(self, field_id: str) -> Field:
+        return self._by_id[field_id]
+
+    def has_field(self, field_id: str) -> bool:
+        return field_id in self._by_id
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for t in self.tabs for i in t.indicators)
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(t.table for t in self.tabs if t.table is not None)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every defined name a template workbook must carry."""
+        return tuple(f.id for f in self.fields) + tuple(t.name for t in self.tables)
+
+    def tab_by_id(self, tab_id: str) -> Tab:
+        return next(t for t in self.tabs if t.id == tab_id)
+
+    def type_of_label(self, label: str) -> str | None:
+        """The roster type code whose tt_loai_hinh label is ``label``."""
+        return next((code for code, lab in self.unit_types.items() if lab == label), None)

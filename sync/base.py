@@ -1,0 +1,73 @@
+"""The Source seam: how the job asks any outside system for units' spreadsheets.
+
+A source answers two questions. ``versions`` is cheap and bulk: for every unit, a token that
+changes whenever its content may have changed, and the file's modified time. ``pull`` is the
+expensive read of one unit, done only when its token changed. Either may answer with a
+``SourceProblem`` instead of raising, so one broken unit never stops the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Protocol
+
+from sheets_schema.raw import RawReport
+
+
+@dataclass(frozen=True, slots=True)
+class SheetRef:
+    """Where one unit's spreadsheet lives: a file name (excel) or a URL or key (google)."""
+
+    code: str
+    sheet: str
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """What a cheap look at a unit's spreadsheet tells: a change token and when it changed."""
+
+    token: str
+    modified_time: datetime  # timezone-aware
+    link: str  # a path or URL a person can open
+
+
+class ProblemKind(str, Enum):
+    MISSING = "missing"  # no file yet: the unit has not started
+    INVALID = "invalid"  # there is something, but it is not a readable template spreadsheet
+    UNREACHABLE = "unreachable"  # permission, deleted, network: keep the last good data
+
+
+@dataclass(frozen=True, slots=True)
+class SourceProblem:
+    """Why a unit could not be read: an English reason for logs, a Vietnamese fix for people."""
+
+    kind: ProblemKind
+    reason: str
+    message_vi: str
+    link: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Pulled:
+    """One unit's spreadsheet as read: the parser's input and the bytes kept as a snapshot."""
+
+    raw: RawReport
+    snapshot: bytes
+    snapshot_ext: str  # "xlsx" or "json"
+
+
+class Source(Protocol):
+    """One adapter per outside system (an Excel folder, Google Sheets)."""
+
+    kind: str
+
+    def versions(self, refs: Sequence[SheetRef]) -> Mapping[str, Version | SourceProblem]:
+        """Change tokens and modified times for every unit, keyed by unit code."""
+        ...
+
+    def pull(self, ref: SheetRef, version: Version) -> Pulled | SourceProblem:
+        """Read one unit's spreadsheet in full."""
+        ...

@@ -1,0 +1,102 @@
+"""The schema file: complete against the spec, checked when loaded, extensible by data alone."""
+
+from __future__ import annotations
+
+import io
+from importlib import resources
+
+import openpyxl
+import pytest
+
+from sheets_schema import Code, ParseContext, Schema, SchemaError, load_schema, parse_report, parse_schema
+from sync.excel import read_xlsx
+from tests.helpers import TODAY, typed_workbook, valid_values
+
+from tests.test_schema_ids import RATES, spec_ids
+
+
+def test_builtin_schema_declares_exactly_the_spec(schema: Schema) -> None:
+    assert set(schema.names) == spec_ids()
+    assert [t.title for t in schema.tabs] == ["Thông tin", "Chỉ tiêu", "Kiểm điểm", "Kiểm tra giám sát", "Hạn chế - Giải pháp"]
+    assert schema.indicators[5].key == "ho_ngheo" and schema.indicators[5].better == "lower"
+    assert {i.key for i in schema.indicators if i.rollup == "ratio"} == set(RATES)
+    assert schema.field("tt_email").required is False
+
+
+BASE = resources.files("sheets_schema").joinpath("midterm_2020_2025.toml").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (lambda t: t.replace('id = "tt_chuc_vu"', 'id = "tt_nguoi_bao_cao"'), "duplicate id 'tt_nguoi_bao_cao'"),
+        (lambda t: t.replace('id = "tt_chuc_vu"', 'id = "kt1"'), "must be lower-case snake_case"),
+        (lambda t: t.replace('id = "tt_chuc_vu"', 'id = "ab_12"'), "could be read as a cell reference"),
+        (lambda t: t.replace('label = "Chức vụ"\n  type = "text"', 'label = "Chức vụ"\n  type = "txt"'), "unknown type 'txt'"),
+        (lambda t: t.replace('right = "ks_to_cao_nhan"', 'right = "ks_to_cao_nhận"'), "names unknown field"),
+        (lambda t: t.replace('choices = "loai_hinh"', 'choices = "loai_hinh_x"'), "not declared under [choices]"),
+        (lambda t: t.replace('  prefill = "unit_name"', '  prefil = "unit_name"'), "unknown key 'prefil'"),
+        (lambda t: t.replace('applies_to = ["xa"]', 'applies_to = ["xaa"]'), "unknown unit types"),
+        (lambda t: t + "\n[[rule]]\nleft = 'ks_kt_to_chuc'\nop = '=>'\nright = 'ks_kt_dang_vien'\n", "unknown operator"),
+        (lambda t: t.replace("id = ", "id == ", 1), "not valid TOML"),
+    ],
+)
+def test_broken_schema_names_file_and_entry(edit, words) -> None:  # type: ignore[no-untyped-def]
+    text = edit(BASE)
+    assert text != BASE
+    with pytest.raises(SchemaError) as info:
+        parse_schema(text, source="my-schema.toml")
+    assert str(info.value).startswith("my-schema.toml: ")
+    assert words in str(info.value)
+
+
+def test_missing_schema_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SchemaError, match="no such schema file"):
+        load_schema(tmp_path / "nope.toml")
+
+
+EXTRA = """
+  [[tab.indicator]]
+  key = "ty_le_che_phu"
+  label = "Tỷ lệ che phủ cây xanh"
+  unit = "%"
+  group = "Môi trường"
+  type = "percent"
+  min = 0
+  max = 100
+  better = "higher"
+  numerator = "Diện tích cây xanh"
+  denominator = "Diện tích tự nhiên"
+  applies_to = ["all"]
+  rollup = "ratio"
+"""
+EXTRA_ROW = """
+  [[tab.field]]
+  id = "ks_gs_tai_chinh"
+  label = "Giám sát tài chính đảng"
+  type = "integer"
+  min = 0
+"""
+
+
+def test_adding_an_indicator_and_a_row_is_a_data_edit(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = BASE.replace("# ---------------------------------------------------------------- Kiểm điểm", EXTRA + "\n# Kiểm điểm", 1)
+    text = text.replace("# ---------------------------------------------------------------- Hạn chế - Giải pháp", EXTRA_ROW + "\n# HC", 1)
+    path = tmp_path / "extended.toml"
+    path.write_text(text, "utf-8")
+    schema = load_schema(path)
+    assert {"ct_ty_le_che_phu_tu_so", "ks_gs_tai_chinh"} <= set(schema.names)
+    values = valid_values(schema)
+    values.update(ct_ty_le_che_phu_nq=40, ct_ty_le_che_phu_kq=50, ct_ty_le_che_phu_tu_so=50,
+                  ct_ty_le_che_phu_mau_so=100, ct_ty_le_che_phu_du_bao="Vượt", ks_gs_tai_chinh=2)  # fmt: skip
+    data = typed_workbook(schema, values)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert "ct_ty_le_che_phu_mau_so" in wb.defined_names and "ks_gs_tai_chinh" in wb.defined_names
+    report = parse_report(schema, read_xlsx(data), ParseContext("XA_VINH_HUNG", "xa", TODAY))
+    assert report.findings == [] and report.completeness == 1.0
+    assert report.indicators["ty_le_che_phu"].assessment == "Vượt"
+    assert report.values["ks_gs_tai_chinh"] == 2
+    # ...and the new indicator is validated like the others.
+    values["ct_ty_le_che_phu_tu_so"] = 150
+    report = parse_report(schema, read_xlsx(typed_workbook(schema, values)), ParseContext("XA_VINH_HUNG", "xa", TODAY))
+    assert [f.code for f in report.findings] == [Code.RATE_NUMERATOR_EXCEEDS]
