@@ -1,0 +1,416 @@
+"""Read ``tonghop.toml`` once, at the edge, into one frozen, typed ``Config``.
+
+Everything the job needs from the configuration file and the environment is resolved here: paths
+become absolute (relative to the config file's folder), the time zone is checked, and the Google
+environment variables are read. Library code takes values from ``Config`` and never reads
+``os.environ``.
+
+Every mistake stops with a ``ConfigError`` whose message is one line for the district IT person:
+the file, the ``[section] key``, what was found and how to write it instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sheets_schema.loader import BUILTIN as BUILTIN_SCHEMAS
+
+DEFAULT_CONFIG = "tonghop.toml"
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_SCHEMA = "midterm_2020_2025"
+SOURCE_KINDS = ("excel", "google")
+
+# Zone names shown to readers as "giờ Việt Nam" instead of the IANA name.
+_VIETNAM_ZONES = frozenset({"Asia/Ho_Chi_Minh", "Asia/Saigon"})
+
+_ALLOWED: dict[str, tuple[str, ...]] = {
+    "report": ("schema", "deadline", "deadline_inclusive", "timezone", "conference"),
+    "units": ("registry",),
+    "source": ("kind", "folder"),
+    "google": (
+        "credentials", "status_spreadsheet", "reads_per_minute", "folder_id", "oauth_client",
+    ),
+    "output": ("dir", "state", "archive_keep"),
+}  # fmt: skip
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "report": ("deadline",),
+    "units": ("registry",),
+    "source": ("kind",),
+}
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message is one line naming the file and the fix."""
+
+
+SourceKind = Literal["excel", "google"]
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """``[report]``: which template, and the deadline as a wall-clock date."""
+
+    schema: str  # a built-in schema id, or the absolute path of a schema file
+    deadline: date
+    deadline_inclusive: bool = False
+    timezone: str = DEFAULT_TIMEZONE
+    conference: date | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The report's time zone; every deadline is a local date in it."""
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class UnitsConfig:
+    """``[units]``: the roster of expected units."""
+
+    registry: Path
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """``[source]``: where the units' reports are read from."""
+
+    kind: SourceKind
+    folder: Path | None = None  # the folder of .xlsx files, for kind "excel"
+
+
+@dataclass(frozen=True)
+class GoogleConfig:
+    """``[google]`` plus the Google environment variables, resolved once here."""
+
+    credentials: Path | None = None  # the key file, else GOOGLE_APPLICATION_CREDENTIALS
+    status_spreadsheet: str = ""  # key or URL of the district status sheet
+    api_url: str | None = None  # TONGHOP_GOOGLE_API_URL: an emulator replacing Google's hosts
+    reads_per_minute: int = 50
+    folder_id: str = ""  # a Drive / Shared Drive folder for provisioning and listing
+    oauth_client: Path | None = None
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    """``[output]``: where the outputs and the job's state live."""
+
+    dir: Path = Path("out")
+    state: Path = Path("state/tonghop.sqlite")
+    archive_keep: int = 10
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration: the file it came from and its sections."""
+
+    path: Path  # the config file, absolute
+    base_dir: Path  # its folder; relative paths in the file are relative to it
+    report: ReportConfig
+    units: UnitsConfig
+    source: SourceConfig
+    google: GoogleConfig = field(default_factory=GoogleConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The report's time zone."""
+        return self.report.tz
+
+    def deadline_at(self, unit_deadline: date | None = None) -> datetime:
+        """The first late instant (aware, in the report time zone) for a unit's deadline.
+
+        With ``deadline_inclusive`` false, "trước ngày 23/3/2023" is late from 23/3/2023 00:00
+        local time; with it true, the whole 23rd is on time and lateness starts on the 24th.
+        ``unit_deadline`` is the roster's per-unit override; ``None`` means the report deadline.
+        """
+        day = unit_deadline or self.report.deadline
+        if self.report.deadline_inclusive:
+            day += timedelta(days=1)
+        return datetime.combine(day, time(0), tzinfo=self.tz)
+
+    def deadline_text(self, unit_deadline: date | None = None) -> str:
+        """The deadline and its interpretation in Vietnamese words, for every output."""
+        day = unit_deadline or self.report.deadline
+        first_late = self.deadline_at(unit_deadline)
+        zone = _zone_words(self.report.timezone, first_late)
+        if self.report.deadline_inclusive:
+            return (
+                f"Hạn nộp: hết ngày {_vn_date(day)} "
+                f"(trước 00:00 ngày {_vn_date(first_late.date())}), {zone}"
+            )
+        return f"Hạn nộp: trước 00:00 ngày {_vn_date(day)}, {zone}"
+
+
+def load_config(path: Path | None, *, env: Mapping[str, str]) -> Config:
+    """Find, read and check the configuration.
+
+    The file is ``path`` (from ``--config``), else ``env["TONGHOP_CONFIG"]``, else
+    ``./tonghop.toml``. ``env`` is the process environment, passed in by the entry point.
+    """
+    if path is not None:
+        origin = "given with --config"
+    elif env.get("TONGHOP_CONFIG"):
+        path, origin = Path(env["TONGHOP_CONFIG"]), "named by TONGHOP_CONFIG"
+    else:
+        path, origin = Path(DEFAULT_CONFIG), "the default"
+    path = path.expanduser().absolute()
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder; give the path of the tonghop.toml file in it")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no configuration file ({origin}); run `tonghop demo --dir demo` to write "
+            f"an example district with its tonghop.toml, or copy the example in the README"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror}") from exc
+    doc = _parse_toml(raw, path)
+    return _Reader(path, env).build(doc)
+
+
+def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path} line {line}: not UTF-8 text; save the file with UTF-8 encoding"
+        ) from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = f"{path}: not valid TOML: {exc}"
+        found = _TOML_LINE.search(str(exc))
+        if found:
+            lines = text.splitlines()
+            number = int(found.group(1))
+            if 0 < number <= len(lines):
+                bad = lines[number - 1].strip()
+                message += f": {bad}"
+                # The commonest slip: a Vietnamese date written as in a letter.
+                if re.search(r"\d{1,2}/\d{1,2}/\d{4}", bad):
+                    message += " (write dates as yyyy-mm-dd without quotes, e.g. 2023-03-23)"
+        raise ConfigError(message) from exc
+
+
+class _Reader:
+    """Turns the parsed TOML document into a ``Config``, stopping at the first mistake."""
+
+    def __init__(self, path: Path, env: Mapping[str, str]) -> None:
+        self.file = path
+        self.base = path.parent
+        self.env = env
+
+    def fail(self, message: str) -> ConfigError:
+        return ConfigError(f"{self.file}: {message}")
+
+    def build(self, doc: dict[str, Any]) -> Config:
+        sections = self.sections(doc)
+        report = self.report(sections["report"])
+        units = self.units(sections["units"])
+        source = self.source(sections["source"])
+        google = self.google(sections["google"])
+        output = self.output(sections["output"])
+        return Config(self.file, self.base, report, units, source, google, output)
+
+    def sections(self, doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        allowed = ", ".join(f"[{name}]" for name in _ALLOWED)
+        for name, value in doc.items():
+            if name not in _ALLOWED:
+                raise self.fail(
+                    f"unknown section [{name}]{_did_you_mean(name, _ALLOWED)}; "
+                    f"allowed sections: {allowed}"
+                )
+            if not isinstance(value, dict):
+                raise self.fail(
+                    f"{name} must be a section: write [{name}] on its own line, then its keys"
+                )
+            keys = _ALLOWED[name]
+            for key in value:
+                if key not in keys:
+                    raise self.fail(
+                        f"unknown key [{name}] {key}{_did_you_mean(key, keys)}; "
+                        f"allowed keys in [{name}]: {', '.join(keys)}"
+                    )
+        for name, keys in _REQUIRED.items():
+            for key in keys:
+                if key not in doc.get(name, {}):
+                    raise self.fail(f"[{name}] {key} is missing; add it under [{name}]")
+        return {name: doc.get(name, {}) for name in _ALLOWED}
+
+    # --- sections -----------------------------------------------------------------------------
+
+    def report(self, table: dict[str, Any]) -> ReportConfig:
+        schema = self.text(table, "report", "schema", DEFAULT_SCHEMA).strip()
+        if schema not in BUILTIN_SCHEMAS:
+            resolved = self.resolve(schema)
+            if not resolved.is_file():
+                raise self.fail(
+                    f'[report] schema = "{schema}" is neither a built-in schema '
+                    f"({', '.join(BUILTIN_SCHEMAS)}) nor an existing file ({resolved})"
+                )
+            schema = str(resolved)
+        timezone = self.text(table, "report", "timezone", DEFAULT_TIMEZONE).strip()
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise self.fail(
+                f'[report] timezone = "{timezone}" is not a known time zone; '
+                f'use an IANA name such as "{DEFAULT_TIMEZONE}"'
+            ) from exc
+        return ReportConfig(
+            schema=schema,
+            deadline=self.date(table, "report", "deadline"),
+            deadline_inclusive=self.boolean(table, "report", "deadline_inclusive", False),
+            timezone=timezone,
+            conference=self.date(table, "report", "conference") if "conference" in table else None,
+        )
+
+    def units(self, table: dict[str, Any]) -> UnitsConfig:
+        registry = self.path(table, "units", "registry", "")
+        if not registry.is_file():
+            raise self.fail(
+                f"[units] registry: no roster file {registry}; create it (units.csv or "
+                f"units.xlsx) or fix the path, which is relative to the config file's folder"
+            )
+        return UnitsConfig(registry=registry)
+
+    def source(self, table: dict[str, Any]) -> SourceConfig:
+        text = self.text(table, "source", "kind", "").strip()
+        if text not in SOURCE_KINDS:
+            raise self.fail(f'[source] kind = "{text}" is not allowed; write "excel" or "google"')
+        kind: SourceKind = "excel" if text == "excel" else "google"
+        folder = self.optional_path(table, "source", "folder")
+        if kind == "excel" and folder is None:
+            raise self.fail(
+                '[source] folder is missing: kind "excel" reads a folder of .xlsx files; '
+                'add e.g. folder = "sheets" under [source]'
+            )
+        return SourceConfig(kind=kind, folder=folder)
+
+    def google(self, table: dict[str, Any]) -> GoogleConfig:
+        credentials = self.optional_path(table, "google", "credentials")
+        if credentials is None and self.env.get("GOOGLE_APPLICATION_CREDENTIALS"):
+            # As the Google libraries do: a relative path here is relative to the working folder.
+            env_path = Path(self.env["GOOGLE_APPLICATION_CREDENTIALS"]).expanduser()
+            credentials = env_path.absolute()
+        return GoogleConfig(
+            credentials=credentials,
+            status_spreadsheet=self.text(table, "google", "status_spreadsheet", "").strip(),
+            api_url=(self.env.get("TONGHOP_GOOGLE_API_URL") or "").strip().rstrip("/") or None,
+            reads_per_minute=self.integer(table, "google", "reads_per_minute", 50, minimum=1),
+            folder_id=self.text(table, "google", "folder_id", "").strip(),
+            oauth_client=self.optional_path(table, "google", "oauth_client"),
+        )
+
+    def output(self, table: dict[str, Any]) -> OutputConfig:
+        defaults = OutputConfig()
+        return OutputConfig(
+            dir=self.path(table, "output", "dir", str(defaults.dir)),
+            state=self.path(table, "output", "state", str(defaults.state)),
+            archive_keep=self.integer(
+                table, "output", "archive_keep", defaults.archive_keep, minimum=0
+            ),
+        )
+
+    # --- typed values -------------------------------------------------------------------------
+
+    def resolve(self, value: str) -> Path:
+        """A path from the file: absolute stays absolute, relative is from the config folder."""
+        path = Path(value.strip()).expanduser()
+        return path if path.is_absolute() else self.base / path
+
+    def path(self, table: dict[str, Any], section: str, key: str, default: str) -> Path:
+        value = self.text(table, section, key, default).strip()
+        if not value:
+            raise self.fail(f'[{section}] {key} is empty; write a path in quotes, e.g. {key} = "…"')
+        return self.resolve(value)
+
+    def optional_path(self, table: dict[str, Any], section: str, key: str) -> Path | None:
+        value = self.text(table, section, key, "").strip()
+        return self.resolve(value) if value else None
+
+    def text(self, table: dict[str, Any], section: str, key: str, default: str) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str):
+            raise self.fail(
+                f'[{section}] {key} must be text in double quotes, e.g. {key} = "…" '
+                f"(found {_describe(value)})"
+            )
+        return value
+
+    def boolean(self, table: dict[str, Any], section: str, key: str, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(
+                f"[{section}] {key} must be true or false, without quotes "
+                f"(found {_describe(value)})"
+            )
+        return value
+
+    def integer(
+        self, table: dict[str, Any], section: str, key: str, default: int, *, minimum: int
+    ) -> int:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(
+                f"[{section}] {key} must be a whole number of at least {minimum}, without quotes "
+                f"(found {_describe(value)})"
+            )
+        return value
+
+    def date(self, table: dict[str, Any], section: str, key: str) -> date:
+        value = table.get(key)
+        # A TOML datetime is also a ``date``; a deadline is a day, so refuse the time part.
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        raise self.fail(
+            f"[{section}] {key} must be a date written yyyy-mm-dd without quotes, "
+            f"e.g. {key} = 2023-03-23 (found {_describe(value)})"
+        )
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, str):
+        return f'the text "{value}"'
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, datetime):
+        return f"the date and time {value.isoformat()}"
+    if isinstance(value, date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _did_you_mean(name: str, allowed: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(allowed), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _vn_date(day: date) -> str:
+    """A date as Vietnamese documents write it: 23/3/2023."""
+    return f"{day.day}/{day.month}/{day.year}"
+
+
+def _zone_words(name: str, at: datetime) -> str:
+    """ "giờ Việt Nam (UTC+7)", or the zone's name and its offset at ``at`` for other zones."""
+    offset = at.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    utc = f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    label = "Việt Nam" if name in _VIETNAM_ZONES else name
+    return f"giờ {label} ({utc})"

@@ -1,0 +1,475 @@
+"""The roster: the units the district expects a report from, read from units.csv or units.xlsx.
+
+The district edits this file by hand, usually in Excel, so reading it is forgiving about what
+Excel does (a BOM, ``;`` as the delimiter in Vietnamese locales, numbers typed as codes, real
+date cells) and strict about what would distort the counts (duplicate codes, unknown unit types,
+unreadable dates). Every problem names the file, the row as the spreadsheet shows it (the header
+is row 1) and the column; all problems are collected, and the error's message is the first one.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import logging
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from .model import UNIT_TYPES, Unit
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("code", "name", "type", "sheet", "email", "deadline", "active_from", "active_to")
+REQUIRED = ("code", "name", "type")
+DATE_COLUMNS = ("deadline", "active_from", "active_to")
+CSV_SUFFIXES = (".csv",)
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_EDGE_INVISIBLES = "\u200b\u200c\u200d\u2060\ufeff"
+_SAVE_AS_UTF8 = 'in Excel use File > Save As > "CSV UTF-8 (Comma delimited) (*.csv)"'
+
+Row = tuple[int, list[object]]  # the row number as the spreadsheet shows it, and its cells
+
+
+class RosterError(ValueError):
+    """The roster cannot be used. ``problems`` lists every problem; the message is the first."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems) or [message]
+
+
+def load_roster(path: Path, *, unit_types: Collection[str] = UNIT_TYPES) -> list[Unit]:
+    """Read and check the roster; the units come back in file order."""
+    rows = _read_rows(path)
+    columns = _header(path, rows)
+    problems: list[str] = []
+    units: list[Unit] = []
+    codes: list[tuple[int, str]] = []
+    for number, cells in rows[1:]:
+        if not any(_text(cell) for cell in cells):
+            continue  # a blank line
+        reader = _RowReader(path, number, cells, columns, problems)
+        codes.append((number, reader.text("code")))
+        unit = reader.unit(unit_types)
+        if unit is not None:
+            units.append(unit)
+    problems.extend(_duplicates(path, codes, columns["code"]))
+    if not problems and not units:
+        problems.append(
+            f"{path}: has no units; add one row per unit under the header row "
+            f"({', '.join(REQUIRED)}, …)"
+        )
+    if problems:
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise RosterError(problems[0] + more, problems)
+    return units
+
+
+def expected_units(units: Iterable[Unit], day: date) -> list[Unit]:
+    """The units expected to report on ``day``: opened and not yet closed or merged."""
+    return [unit for unit in units if unit.active_on(day)]
+
+
+def write_roster_sheet_column(path: Path, updates: Mapping[str, str]) -> None:
+    """Set the ``sheet`` cell of the units with the given codes, keeping everything else.
+
+    Adds a ``sheet`` column after the last header if the roster has none. Every code must be
+    in the roster, else nothing is written. The new file is written beside the old one and
+    renamed over it, so a crash never leaves half a roster. An .xlsx roster is re-saved by
+    openpyxl: values, formatting and other sheets are kept, but images and charts are not.
+    """
+    wanted = {_text(code): value for code, value in updates.items()}
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        _write_csv_sheet_column(path, wanted)
+    elif suffix in XLSX_SUFFIXES:
+        _write_xlsx_sheet_column(path, wanted)
+    else:
+        raise _unsupported(path)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _read_rows(path: Path) -> list[Row]:
+    suffix = path.suffix.lower()
+    if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
+        raise _unsupported(path)
+    if not path.is_file():
+        raise RosterError(f"{path}: no such roster file; create it or fix [units] registry")
+    if suffix in CSV_SUFFIXES:
+        text, _ = _decode(path)
+        return [(number, list(cells)) for number, cells in enumerate(_csv_rows(text), start=1)]
+    return _xlsx_rows(path)
+
+
+def _unsupported(path: Path) -> RosterError:
+    return RosterError(
+        f"{path}: a roster must be a .csv or .xlsx file; in Excel use File > Save As and pick "
+        f'"Excel Workbook (*.xlsx)" or "CSV UTF-8 (Comma delimited) (*.csv)"'
+    )
+
+
+def _decode(path: Path) -> tuple[str, bool]:
+    """The CSV's text and whether it began with a BOM."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RosterError(f"{path}: cannot read the roster: {exc.strerror}") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # Excel's plain "CSV (Comma delimited)" writes the Windows code page (1258 or 1252).
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RosterError(
+            f"{path} row {line}: the file is not UTF-8 text (Excel saved it in a Windows code "
+            f"page); {_SAVE_AS_UTF8}"
+        ) from exc
+    return text, raw.startswith(b"\xef\xbb\xbf")
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    delimiter = _delimiter(text)
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _delimiter(text: str) -> str:
+    """``,``, ``;`` or tab: whichever splits the header line into the most roster columns.
+
+    Excel in a Vietnamese locale writes ``;`` because ``,`` is the decimal separator.
+    """
+    first = next((line for line in text.splitlines() if line.strip()), "")
+
+    def score(delimiter: str) -> tuple[int, int, int]:
+        cells = next(csv.reader([first], delimiter=delimiter), [])
+        names = {_column_name(cell) for cell in cells}
+        return len(names & set(REQUIRED)), len(names & set(COLUMNS)), len(cells)
+
+    return max((",", ";", "\t"), key=score)
+
+
+def _xlsx_rows(path: Path) -> list[Row]:
+    workbook = _open_workbook(path, read_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        # Files written by other tools may declare wrong dimensions; read every row instead.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True)
+        return [(number, list(cells)) for number, cells in enumerate(rows, start=1)]
+    finally:
+        workbook.close()
+
+
+def _open_workbook(path: Path, *, read_only: bool) -> openpyxl.Workbook:
+    try:
+        with warnings.catch_warnings():
+            # Workbooks saved by LibreOffice or Google Sheets often trigger style warnings.
+            warnings.simplefilter("ignore", UserWarning)
+            return openpyxl.load_workbook(
+                path,
+                read_only=read_only,
+                data_only=read_only,
+                keep_vba=path.suffix.lower() == ".xlsm",
+            )
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise RosterError(
+            f"{path}: not a readable .xlsx workbook ({exc}); open it in Excel and save it as "
+            f'"Excel Workbook (*.xlsx)"'
+        ) from exc
+    except OSError as exc:
+        raise RosterError(f"{path}: cannot read the roster: {exc.strerror}") from exc
+
+
+def _header(path: Path, rows: list[Row]) -> dict[str, int]:
+    """Map each known column to its index; the header must be row 1."""
+    if not rows or not any(_text(cell) for cell in rows[0][1]):
+        raise RosterError(
+            f"{path} row 1: the first row must be the header: {', '.join(COLUMNS)} "
+            f"(the last {len(COLUMNS) - len(REQUIRED)} are optional)"
+        )
+    columns: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, cell in enumerate(rows[0][1]):
+        name = _column_name(cell)
+        if name in columns:
+            raise RosterError(
+                f"{path} row 1: column {name} appears twice (columns "
+                f"{get_column_letter(columns[name] + 1)} and {get_column_letter(index + 1)}); "
+                f"delete or rename one of them"
+            )
+        if name in COLUMNS:
+            columns[name] = index
+        elif name:
+            ignored.append(name)
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        raise RosterError(
+            f"{path} row 1: missing column(s) {', '.join(missing)}; the header row must name "
+            f"{', '.join(REQUIRED)} (optional: {', '.join(COLUMNS[len(REQUIRED) :])})"
+        )
+    for name in ignored:
+        close = [c for c in COLUMNS if c not in columns and _similar(name, c)]
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        log.warning("%s: column %r is not a roster column and is ignored%s", path, name, hint)
+    return columns
+
+
+class _RowReader:
+    """Reads one data row into a ``Unit``, adding each problem it finds to ``problems``."""
+
+    def __init__(
+        self,
+        path: Path,
+        number: int,
+        cells: list[object],
+        columns: dict[str, int],
+        problems: list[str],
+    ) -> None:
+        self.path = path
+        self.number = number
+        self.cells = cells
+        self.columns = columns
+        self.problems = problems
+
+    def where(self, column: str) -> str:
+        letter = get_column_letter(self.columns[column] + 1)
+        return f"{self.path} row {self.number}, column {column} ({letter})"
+
+    def raw(self, column: str) -> object:
+        index = self.columns.get(column)
+        if index is None or index >= len(self.cells):
+            return None
+        return self.cells[index]
+
+    def text(self, column: str) -> str:
+        return _text(self.raw(column))
+
+    def unit(self, unit_types: Collection[str]) -> Unit | None:
+        before = len(self.problems)
+        code, name = self.text("code"), self.text("name")
+        for column, value in (("code", code), ("name", name)):
+            if not value:
+                self.problems.append(f"{self.where(column)}: {column} is empty; fill it in")
+        unit_type = self.unit_type(unit_types)
+        dates = {column: self.date(column) for column in DATE_COLUMNS if column in self.columns}
+        active_from, active_to = dates.get("active_from"), dates.get("active_to")
+        if active_from and active_to and active_from > active_to:
+            self.problems.append(
+                f"{self.where('active_from')}: active_from {_dmy(active_from)} is after "
+                f"active_to {_dmy(active_to)}; swap them or fix one"
+            )
+        if len(self.problems) > before:
+            return None
+        return Unit(
+            code=code,
+            name=name,
+            type=unit_type,
+            sheet=self.text("sheet"),
+            email=self.text("email"),
+            deadline=dates.get("deadline"),
+            active_from=active_from,
+            active_to=active_to,
+        )
+
+    def unit_type(self, unit_types: Collection[str]) -> str:
+        value = self.text("type")
+        # Accept the id written as words ("Thị trấn" for thi_tran), but only if it is an id.
+        for candidate in (value, value.lower(), _slug(value)):
+            if candidate in unit_types:
+                return candidate
+        found = f'"{value}" is not a unit type' if value else "type is empty"
+        self.problems.append(f"{self.where('type')}: {found}; use one of {', '.join(unit_types)}")
+        return ""
+
+    def date(self, column: str) -> date | None:
+        value = self.raw(column)
+        try:
+            return _parse_date(value)
+        except ValueError:
+            self.problems.append(
+                f"{self.where(column)}: {_text(value)!r} is not a date; "
+                f"write dd/mm/yyyy (23/03/2023) or yyyy-mm-dd (2023-03-23)"
+            )
+            return None
+
+
+def _duplicates(path: Path, codes: list[tuple[int, str]], code_index: int) -> list[str]:
+    # Codes name files and tabs; two codes differing only in case collide on Windows and macOS.
+    first: dict[str, int] = {}
+    problems = []
+    letter = get_column_letter(code_index + 1)
+    for number, code in codes:
+        key = code.casefold()
+        if not key:
+            continue  # reported as empty already
+        if key in first:
+            problems.append(
+                f"{path} rows {first[key]} and {number}, column code ({letter}): code "
+                f'"{code}" appears twice; give each unit its own code'
+            )
+        else:
+            first[key] = number
+    return problems
+
+
+# --- values -------------------------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    """A cell as NFC text without surrounding blanks; numbers typed as codes lose no digits."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 101 typed in Excel arrives as 101.0 from some writers
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = unicodedata.normalize("NFC", str(value))
+    return text.strip().strip(_EDGE_INVISIBLES).strip()
+
+
+def _column_name(value: object) -> str:
+    """A header cell as a column id: case and surrounding blanks ignored, "Active from" ok."""
+    return re.sub(r"[\s-]+", "_", _text(value).lower())
+
+
+def _slug(value: str) -> str:
+    """ASCII id from words: "Lực lượng vũ trang" → "luc_luong_vu_trang"."""
+    text = unicodedata.normalize("NFD", value.lower().replace("đ", "d"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def _parse_date(value: object) -> date | None:
+    """A real date cell, or text in dd/mm/yyyy or yyyy-mm-dd; raises ``ValueError`` otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.time() != time(0):
+            raise ValueError("a date and time")
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("not text")  # e.g. an Excel serial number in an unformatted cell
+    text = _text(value)
+    if not text:
+        return None
+    if match := _DAY_FIRST.match(text):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := _ISO.match(text):
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        raise ValueError(text)
+    return date(year, month, day)  # ValueError for 31/02/2023
+
+
+def _dmy(day: date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def _similar(a: str, b: str) -> bool:
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _write_csv_sheet_column(path: Path, updates: Mapping[str, str]) -> None:
+    text, bom = _decode(path)
+    delimiter = _delimiter(text)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    columns = _header(path, [(number, list(cells)) for number, cells in enumerate(rows[:1], 1)])
+    header = rows[0]
+    if "sheet" in columns:
+        sheet_index = columns["sheet"]
+    else:
+        while header and not header[-1].strip():
+            header.pop()
+        header.append("sheet")
+        sheet_index = len(header) - 1
+    found: set[str] = set()
+    for cells in rows[1:]:
+        code = _text(cells[columns["code"]]) if columns["code"] < len(cells) else ""
+        if code in updates:
+            cells.extend([""] * (sheet_index + 1 - len(cells)))
+            cells[sheet_index] = updates[code]
+            found.add(code)
+    _check_found(path, updates, found)
+    buffer = io.StringIO()
+    newline = "\r\n" if "\r\n" in text else "\n"
+    csv.writer(buffer, delimiter=delimiter, lineterminator=newline).writerows(rows)
+    data = ("\ufeff" if bom else "") + buffer.getvalue()
+    _replace(path, lambda tmp: tmp.write_text(data, encoding="utf-8", newline=""))
+
+
+def _write_xlsx_sheet_column(path: Path, updates: Mapping[str, str]) -> None:
+    if not path.is_file():
+        raise RosterError(f"{path}: no such roster file; create it or fix [units] registry")
+    workbook = _open_workbook(path, read_only=False)
+    sheet = workbook.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    columns = _header(path, [(1, header)])
+    if "sheet" in columns:
+        sheet_column = columns["sheet"] + 1
+    else:
+        filled = [index for index, value in enumerate(header, 1) if _text(value)]
+        sheet_column = filled[-1] + 1
+        sheet.cell(row=1, column=sheet_column, value="sheet")
+    found: set[str] = set()
+    for number in range(2, sheet.max_row + 1):
+        code = _text(sheet.cell(row=number, column=columns["code"] + 1).value)
+        if code in updates:
+            cell = sheet.cell(row=number, column=sheet_column)
+            cell.value = updates[code]
+            cell.data_type = "s"  # a value beginning with "=" must stay text, not a formula
+            found.add(code)
+    _check_found(path, updates, found)
+    _replace(path, lambda tmp: workbook.save(tmp))
+
+
+def _check_found(path: Path, updates: Mapping[str, str], found: set[str]) -> None:
+    missing = [code for code in updates if code not in found]
+    if missing:
+        raise RosterError(
+            f"{path}: no row with code {', '.join(missing)}; nothing was written "
+            f"(add the unit to the roster first)"
+        )
+
+
+def _replace(path: Path, write: Callable[[Path], object]) -> None:
+    """Write a sibling temporary file and rename it over ``path``."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        shutil.copymode(path, tmp)
+        os.replace(tmp, path)
+    except PermissionError as exc:
+        tmp.unlink(missing_ok=True)
+        raise RosterError(
+            f"{path}: cannot replace the roster ({exc.strerror}); close it in Excel and retry"
+        ) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
