@@ -48,6 +48,9 @@ class Code(str, Enum):
     ROW_INCOMPLETE = "row-incomplete"
     TABLE_EMPTY = "table-empty"
     NO_SUBJECTIVE_CAUSE = "no-required-row"
+    # the source: the file could not be read at all
+    UNREADABLE = "unreadable"
+    UNREACHABLE = "unreachable"
     # the outputs
     TRUNCATED = "truncated"
 

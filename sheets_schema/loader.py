@@ -6,8 +6,10 @@ line that names the file and the entry, instead of a traceback halfway through a
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
+from dataclasses import replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -81,7 +83,8 @@ def parse_schema(text: str, source: str = "<schema>") -> Schema:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SchemaError(f"{source}: not valid TOML: {exc}") from exc
-    return _Builder(source).build(doc)
+    schema = _Builder(source).build(doc)
+    return replace(schema, fingerprint=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16])
 
 
 class _Builder:

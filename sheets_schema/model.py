@@ -157,6 +157,7 @@ class Schema:
     note_when_assessment: tuple[str, ...] = ("Chưa đạt",)
     note_when_forecast: tuple[str, ...] = ("Khó đạt", "Không đạt")
     source: str = ""
+    fingerprint: str = ""  # a hash of the schema file's text: parses depend on it
     _by_id: dict[str, Field] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -79,6 +79,8 @@ class _Parser:
     def run(self) -> ParsedReport:
         present = self.check_structure()
         is_template = present >= len(self.schema.names) / 2 and "tt_ma_don_vi" in self.present
+        if not is_template:
+            return self.not_the_template()
         unit_type = self.read_unit_type()
         for f in self.schema.fields:
             if f.indicator is None and not f.unit_type:
@@ -105,6 +107,21 @@ class _Parser:
             table_rows=self.table_rows,
             sheet_ids=dict(self.raw.sheet_ids),
         )
+
+    def not_the_template(self) -> ParsedReport:
+        """A workbook that is not the template: say so once, instead of once per missing cell."""
+        missing = [f.field for f in self.findings if f.code in (Code.MISSING_NAME, Code.BROKEN_NAME)]
+        tabs = [f for f in self.findings if f.code is Code.MISSING_TAB]
+        examples = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
+        summary = Finding(
+            Severity.ERROR, Code.MISSING_NAME, "", "", "",
+            f"Bảng tính không đúng mẫu báo cáo: thiếu {len(missing)}/{len(self.schema.names)} ô "
+            f"của mẫu ({examples}). Hãy tải mẫu do Huyện ủy gửi và điền vào đó, không tự lập bảng.",
+        )  # fmt: skip
+        return ParsedReport(
+            values={}, findings=[*tabs, summary], items_total=len(self.schema.names),
+            items_filled=0, confirmed=False, is_template=False,
+        )  # fmt: skip
 
     def position(self, f: Finding) -> tuple[int, int, str]:
         """Template order: by tab, then row and column of the cell."""
@@ -230,7 +247,7 @@ class _Parser:
     def coerce(self, f: Field, cell: Cell) -> tuple[Any, list[v.Issue]]:
         t = f.type
         if t.is_number:
-            return v.read_number(cell, percent=t is FieldType.PERCENT)
+            return v.read_number(cell, percent=t is FieldType.PERCENT, bounds=(f.min, f.max))
         if t is FieldType.DATE:
             return v.read_date(cell)
         if t is FieldType.BOOL:

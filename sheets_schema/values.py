@@ -76,8 +76,14 @@ def formula_error(value: CellValue) -> str | None:
     return None
 
 
-def read_number(cell: Cell, *, percent: bool = False) -> Result:
-    """A number, from a stored number or Vietnamese text; percent fields in percent points."""
+def read_number(
+    cell: Cell, *, percent: bool = False, bounds: tuple[float | None, float | None] = (None, None)
+) -> Result:
+    """A number, from a stored number or Vietnamese text; percent fields in percent points.
+
+    ``bounds`` (the field's min and max) settle an ambiguous "88,000": when the English reading
+    (88000) is outside them and the Vietnamese one (88) inside, the Vietnamese one wins.
+    """
     value = cell.value
     if isinstance(value, bool):
         return None, [error(Code.NOT_A_NUMBER, f"Ô chứa giá trị đúng/sai ({value}), cần nhập số.")]
@@ -89,7 +95,7 @@ def read_number(cell: Cell, *, percent: bool = False) -> Result:
         return _tidy(number), []
     if isinstance(value, datetime | date):
         return None, [error(Code.NOT_A_NUMBER, "Ô chứa ngày tháng, cần nhập số.")]
-    return _number_from_text(str(value), percent=percent)
+    return _number_from_text(str(value), percent=percent, bounds=bounds)
 
 
 def _tidy(number: float) -> float:
@@ -97,13 +103,29 @@ def _tidy(number: float) -> float:
     return round(number, 9)
 
 
-def _number_from_text(raw: str, *, percent: bool) -> Result:
+def _inside(number: float, bounds: tuple[float | None, float | None]) -> bool:
+    lo, hi = bounds
+    return (lo is None or number >= lo) and (hi is None or number <= hi)
+
+
+def _number_from_text(raw: str, *, percent: bool, bounds: tuple[float | None, float | None]) -> Result:
     text = _SPACES.sub("", nfc(raw))
     issues: list[Issue] = []
     if text.endswith("%"):
         text = text[:-1]
         if not percent:
             return None, [error(Code.NOT_A_NUMBER, f"“{raw}” có dấu %, ô này cần một số thường.")]
+    if _EN_THOUSANDS.match(text) and text.count(",") == 1:
+        english, vietnamese = float(text.replace(",", "")), float(text.replace(",", "."))
+        if not _inside(english, bounds) and _inside(vietnamese, bounds):
+            issues.append(
+                warning(
+                    Code.AMBIGUOUS_NUMBER,
+                    f"“{raw}” được hiểu là {fmt_number(vietnamese, 3)} (dấu phẩy thập phân), vì "
+                    f"{fmt_number(english)} nằm ngoài giới hạn của ô. Hãy kiểm tra lại.",
+                )
+            )
+            return _tidy(vietnamese), issues
     if _EN_THOUSANDS.match(text) or _EN_FULL.match(text):
         number = float(text.replace(",", ""))
         issues.append(

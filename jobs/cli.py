@@ -1,0 +1,262 @@
+"""The `tonghop` command line: parse arguments, call one library function, map errors to exit codes.
+
+Exit codes: 0 done; 1 the thing checked has errors (check, doctor); 2 could not run (bad
+arguments, configuration, unreadable file, another sync running).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+
+from sheets_schema import ParseContext, SchemaError, UnitInfo, load_schema, render_template
+
+from . import __version__
+from .check import CheckResult, UnreadableFile, check_file
+from .config import Config, ConfigError, load_config
+from .roster import RosterError, load_roster
+
+log = logging.getLogger("tonghop")
+DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+
+
+class CliError(Exception):
+    """A reason the command could not run: printed as one line, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="tonghop",
+        description="Consolidate grassroots units' mid-term review reports.",
+    )
+    p.add_argument("--version", action="version", version=f"tonghop {__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more detail in the log")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("sync", help="pull every unit, validate, write the outputs")
+    s.add_argument("--config", type=Path, help="tonghop.toml (default: $TONGHOP_CONFIG or ./tonghop.toml)")
+    s.add_argument("--as-of", type=_instant, help="fix 'now', ISO 8601 with offset, e.g. 2023-03-22T23:59:59+07:00")
+    s.add_argument("--only", nargs="+", metavar="CODE", help="pull only these unit codes")
+    s.add_argument("--out-dir", type=Path, help="write the outputs here instead of [output] dir")
+
+    c = sub.add_parser("check", help="validate one filled workbook (.xlsx)")
+    c.add_argument("file", type=Path)
+    c.add_argument("--unit", metavar="CODE", help="the roster unit this file belongs to")
+    c.add_argument("--json", action="store_true", help="print the findings as JSON")
+    c.add_argument("--config", type=Path, help="used with --unit to look the unit up in the roster")
+
+    t = sub.add_parser("template", help="write the blank template as .xlsx")
+    t.add_argument("--out", type=Path, required=True)
+    t.add_argument("--unit", metavar="CODE", help="prefill for this roster unit")
+    t.add_argument("--config", type=Path)
+
+    d = sub.add_parser("demo", help="generate a demo district (config, roster, unit workbooks)")
+    d.add_argument("--dir", type=Path, default=Path("demo"))
+    d.add_argument("--units", type=int, default=None, help="number of units (default: the Vĩnh Lợi roster)")
+    d.add_argument("--seed", type=int, default=2023)
+
+    doc = sub.add_parser("doctor", help="check configuration, credentials, API access and every sheet")
+    doc.add_argument("--config", type=Path)
+
+    pv = sub.add_parser("provision", help="Google: create each unit's spreadsheet from the template")
+    pv.add_argument("--config", type=Path)
+
+    r = sub.add_parser("remind", help="list (and optionally send) reminders for lagging units")
+    r.add_argument("--config", type=Path)
+    r.add_argument("--as-of", type=_instant)
+    r.add_argument("--send", action="store_true", help="send the reminders by e-mail (SMTP settings in the config)")
+    return p
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not ISO 8601, e.g. 2023-03-22T23:59:59+07:00") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset; add one, e.g. +07:00")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    err = Console(stderr=True)
+    try:
+        return int(COMMANDS[args.command](args))
+    except (CliError, ConfigError, RosterError, SchemaError) as exc:
+        err.print(f"[bold red]tonghop {args.command}:[/] {exc}", markup=True, highlight=False)
+        return 2
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose == 1 else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("tonghop").setLevel(logging.INFO if verbose == 0 else level)
+    for noisy in ("urllib3", "google", "gspread"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _config(args: argparse.Namespace, *, required: bool = True) -> Config | None:
+    path = getattr(args, "config", None)
+    if not required and path is None and not os.environ.get("TONGHOP_CONFIG") and not Path("tonghop.toml").exists():
+        return None
+    return load_config(path, env=os.environ)
+
+
+# ---------------------------------------------------------------------- check
+def cmd_check(args: argparse.Namespace) -> int:
+    config = _config(args, required=False) if args.unit else None
+    schema = load_schema(config.report.schema if config else "midterm_2020_2025")
+    tz = ZoneInfo(config.report.timezone if config else DEFAULT_TZ)
+    unit_type = None
+    if config and args.unit:
+        units = {u.code: u for u in load_roster(config.units.registry)}
+        if args.unit not in units:
+            raise CliError(f"unit {args.unit!r} is not in the roster {config.units.registry}")
+        unit_type = units[args.unit].type
+    ctx = ParseContext(unit_code=args.unit, unit_type=unit_type, today=datetime.now(tz).date())
+    try:
+        result = check_file(args.file, schema, ctx)
+    except UnreadableFile as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_check(result, schema.tabs)
+    return 1 if result.report.errors else 0
+
+
+def _print_check(result: CheckResult, tabs: Sequence[object]) -> None:
+    out = Console()
+    r = result.report
+    by_tab: dict[str, list[object]] = {}
+    for f in r.findings:
+        by_tab.setdefault(f.tab or "—", []).append(f)
+    for tab, findings in by_tab.items():
+        table = Table(title=tab, title_justify="left", show_lines=False, expand=True)
+        table.add_column("Ô", no_wrap=True)
+        table.add_column("Mức", no_wrap=True)
+        table.add_column("Trường", no_wrap=True)
+        table.add_column("Nội dung")
+        for f in findings:
+            sev = "[red]Lỗi[/]" if f.is_error else "[yellow]Cảnh báo[/]"  # type: ignore[attr-defined]
+            table.add_row(f.cell, sev, f.field, f.message)  # type: ignore[attr-defined]
+        out.print(table)
+    who = result.unit_code or "?"
+    out.print(
+        f"Đơn vị {who}: hoàn thành {r.completeness * 100:.1f}% ({r.items_filled}/{r.items_total} mục), "
+        f"{r.errors} lỗi, {r.warnings} cảnh báo, "
+        f"{'đã' if r.confirmed else 'chưa'} xác nhận hoàn thành.".replace(".", ",", 1),
+        highlight=False,
+    )
+
+
+# ---------------------------------------------------------------------- template
+def cmd_template(args: argparse.Namespace) -> int:
+    config = _config(args, required=bool(args.unit))
+    schema = load_schema(config.report.schema if config else "midterm_2020_2025")
+    unit = None
+    if args.unit:
+        assert config is not None
+        units = {u.code: u for u in load_roster(config.units.registry)}
+        if args.unit not in units:
+            raise CliError(f"unit {args.unit!r} is not in the roster {config.units.registry}")
+        u = units[args.unit]
+        unit = UnitInfo(u.code, u.name, u.type)
+    data = render_template(schema, unit)
+    _write_atomic(args.out, data)
+    Console(stderr=True).print(f"wrote {args.out}", highlight=False)
+    return 0
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def _today(tz: str = DEFAULT_TZ) -> date:
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+# ---------------------------------------------------------------------- sync
+def cmd_sync(args: argparse.Namespace) -> int:
+    from .job import SyncError, SyncOptions, run_sync
+    from .sources import SourceSetupError, make_source, make_status_writer
+
+    config = _config(args)
+    assert config is not None
+    try:
+        source = make_source(config)
+        writer = make_status_writer(config)
+    except SourceSetupError as exc:
+        raise CliError(str(exc)) from exc
+    options = SyncOptions(as_of=args.as_of, only=args.only, out_dir=args.out_dir,
+                          progress=sys.stderr.isatty())  # fmt: skip
+    try:
+        result = run_sync(config, source, options, writer)
+    except SyncError as exc:
+        raise CliError(str(exc)) from exc
+    out = Console()
+    c = result.run.counts
+    table = Table(title=f"Tình trạng nộp báo cáo — {result.run.as_of:%d/%m/%Y %H:%M}", title_justify="left")
+    table.add_column("Tình trạng")
+    table.add_column("Số đơn vị", justify="right")
+    from .model import Status
+
+    for status in Status:
+        if c.get(status.value):
+            table.add_row(status.label, str(int(c[status.value])))
+    table.add_row("[bold]Dự kiến[/]", f"[bold]{int(c['expected'])}[/]")
+    out.print(table)
+    out.print(
+        f"Đã nộp {int(c['submitted'])}/{int(c['expected'])}, đúng hạn {int(c['on_time'])}/{int(c['expected'])}. "
+        f"{result.run.deadline_text}",
+        highlight=False,
+    )
+    out.print(f"workbook: {result.outputs.get('tong-hop.xlsx')}", highlight=False)
+    if result.status_sheet and result.status_sheet != "written":
+        out.print(f"[yellow]{result.status_sheet}[/]")
+    return 0
+
+
+# ---------------------------------------------------------------------- demo
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import DEMO_AS_OF, make_demo
+
+    if args.units is not None and args.units < 1:
+        raise CliError("--units must be at least 1")
+    result = make_demo(args.dir, args.units, args.seed)
+    mix = ", ".join(f"{k} {v}" for k, v in sorted(result.scenarios.items()))
+    Console(stderr=True).print(
+        f"demo district with {result.units} units in {result.folder} ({mix})\n"
+        f"run it: tonghop sync --config {result.config} --as-of {DEMO_AS_OF}",
+        highlight=False,
+    )
+    return 0
+
+
+COMMANDS = {
+    "check": cmd_check,
+    "template": cmd_template,
+    "sync": cmd_sync,
+    "demo": cmd_demo,
+}

@@ -1,0 +1,206 @@
+"""`tonghop demo`: a demo district on disk — a config, a roster and filled unit workbooks.
+
+The mix of units is seeded and realistic: most submit on time, some late, some are still
+typing, some never start, one sends a file that is not the template, and several make the
+mistakes real units make. File times are set around the March 2023 deadline.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from random import Random
+from zoneinfo import ZoneInfo
+
+import openpyxl
+
+from sheets_schema import Schema, UnitInfo, load_schema, render_template
+
+from .demo_content import (
+    MISTAKE_SEVERITY,
+    MISTAKES,
+    DemoUnit,
+    demo_units,
+    in_progress_report,
+    valid_report,
+)
+from .fill import fill_workbook
+
+log = logging.getLogger(__name__)
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+DEADLINE = datetime(2023, 3, 23, tzinfo=TZ)
+DEMO_AS_OF = "2023-03-25T09:00:00+07:00"
+
+CONFIG = """\
+# Demo district (dữ liệu minh họa: mọi số liệu, tên người, số điện thoại đều giả định).
+# Written by `tonghop demo`. Paths are relative to this file's folder.
+
+[report]
+schema = "midterm_2020_2025"
+deadline = 2023-03-23          # "trước ngày 23/3/2023"
+deadline_inclusive = false     # on time means before 23/3/2023 00:00, Vietnam time
+timezone = "Asia/Ho_Chi_Minh"
+conference = 2023-04-10
+
+[units]
+registry = "units.csv"
+
+[source]
+kind = "excel"
+folder = "sheets"
+
+[output]
+dir = "out"
+state = "state/tonghop.sqlite"
+"""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one demo unit does: its scenario, the mistake it makes, when it last saved."""
+
+    unit: DemoUnit
+    scenario: str  # on_time · late · in_progress · not_started · errors · invalid · extended · closed
+    mistake: str | None
+    saved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    folder: Path
+    config: Path
+    units: int
+    scenarios: dict[str, int]
+
+
+def plan_district(n: int | None, seed: int) -> list[Plan]:
+    """Decide each unit's scenario, deterministically for ``seed``."""
+    rng = Random(seed)
+    units = demo_units(n if n is not None else 38, rng)
+    count = len(units)
+    shares = [("invalid", max(1, count // 40)), ("not_started", round(count * 0.08)),
+              ("in_progress", round(count * 0.10)), ("late", round(count * 0.10)),
+              ("errors", round(count * 0.10)), ("extended", 1 if count >= 10 else 0),
+              ("closed", 1 if count >= 20 else 0)]  # fmt: skip
+    scenarios: list[str] = []
+    for name, k in shares:
+        scenarios += [name] * k
+    scenarios += ["on_time"] * (count - len(scenarios))
+    # Keep the communes (first eight) among the on-time and late units mostly, as in life,
+    # but shuffle everything else.
+    head, tail = scenarios[: max(0, count - 8)], scenarios[max(0, count - 8) :]
+    rng.shuffle(head)
+    order = tail + head
+    error_kinds = sorted(k for k, sev in MISTAKE_SEVERITY.items() if sev == "error")
+    soft_kinds = sorted(k for k, sev in MISTAKE_SEVERITY.items() if sev != "error" and k != "unsigned")
+    plans = []
+    for unit, scenario in zip(units, order, strict=True):
+        mistake = None
+        if scenario == "errors":
+            mistake = rng.choice(error_kinds)
+        elif scenario == "on_time" and rng.random() < 0.3:
+            mistake = rng.choice(soft_kinds)
+        plans.append(Plan(unit, scenario, mistake, _saved_at(scenario, rng)))
+    return plans
+
+
+def _saved_at(scenario: str, rng: Random) -> datetime | None:
+    minutes = rng.randint(0, 59)
+    if scenario == "not_started":
+        return None
+    if scenario == "late":
+        return DEADLINE + timedelta(hours=rng.randint(0, 40), minutes=minutes)
+    if scenario == "extended":  # its own deadline is 27/3; it submits on 25/3
+        return datetime(2023, 3, 25, 8, minutes, tzinfo=TZ)
+    start = datetime(2023, 3, 14, 7, tzinfo=TZ)
+    return start + timedelta(hours=rng.randint(0, 8 * 24 - 2), minutes=minutes)
+
+
+def make_demo(folder: Path, units: int | None = None, seed: int = 2023, workers: int | None = None) -> DemoResult:
+    """Write the demo district into ``folder`` (created if needed)."""
+    schema = load_schema()
+    plans = plan_district(units, seed)
+    sheets = folder / "sheets"
+    sheets.mkdir(parents=True, exist_ok=True)
+    (folder / "tonghop.toml").write_text(CONFIG, "utf-8")
+    _write_roster(folder / "units.csv", plans)
+    jobs = [(p, seed, i) for i, p in enumerate(plans) if p.saved_at is not None]
+    workers = workers or (os.cpu_count() or 1)
+    if len(jobs) > 20 and workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(_unit_file, jobs, chunksize=8))
+    else:
+        results = [_unit_file(job) for job in jobs]
+    for (plan, _, _), data in zip(jobs, results, strict=True):
+        path = sheets / f"{plan.unit.code}.xlsx"
+        path.write_bytes(data)
+        assert plan.saved_at is not None
+        stamp = plan.saved_at.timestamp()
+        os.utime(path, (stamp, stamp))
+    counts = Counter(p.scenario for p in plans)
+    return DemoResult(folder, folder / "tonghop.toml", len(plans), dict(counts))
+
+
+def _write_roster(path: Path, plans: list[Plan]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["code", "name", "type", "sheet", "email", "deadline", "active_from", "active_to"])
+        for p in plans:
+            deadline = "2023-03-27" if p.scenario == "extended" else ""
+            active_to = "2022-12-31" if p.scenario == "closed" else ""
+            out.writerow([p.unit.code, p.unit.name, p.unit.type, f"{p.unit.code}.xlsx",
+                          p.unit.email, deadline, "", active_to])  # fmt: skip
+
+
+_SCHEMA: Schema | None = None
+
+
+def _unit_file(job: tuple[Plan, int, int]) -> bytes:
+    """The bytes of one unit's workbook, as the unit left it."""
+    global _SCHEMA
+    plan, seed, index = job
+    if _SCHEMA is None:
+        _SCHEMA = load_schema()
+    schema = _SCHEMA
+    rng = Random(f"{seed}:{index}:{plan.unit.code}")
+    unit = plan.unit
+    if plan.scenario == "invalid":
+        return _not_the_template(unit)
+    if plan.scenario == "in_progress":
+        values = in_progress_report(unit, rng)
+    else:
+        values = valid_report(unit, rng)
+    if plan.mistake:
+        values = MISTAKES[plan.mistake](values, rng)
+    template = render_template(schema, UnitInfo(unit.code, unit.name, unit.type))
+    columns = {t.name: [c.id for c in t.columns] for t in schema.tables}
+    return fill_workbook(template, values, columns)
+
+
+def _not_the_template(unit: DemoUnit) -> bytes:
+    """What a unit sends when it ignores the template: its own table in a fresh workbook."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Báo cáo"
+    ws["A1"] = f"BÁO CÁO SƠ KẾT GIỮA NHIỆM KỲ — {unit.name}"
+    for r, row in enumerate(_free_form_rows(), start=3):
+        for c, value in enumerate(row, start=1):
+            ws.cell(r, c, value)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _free_form_rows() -> Iterator[tuple[str, str]]:
+    yield ("Nội dung", "Kết quả")
+    yield ("Tổng số đảng viên", "45")
+    yield ("Kết nạp đảng viên mới", "6")
+    yield ("Tự đánh giá", "Hoàn thành tốt nhiệm vụ")

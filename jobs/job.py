@@ -1,0 +1,451 @@
+"""The scheduled job, as a readable sequence of steps.
+
+    lock → roster → versions (cheap, bulk) → pull and parse what changed → submissions and
+    statuses → state → outputs (each written whole, then renamed into place) → status sheet
+
+One unit's trouble becomes that unit's status; only a reason that stops the whole job (bad
+configuration, another sync running, outputs not writable) raises ``SyncError``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from sheets_schema import Code, Finding, ParseContext, ParsedReport, Schema, Severity, load_schema, parse_report
+from sync.base import ProblemKind, Pulled, SheetRef, Source, SourceProblem, Version
+
+from .config import Config
+from .model import HistoryPoint, RunInfo, Status, Unit, UnitOutcome
+from .roster import expected_units, load_roster
+from .state import CachedParse, State, StateError, Submission
+
+log = logging.getLogger("tonghop.sync")
+PARALLEL_FROM = 16  # changed units before parsing is spread over processes
+
+
+class SyncError(Exception):
+    """The job could not run; the message is one line saying why."""
+
+
+@dataclass
+class SyncOptions:
+    as_of: datetime | None = None
+    only: Sequence[str] | None = None
+    out_dir: Path | None = None
+    progress: bool = False
+    workers: int | None = None
+
+
+@dataclass
+class SyncResult:
+    run: RunInfo
+    outcomes: list[UnitOutcome]
+    outputs: dict[str, Path] = field(default_factory=dict)
+    status_sheet: str = ""  # "", "written", or why it failed
+
+
+# A status-sheet writer takes the outcomes and run facts; None when not configured.
+StatusWriter = Callable[[list[UnitOutcome], RunInfo], None]
+
+
+def run_sync(
+    config: Config,
+    source: Source,
+    options: SyncOptions | None = None,
+    status_writer: StatusWriter | None = None,
+) -> SyncResult:
+    """Run the whole job once."""
+    from .outputs import OutputError, write_outputs  # the workbook writer is heavy to import
+
+    options = options or SyncOptions()
+    schema = load_schema(config.report.schema)
+    tz = config.tz
+    started = datetime.now(UTC)
+    as_of = (options.as_of or started).astimezone(tz)
+    roster = load_roster(config.units.registry)
+    expected = expected_units(roster, as_of.date())
+    if options.only:
+        unknown = sorted(set(options.only) - {u.code for u in expected})
+        if unknown:
+            raise SyncError(f"--only names units that are not expected on {as_of:%d/%m/%Y}: {', '.join(unknown)}")
+    out_dir = options.out_dir or config.output.dir
+    _check_writable(out_dir)
+
+    lock_path = config.output.state.with_name(config.output.state.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_path))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise SyncError(f"another sync is running (it holds {lock_path}); try again when it ends") from None
+    try:
+        try:
+            state = State(config.output.state)
+        except StateError as exc:
+            raise SyncError(str(exc)) from exc
+        try:
+            result = _run(config, schema, source, options, state, expected, as_of, started)
+            result.outputs = write_outputs(out_dir, schema, result.outcomes, result.run, config.output.archive_keep)
+            if status_writer is not None:
+                result.status_sheet = _write_status_sheet(status_writer, result)
+            state.finish_run(result.run.run_id, datetime.now(UTC), result.run.counts,
+                             result.run.pulled, result.run.reused, result.status_sheet)  # fmt: skip
+        except OutputError as exc:
+            raise SyncError(str(exc)) from exc
+        finally:
+            state.close()
+    finally:
+        lock.release()
+    _log_summary(result)
+    return result
+
+
+def _check_writable(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / f".tonghop-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise SyncError(f"cannot write the outputs in {out_dir}: {exc.strerror}") from exc
+
+
+def _write_status_sheet(writer: StatusWriter, result: SyncResult) -> str:
+    try:
+        writer(result.outcomes, result.run)
+    except Exception as exc:  # any failure there must not cost the local outputs
+        log.warning("status sheet not updated: %s", exc)
+        return f"status sheet not updated: {exc}"
+    return "written"
+
+
+def cache_key(schema: Schema, unit: Unit, as_of: datetime) -> str:
+    """What a parse depends on besides the file: the schema, the unit and the day."""
+    parts = f"{schema.id}|{schema.version}|{schema.fingerprint}|{unit.code}|{unit.type}|{as_of.date()}"
+    return hashlib.sha256(parts.encode()).hexdigest()[:24]
+
+
+# ---------------------------------------------------------------------- the run
+def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, state: State,
+         expected: list[Unit], as_of: datetime, started: datetime) -> SyncResult:  # fmt: skip
+    run_id = state.begin_run(started, as_of, source.kind)
+    targets = [u for u in expected if not options.only or u.code in options.only]
+    versions = source.versions([SheetRef(u.code, u.sheet) for u in targets])
+    ctx_today = as_of.date()
+
+    # Decide what must be read, then read it (in parallel when it is worth it).
+    todo: list[tuple[Unit, Version]] = []
+    reuse: dict[str, CachedParse] = {}
+    for unit in targets:
+        version = versions.get(unit.code)
+        if not isinstance(version, Version):
+            continue
+        cached = state.cached(unit.code)
+        if cached and cached.token == version.token and cached.cache_key == cache_key(schema, unit, as_of):
+            reuse[unit.code] = cached
+        else:
+            todo.append((unit, version))
+    fresh = _pull_all(source, schema, config.report.schema, todo, ctx_today, options)
+
+    outcomes = []
+    for unit in expected:
+        deadline_at = config.deadline_at(unit.deadline)
+        with state.transaction():
+            if unit not in targets:
+                outcome = _not_pulled(state, unit, as_of, deadline_at)
+            else:
+                outcome = _settle(state, schema, unit, versions.get(unit.code), reuse.get(unit.code),
+                                  fresh.get(unit.code), run_id, as_of, deadline_at, unit_key=cache_key(schema, unit, as_of))  # fmt: skip
+            state.observe(run_id, unit.code, token=None, content_hash=None,
+                          modified_time=outcome.modified_at, status=outcome.status.value,
+                          report=outcome.report, problem_kind=None, message=outcome.message,
+                          link=outcome.link)  # fmt: skip
+        outcomes.append(outcome)
+
+    counts = count(outcomes)
+    run = RunInfo(
+        run_id=run_id,
+        as_of=as_of,
+        schema_id=schema.id,
+        schema_version=schema.version,
+        deadline=config.report.deadline,
+        deadline_inclusive=config.report.deadline_inclusive,
+        deadline_at=config.deadline_at(None),
+        deadline_text=config.deadline_text(None),
+        timezone=config.report.timezone,
+        conference=config.report.conference,
+        source_kind=source.kind,
+        counts=counts,
+        history=[*state.history()],
+        precision_text=_precision_text(state, as_of),
+        started_at=started,
+        pulled=len(todo),
+        reused=len(reuse),
+    )
+    run.history.append(HistoryPoint(as_of, int(counts["expected"]), int(counts["submitted"]), int(counts["on_time"])))
+    return SyncResult(run, outcomes)
+
+
+Fresh = tuple[CachedParse, bytes, str] | SourceProblem  # (parse, snapshot bytes, ext) or why not
+
+
+def _pull_all(source: Source, schema: Schema, schema_ref: str, todo: list[tuple[Unit, Version]],
+              today: object, options: SyncOptions) -> dict[str, Fresh]:  # fmt: skip
+    """Pull and parse every changed unit; spread over processes for many local files."""
+    jobs = [(source, schema_ref, u, v, today) for u, v in todo]
+    workers = options.workers or os.cpu_count() or 1
+    parallel = source.kind == "excel" and len(jobs) >= PARALLEL_FROM and workers > 1
+    results: dict[str, Fresh] = {}
+    bar = _progress(len(jobs)) if options.progress and jobs else None
+    try:
+        if parallel:
+            with ProcessPoolExecutor(workers) as pool:
+                for (_, _, unit, _, _), out in zip(jobs, pool.map(_pull_one, jobs, chunksize=8), strict=True):
+                    results[unit.code] = out
+                    if bar:
+                        bar.advance()
+        else:
+            for job in jobs:
+                results[job[2].code] = _pull_one(job, schema)
+                if bar:
+                    bar.advance()
+    finally:
+        if bar:
+            bar.stop()
+    return results
+
+
+_WORKER_SCHEMAS: dict[str, Schema] = {}
+
+
+def _pull_one(job: tuple[Source, str, Unit, Version, object], schema: Schema | None = None) -> Fresh:
+    source, schema_ref, unit, version, today = job
+    if schema is None:  # in a worker process: load once per process
+        schema = _WORKER_SCHEMAS.get(schema_ref) or load_schema(schema_ref)
+        _WORKER_SCHEMAS[schema_ref] = schema
+    pulled = source.pull(SheetRef(unit.code, unit.sheet), version)
+    if isinstance(pulled, SourceProblem):
+        return pulled
+    assert isinstance(pulled, Pulled)
+    report = parse_report(schema, pulled.raw, ParseContext(unit.code, unit.type, today))  # type: ignore[arg-type]
+    digest = hashlib.sha256(pulled.snapshot).hexdigest()
+    entry = CachedParse(version.token, "", digest, version.modified_time, version.link,
+                        datetime.now(UTC), report)  # fmt: skip
+    return entry, pulled.snapshot, pulled.snapshot_ext
+
+
+class _Bar:
+    def __init__(self, total: int) -> None:
+        from rich.progress import Progress
+
+        self.progress = Progress(transient=True)
+        self.task = self.progress.add_task("pulling units", total=total)
+        self.progress.start()
+
+    def advance(self) -> None:
+        self.progress.advance(self.task)
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+def _progress(total: int) -> _Bar:
+    return _Bar(total)
+
+
+# ---------------------------------------------------------------------- one unit
+def _settle(state: State, schema: Schema, unit: Unit, version: Version | SourceProblem | None,
+            reused: CachedParse | None, fresh: Fresh | None, run_id: int, as_of: datetime,
+            deadline_at: datetime, unit_key: str) -> UnitOutcome:  # fmt: skip
+    """Turn what was read into the unit's outcome, updating its submission history."""
+    outcome = UnitOutcome(unit, Status.NOT_STARTED, deadline_at)
+    problem = version if isinstance(version, SourceProblem) else None
+    if isinstance(fresh, SourceProblem):
+        problem = fresh
+    if problem is not None:
+        return _problem_outcome(state, outcome, problem, as_of)
+    assert isinstance(version, Version)
+    if fresh is not None:
+        assert not isinstance(fresh, SourceProblem)
+        entry, snapshot, ext = fresh
+        state.store_snapshot(snapshot, ext, run_id)
+        entry = CachedParse(entry.token, unit_key, entry.content_hash, entry.modified_time,
+                            entry.link, entry.read_at, entry.report)  # fmt: skip
+        state.save_parse(unit.code, entry)
+        _track_submission(state, unit, entry, run_id)
+    else:
+        assert reused is not None
+        entry = reused
+    report = entry.report
+    outcome.report = report
+    outcome.link = version.link
+    outcome.modified_at = version.modified_time
+    outcome.data_as_of = entry.read_at
+    submission = state.active_submission(unit.code)
+    if submission is not None:
+        outcome.submitted_at = submission.submitted_at
+        outcome.amended_after_submit = state.amended(submission)
+    outcome.status = decide_status(report, submission, as_of, deadline_at)
+    outcome.message = _message(outcome, submission)
+    return outcome
+
+
+def _track_submission(state: State, unit: Unit, entry: CachedParse, run_id: int) -> None:
+    report, at, digest = entry.report, entry.modified_time, entry.content_hash
+    active = state.active_submission(unit.code)
+    if not report.is_template:
+        return
+    if report.submitted:
+        if active is None:
+            state.submit(unit.code, at, digest, run_id)
+        else:
+            state.amend(active, at, digest, run_id)
+    elif active is not None:
+        if not report.confirmed:
+            state.withdraw(active, at, run_id)  # the sign-off was removed
+        else:
+            state.amend(active, at, digest, run_id)  # edited after submission, now with errors
+
+
+def decide_status(report: ParsedReport, submission: Submission | None, as_of: datetime,
+                  deadline_at: datetime) -> Status:  # fmt: skip
+    """The status of a unit whose spreadsheet was read."""
+    if not report.is_template:
+        return Status.INVALID
+    if submission is not None and report.submitted:
+        return Status.ON_TIME if submission.submitted_at < deadline_at else Status.LATE
+    if as_of >= deadline_at:
+        return Status.OVERDUE
+    if report.items_filled == 0 and not report.confirmed:
+        return Status.NOT_STARTED
+    return Status.IN_PROGRESS
+
+
+def _problem_outcome(state: State, outcome: UnitOutcome, problem: SourceProblem, as_of: datetime) -> UnitOutcome:
+    outcome.link = problem.link
+    outcome.message = problem.message_vi
+    last = state.cached(outcome.unit.code)
+    if problem.kind is ProblemKind.INVALID:
+        outcome.status = Status.INVALID
+        outcome.report = None
+        return outcome
+    if problem.kind is ProblemKind.MISSING and last is None:
+        outcome.status = Status.OVERDUE if as_of >= outcome.deadline_at else Status.NOT_STARTED
+        return outcome
+    # Unreachable, or a file that disappeared: keep the last good data and say how old it is.
+    outcome.status = Status.UNREACHABLE
+    if last is not None and last.report.is_template:
+        outcome.report = last.report
+        outcome.data_as_of = last.read_at
+        outcome.modified_at = last.modified_time
+        outcome.link = outcome.link or last.link
+        submission = state.active_submission(outcome.unit.code)
+        if submission is not None:
+            outcome.submitted_at = submission.submitted_at
+            outcome.amended_after_submit = state.amended(submission)
+    return outcome
+
+
+def _not_pulled(state: State, unit: Unit, as_of: datetime, deadline_at: datetime) -> UnitOutcome:
+    """A unit left out by --only: shown as the last run left it."""
+    outcome = UnitOutcome(unit, Status.NOT_STARTED, deadline_at)
+    last = state.last_observation(unit.code)
+    cached = state.cached(unit.code)
+    submission = state.active_submission(unit.code)
+    if cached is not None:
+        outcome.report = cached.report
+        outcome.data_as_of = cached.read_at
+        outcome.modified_at = cached.modified_time
+        outcome.link = cached.link
+        outcome.status = decide_status(cached.report, submission, as_of, deadline_at)
+    if submission is not None:
+        outcome.submitted_at = submission.submitted_at
+        outcome.amended_after_submit = state.amended(submission)
+    if last is not None and last.status in (Status.INVALID.value, Status.UNREACHABLE.value):
+        outcome.status = Status(last.status)
+        outcome.message = last.message
+        outcome.link = last.link or outcome.link
+    elif cached is None and as_of >= deadline_at:
+        outcome.status = Status.OVERDUE
+    if not outcome.message:
+        outcome.message = _message(outcome, submission)
+    return outcome
+
+
+def _message(outcome: UnitOutcome, submission: Submission | None) -> str:
+    report = outcome.report
+    if report is None:
+        return "Chưa có bảng tính báo cáo." if outcome.status in (Status.NOT_STARTED, Status.OVERDUE) else ""
+    if outcome.status is Status.INVALID:
+        return "Bảng tính không đúng mẫu báo cáo: hãy dùng mẫu do Huyện ủy gửi."
+    parts = []
+    if report.errors:
+        parts.append(f"Còn {report.errors} lỗi cần sửa")
+    if report.confirmed and report.errors:
+        parts.append("đã xác nhận hoàn thành nhưng chưa tính là đã nộp vì còn lỗi")
+    elif not report.confirmed and report.errors == 0:
+        parts.append("chưa xác nhận hoàn thành (chọn “Có” ở ô Đã hoàn thành, trang Thông tin)")
+    if submission is not None and outcome.amended_after_submit:
+        parts.append("có sửa đổi sau khi nộp")
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "." if text else ""
+
+
+def source_findings(outcome: UnitOutcome) -> list[Finding]:
+    """A finding for a unit whose file could not be read, so the Lỗi sheet says why."""
+    if outcome.status is Status.INVALID and outcome.report is None:
+        return [Finding(Severity.ERROR, Code.UNREADABLE, "", "", "", outcome.message)]
+    if outcome.status is Status.UNREACHABLE:
+        return [Finding(Severity.ERROR, Code.UNREACHABLE, "", "", "", outcome.message)]
+    return []
+
+
+# ---------------------------------------------------------------------- counts
+def count(outcomes: list[UnitOutcome]) -> dict[str, float]:
+    """The counts the district quotes; rates are Σnumerator / Σdenominator."""
+    by_status = Counter(o.status for o in outcomes)
+    expected = len(outcomes)
+    counts: dict[str, float] = {"expected": expected}
+    for status in Status:
+        counts[status.value] = by_status.get(status, 0)
+    counts["submitted"] = by_status[Status.ON_TIME] + by_status[Status.LATE]
+    counts["submitted_rate"] = round(counts["submitted"] / expected, 4) if expected else 0.0
+    counts["on_time_rate"] = round(counts["on_time"] / expected, 4) if expected else 0.0
+    return counts
+
+
+def _precision_text(state: State, as_of: datetime) -> str:
+    history = state.history()
+    base = (
+        "Thời điểm nộp là thời điểm sửa cuối cùng của phiên bản đầu tiên mà hệ thống thấy đã xác "
+        "nhận hoàn thành và không còn lỗi; hệ thống đọc các bảng tính theo định kỳ nên độ chính xác "
+        "phụ thuộc khoảng cách giữa hai lần chạy"
+    )
+    if history:
+        gap = as_of - history[-1].at
+        minutes = max(0, int(gap.total_seconds() // 60))
+        if minutes < 24 * 60:
+            return base + f" (lần chạy trước cách lần này {minutes} phút)."
+    return base + "."
+
+
+def _log_summary(result: SyncResult) -> None:
+    c = result.run.counts
+    parts = ", ".join(f"{int(c[s.value])} {s.value}" for s in Status if c.get(s.value))
+    log.info(
+        "run %d as of %s: %d expected, %d submitted (%s); read %d, unchanged %d; outputs in %s%s",
+        result.run.run_id, result.run.as_of.isoformat(), c["expected"], c["submitted"], parts,
+        result.run.pulled, result.run.reused,
+        next(iter(result.outputs.values())).parent if result.outputs else "-",
+        f"; {result.status_sheet}" if result.status_sheet and result.status_sheet != "written" else "",
+    )  # fmt: skip

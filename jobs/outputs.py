@@ -1,0 +1,189 @@
+"""Write the run's outputs: the workbook, status.json, values.csv and findings.csv.
+
+Each file is written whole to a temporary name in the same folder and renamed into place, so a
+reader never sees half a file and a failed run leaves the previous outputs as they were.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sheets_schema import Finding, Schema
+
+from .model import RunInfo, UnitOutcome
+from .workbook import write_workbook
+
+log = logging.getLogger("tonghop.outputs")
+WORKBOOK = "tong-hop.xlsx"
+ARCHIVE = "archive"
+# A spreadsheet program opening a CSV runs a cell starting with these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class OutputError(Exception):
+    """An output could not be written; the previous one is still in place."""
+
+
+def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], run: RunInfo,
+                  archive_keep: int = 10) -> dict[str, Path]:  # fmt: skip
+    """Write the four outputs into ``out_dir``; return their paths by name."""
+    from .job import source_findings
+
+    paths = {name: out_dir / name for name in (WORKBOOK, "status.json", "values.csv", "findings.csv")}
+    truncations: list[tuple[str, Finding]] = []
+
+    def workbook(fh: io.BufferedWriter) -> None:
+        buffer = io.BytesIO()
+        truncations.extend(write_workbook(buffer, schema, outcomes, run))
+        fh.write(buffer.getvalue())
+
+    _archive(paths[WORKBOOK], out_dir / ARCHIVE, archive_keep, run)
+    atomic_write(paths[WORKBOOK], workbook)
+    atomic_write(paths["status.json"], lambda fh: fh.write(status_json(outcomes, run).encode("utf-8")))
+    atomic_write(paths["values.csv"], lambda fh: fh.write(values_csv(outcomes, schema).encode("utf-8")))
+    findings = [(o.unit.code, f) for o in outcomes for f in source_findings(o)]
+    findings += [(o.unit.code, f) for o in outcomes if o.report for f in o.report.findings]
+    findings += truncations
+    atomic_write(paths["findings.csv"], lambda fh: fh.write(findings_csv(findings).encode("utf-8")))
+    return paths
+
+
+def atomic_write(path: Path, write: Callable[[Any], Any]) -> None:
+    """Write through ``write(fh)`` to a temporary file, fsync, and rename over ``path``."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _archive(current: Path, folder: Path, keep: int, run: RunInfo) -> None:
+    """Keep a bounded set of earlier workbooks: copy the current one aside before replacing it."""
+    if keep <= 0 or not current.exists():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.fromtimestamp(current.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
+    target = folder / f"tong-hop-{stamp}-r{run.run_id - 1}.xlsx"
+    if not target.exists():
+        data = current.read_bytes()
+        atomic_write(target, lambda fh: fh.write(data))
+    older = sorted(folder.glob("tong-hop-*.xlsx"), key=lambda p: p.stat().st_mtime)
+    for stale in older[: max(0, len(older) - keep)]:
+        stale.unlink(missing_ok=True)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def status_json(outcomes: list[UnitOutcome], run: RunInfo) -> str:
+    """The status.json document of contract.md."""
+    tz = run.as_of.tzinfo
+    doc = {
+        "as_of": run.as_of.isoformat(),
+        "deadline": run.deadline_at.isoformat(),
+        "deadline_date": run.deadline.isoformat(),
+        "deadline_inclusive": run.deadline_inclusive,
+        "deadline_text": run.deadline_text,
+        "timezone": run.timezone,
+        "schema": run.schema_id,
+        "schema_version": run.schema_version,
+        "run_id": run.run_id,
+        "counts": {k: (int(v) if float(v).is_integer() and not k.endswith("_rate") else v)
+                   for k, v in run.counts.items()},  # fmt: skip
+        "units": [
+            {
+                "code": o.unit.code,
+                "name": o.unit.name,
+                "type": o.unit.type,
+                "status": o.status.value,
+                "status_label": o.status.label,
+                "completeness": None if o.completeness is None else round(o.completeness, 4),
+                "errors": o.errors,
+                "warnings": o.warnings,
+                "confirmed": o.confirmed,
+                "submitted_at": _iso(o.submitted_at.astimezone(tz) if o.submitted_at else None),
+                "modified_at": _iso(o.modified_at.astimezone(tz) if o.modified_at else None),
+                "amended_after_submit": o.amended_after_submit,
+                "deadline": o.deadline_at.isoformat(),
+                "message": o.message,
+                "link": o.link,
+            }
+            for o in outcomes
+        ],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def csv_text(value: Any) -> str:
+    """A value as CSV text; text a unit typed never starts like a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    if text.startswith(_FORMULA_START) and not re.fullmatch(r"-?\d+([.,]\d+)?", text):
+        return "'" + text
+    return text
+
+
+def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_text(v) for v in row])
+    return out.getvalue()
+
+
+def values_csv(outcomes: list[UnitOutcome], schema: Schema) -> str:
+    """Every parsed value in long form: unit_code, tab, field, row, value."""
+    tables = {t.name: t for t in schema.tables}
+
+    def rows() -> Iterable[list[Any]]:
+        for o in outcomes:
+            report = o.report
+            if report is None or not report.is_template:
+                continue
+            for f in schema.fields:
+                value = report.values.get(f.id)
+                if value is not None:
+                    yield [o.unit.code, f.tab, f.id, None, value]
+            for name, table in tables.items():
+                numbers = report.table_rows.get(name) or []
+                for i, row in enumerate(report.values.get(name) or []):
+                    number = numbers[i] if i < len(numbers) else i + 1
+                    for col in table.columns:
+                        if row.get(col.id) is not None:
+                            yield [o.unit.code, table.tab, col.id, number, row[col.id]]
+
+    return _csv(["unit_code", "tab", "field", "row", "value"], rows())
+
+
+def findings_csv(findings: list[tuple[str, Finding]]) -> str:
+    header = ["unit_code", "severity", "code", "tab", "cell", "field", "message", "value"]
+    return _csv(header, ([code, f.severity.value, f.code.value, f.tab, f.cell, f.field, f.message, f.value]
+                         for code, f in findings))  # fmt: skip

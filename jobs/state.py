@@ -1,0 +1,280 @@
+"""The job's memory: runs, observations, submissions and raw snapshots, in SQLite.
+
+Submission times live here because a Google Sheet has no submit event: the time is the
+modified time of the first version the job saw submitted, and it never moves later. Later edits
+are amendments; removing the sign-off withdraws the submission. Nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sheets_schema import ParsedReport
+
+from . import codec
+from .model import HistoryPoint
+
+# Each entry upgrades the database by one version (PRAGMA user_version). Append only.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        finished_at TEXT,
+        source_kind TEXT NOT NULL,
+        expected INTEGER, submitted INTEGER, on_time INTEGER, late INTEGER,
+        pulled INTEGER, reused INTEGER,
+        note TEXT
+    );
+    CREATE TABLE observations (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        unit_code TEXT NOT NULL,
+        token TEXT, content_hash TEXT, modified_time TEXT,
+        status TEXT NOT NULL, completeness REAL, errors INTEGER, warnings INTEGER,
+        confirmed INTEGER, problem_kind TEXT, message TEXT, link TEXT,
+        PRIMARY KEY (run_id, unit_code)
+    );
+    CREATE TABLE parses (
+        unit_code TEXT PRIMARY KEY,
+        token TEXT NOT NULL, cache_key TEXT NOT NULL, content_hash TEXT NOT NULL,
+        modified_time TEXT NOT NULL, link TEXT, read_at TEXT NOT NULL, report TEXT NOT NULL
+    );
+    CREATE TABLE submissions (
+        id INTEGER PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        submitted_at TEXT NOT NULL, content_hash TEXT NOT NULL, seen_run INTEGER NOT NULL,
+        withdrawn_at TEXT, withdrawn_run INTEGER
+    );
+    CREATE INDEX submissions_unit ON submissions(unit_code);
+    CREATE TABLE amendments (
+        id INTEGER PRIMARY KEY,
+        submission_id INTEGER NOT NULL REFERENCES submissions(id),
+        unit_code TEXT NOT NULL, modified_time TEXT NOT NULL, content_hash TEXT NOT NULL,
+        run_id INTEGER NOT NULL
+    );
+    CREATE TABLE snapshots (
+        hash TEXT PRIMARY KEY, ext TEXT NOT NULL, size INTEGER NOT NULL, first_run INTEGER
+    );
+    """,
+)
+
+
+class StateError(Exception):
+    """The state database cannot be opened or upgraded."""
+
+
+@dataclass(frozen=True)
+class CachedParse:
+    token: str
+    cache_key: str
+    content_hash: str
+    modified_time: datetime
+    link: str
+    read_at: datetime
+    report: ParsedReport
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: int
+    unit_code: str
+    submitted_at: datetime
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Observation:
+    status: str
+    problem_kind: str | None
+    message: str
+    link: str
+    modified_time: datetime | None
+
+
+class State:
+    """One SQLite database and a content-addressed snapshot folder beside it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.snapshots = path.parent / "snapshots"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except (OSError, sqlite3.Error) as exc:
+            raise StateError(f"cannot open the state database {path}: {exc}") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StateError(
+                f"{self.path} was written by a newer tonghop (schema {version}); upgrade tonghop"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version={number}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ------------------------------------------------------------------ runs
+    def begin_run(self, started_at: datetime, as_of: datetime, source_kind: str) -> int:
+        cur = self.db.execute(
+            "INSERT INTO runs (started_at, as_of, source_kind) VALUES (?, ?, ?)",
+            (started_at.isoformat(), as_of.isoformat(), source_kind),
+        )
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, finished_at: datetime, counts: dict[str, float],
+                   pulled: int, reused: int, note: str = "") -> None:  # fmt: skip
+        self.db.execute(
+            "UPDATE runs SET finished_at=?, expected=?, submitted=?, on_time=?, late=?, pulled=?,"
+            " reused=?, note=? WHERE id=?",
+            (finished_at.isoformat(), counts.get("expected", 0), counts.get("submitted", 0),
+             counts.get("on_time", 0), counts.get("late", 0), pulled, reused, note, run_id),
+        )  # fmt: skip
+
+    def history(self) -> list[HistoryPoint]:
+        """Counts at each finished run, oldest first, by the run's as-of time."""
+        rows = self.db.execute(
+            "SELECT as_of, expected, submitted, on_time FROM runs WHERE finished_at IS NOT NULL"
+            " ORDER BY as_of, id"
+        ).fetchall()
+        return [HistoryPoint(datetime.fromisoformat(a), e or 0, s or 0, o or 0) for a, e, s, o in rows]
+
+    # ------------------------------------------------------------------ parses
+    def cached(self, code: str) -> CachedParse | None:
+        row = self.db.execute(
+            "SELECT token, cache_key, content_hash, modified_time, link, read_at, report"
+            " FROM parses WHERE unit_code=?",
+            (code,),
+        ).fetchone()
+        if row is None:
+            return None
+        token, key, digest, modified, link, read_at, report = row
+        return CachedParse(token, key, digest, datetime.fromisoformat(modified), link or "",
+                           datetime.fromisoformat(read_at), codec.loads(report))  # fmt: skip
+
+    def save_parse(self, code: str, entry: CachedParse) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO parses VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (code, entry.token, entry.cache_key, entry.content_hash, entry.modified_time.isoformat(),
+             entry.link, entry.read_at.isoformat(), codec.dumps(entry.report)),
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------ snapshots
+    def store_snapshot(self, data: bytes, ext: str, run_id: int) -> str:
+        """Keep ``data`` under its SHA-256; an unchanged unit costs no space. Returns the hash."""
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.snapshots / digest[:2] / f"{digest}.{ext}"
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+        self.db.execute(
+            "INSERT OR IGNORE INTO snapshots VALUES (?, ?, ?, ?)", (digest, ext, len(data), run_id)
+        )
+        return digest
+
+    def snapshot_path(self, digest: str) -> Path | None:
+        row = self.db.execute("SELECT ext FROM snapshots WHERE hash=?", (digest,)).fetchone()
+        return None if row is None else self.snapshots / digest[:2] / f"{digest}.{row[0]}"
+
+    # ------------------------------------------------------------------ observations
+    def observe(self, run_id: int, code: str, *, token: str | None, content_hash: str | None,
+                modified_time: datetime | None, status: str, report: ParsedReport | None,
+                problem_kind: str | None, message: str, link: str) -> None:  # fmt: skip
+        self.db.execute(
+            "INSERT OR REPLACE INTO observations VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (run_id, code, token, content_hash, modified_time.isoformat() if modified_time else None,
+             status, None if report is None else report.completeness,
+             None if report is None else report.errors, None if report is None else report.warnings,
+             None if report is None else int(report.confirmed), problem_kind, message, link),
+        )  # fmt: skip
+
+    def last_observation(self, code: str) -> Observation | None:
+        row = self.db.execute(
+            "SELECT status, problem_kind, message, link, modified_time FROM observations"
+            " WHERE unit_code=? ORDER BY run_id DESC LIMIT 1",
+            (code,),
+        ).fetchone()
+        if row is None:
+            return None
+        status, kind, message, link, modified = row
+        return Observation(status, kind, message or "", link or "",
+                           datetime.fromisoformat(modified) if modified else None)  # fmt: skip
+
+    # ------------------------------------------------------------------ submissions
+    def active_submission(self, code: str) -> Submission | None:
+        row = self.db.execute(
+            "SELECT id, submitted_at, content_hash FROM submissions"
+            " WHERE unit_code=? AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1",
+            (code,),
+        ).fetchone()
+        if row is None:
+            return None
+        return Submission(row[0], code, datetime.fromisoformat(row[1]), row[2])
+
+    def submit(self, code: str, at: datetime, content_hash: str, run_id: int) -> Submission:
+        cur = self.db.execute(
+            "INSERT INTO submissions (unit_code, submitted_at, content_hash, seen_run)"
+            " VALUES (?, ?, ?, ?)",
+            (code, at.isoformat(), content_hash, run_id),
+        )
+        return Submission(int(cur.lastrowid or 0), code, at, content_hash)
+
+    def withdraw(self, submission: Submission, at: datetime, run_id: int) -> None:
+        self.db.execute(
+            "UPDATE submissions SET withdrawn_at=?, withdrawn_run=? WHERE id=?",
+            (at.isoformat(), run_id, submission.id),
+        )
+
+    def amend(self, submission: Submission, at: datetime, content_hash: str, run_id: int) -> None:
+        """Record an edit after submission, once per distinct content."""
+        seen = self.db.execute(
+            "SELECT 1 FROM amendments WHERE submission_id=? AND content_hash=?",
+            (submission.id, content_hash),
+        ).fetchone()
+        if seen is None and content_hash != submission.content_hash:
+            self.db.execute(
+                "INSERT INTO amendments (submission_id, unit_code, modified_time, content_hash,"
+                " run_id) VALUES (?, ?, ?, ?, ?)",
+                (submission.id, submission.unit_code, at.isoformat(), content_hash, run_id),
+            )
+
+    def amended(self, submission: Submission) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM amendments WHERE submission_id=? LIMIT 1", (submission.id,)
+        ).fetchone()
+        return row is not None
+
+    def withdrawals(self, code: str) -> int:
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM submissions WHERE unit_code=? AND withdrawn_at IS NOT NULL", (code,)
+        ).fetchone()
+        return int(row[0])
