@@ -53,3 +53,5 @@ def _put(cell: Any, value: Any) -> None:
         cell.number_format = "0.00%"
         return
     cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # typed into a text cell: text, not a formula

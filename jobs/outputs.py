@@ -43,7 +43,7 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
 
     def workbook(fh: io.BufferedWriter) -> None:
         buffer = io.BytesIO()
-        truncations.extend(write_workbook(buffer, schema, outcomes, run))
+        truncations.extend(write_workbook(buffer, schema, outcomes, run, link_base=out_dir))
         fh.write(buffer.getvalue())
 
     _archive(paths[WORKBOOK], out_dir / ARCHIVE, archive_keep, run)

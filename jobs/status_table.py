@@ -1,0 +1,258 @@
+"""The status table: one row per unit, the counts the district quotes, and notes in words.
+
+The same table goes to the consolidated workbook's first sheet and to the Google status sheet,
+so it holds only plain values (text and numbers) and knows nothing about either writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sheets_schema.values import fmt_number
+
+from .model import RunInfo, Status, UnitOutcome
+
+TableValue = str | int | float | None
+
+HEADER = [
+    "STT", "Mã đơn vị", "Tên đơn vị", "Loại hình", "Tình trạng", "Hoàn thành (%)", "Lỗi",
+    "Cảnh báo", "Đã xác nhận", "Hạn nộp", "Thời điểm nộp", "Sửa lần cuối", "Sửa sau khi nộp",
+    "Ghi chú", "Liên kết",
+]  # fmt: skip
+# Positions writers need: the workbook writes real datetimes over the two time columns.
+COMPLETENESS_COL = HEADER.index("Hoàn thành (%)")
+SUBMITTED_COL = HEADER.index("Thời điểm nộp")
+MODIFIED_COL = HEADER.index("Sửa lần cuối")
+LINK_COL = HEADER.index("Liên kết")
+
+# The labels of the roster's type codes, for callers without the schema at hand.
+TYPE_LABELS: Mapping[str, str] = {
+    "xa": "Đảng bộ xã",
+    "thi_tran": "Đảng bộ thị trấn",
+    "co_quan": "Cơ quan",
+    "luc_luong_vu_trang": "Lực lượng vũ trang",
+    "su_nghiep": "Đơn vị sự nghiệp",
+    "doanh_nghiep": "Doanh nghiệp",
+}
+
+# Count keys (as in status.json) and their labels, in the order the outputs show them.
+COUNT_LABELS: Mapping[str, str] = {
+    "expected": "Dự kiến",
+    "submitted": "Đã nộp",
+    **{s.value: s.label for s in Status},
+}
+# Rates the district quotes, as DHIS2 does: (numerator key, denominator key, label).
+RATES = (
+    ("submitted", "expected", "Tỷ lệ nộp"),
+    ("on_time", "expected", "Tỷ lệ đúng hạn"),
+)
+
+
+@dataclass(frozen=True)
+class CountItem:
+    """One figure of the counts block: a count of units, or a rate as a fraction (0.975)."""
+
+    key: str
+    label: str
+    value: float | None
+    is_rate: bool = False
+
+
+@dataclass
+class StatusTable:
+    """Rows in roster order, each row's status (for its colour), counts and notes in words."""
+
+    header: list[str]
+    rows: list[list[TableValue]]
+    statuses: list[Status]
+    notes: list[str]
+    counts: list[CountItem] = field(default_factory=list)
+
+
+def status_table(
+    outcomes: list[UnitOutcome],
+    run: RunInfo,
+    type_labels: Mapping[str, str] | None = None,
+) -> StatusTable:
+    """Build the status table of a run; ``type_labels`` maps roster type codes to labels."""
+    labels = TYPE_LABELS if type_labels is None else type_labels
+    counts = count_items(count_units(outcomes, run))
+    rows = [_row(n, o, run, labels) for n, o in enumerate(outcomes, start=1)]
+    return StatusTable(
+        header=list(HEADER),
+        rows=rows,
+        statuses=[o.status for o in outcomes],
+        notes=_notes(run, counts),
+        counts=counts,
+    )
+
+
+# ------------------------------------------------------------------ counts
+
+
+def count_units(outcomes: list[UnitOutcome], run: RunInfo) -> dict[str, int]:
+    """Counts by key (expected, submitted, on_time, …): ``run.counts`` where it has a key,
+    else counted from the outcomes of units active on the run's day."""
+    day = run.as_of.date()
+    active = [o for o in outcomes if o.unit.active_on(day)]
+    counts = {key: 0 for key in COUNT_LABELS}
+    counts["expected"] = len(active)
+    counts["submitted"] = sum(1 for o in active if o.status.submitted)
+    for o in active:
+        counts[o.status.value] += 1
+    for key, value in run.counts.items():
+        if key in counts:
+            counts[key] = int(value)
+    return counts
+
+
+def count_items(counts: Mapping[str, int]) -> list[CountItem]:
+    """The counts block: every count, with each rate (Σnumerator/Σdenominator) after its count."""
+    items: list[CountItem] = []
+    for key, label in COUNT_LABELS.items():
+        items.append(CountItem(key, label, counts.get(key, 0)))
+        for num, den, rate_label in RATES:
+            if num == key:
+                items.append(CountItem(f"{num}_rate", rate_label, _rate(counts, num, den), True))
+    return items
+
+
+def _rate(counts: Mapping[str, int], num: str, den: str) -> float | None:
+    # Every unit counts once in both sums, so this is Σnumerator/Σdenominator over units,
+    # never a mean of per-unit percentages.
+    total = counts.get(den, 0)
+    return counts.get(num, 0) / total if total else None
+
+
+# ------------------------------------------------------------------ rows
+
+
+def _row(
+    number: int, o: UnitOutcome, run: RunInfo, type_labels: Mapping[str, str]
+) -> list[TableValue]:
+    completeness = o.completeness
+    return [
+        number,
+        o.unit.code,
+        o.unit.name,
+        type_labels.get(o.unit.type, o.unit.type),
+        o.status.label,
+        None if completeness is None else round(completeness * 100, 1),
+        o.errors if o.report is not None else None,
+        o.warnings if o.report is not None else None,
+        "Có" if o.confirmed else "Không",
+        deadline_words(o.deadline_at, run),
+        fmt_datetime(o.submitted_at, run.timezone),
+        fmt_datetime(o.modified_at, run.timezone),
+        "Có" if o.amended_after_submit else "",
+        _note(o, run),
+        o.link,
+    ]
+
+
+def _note(o: UnitOutcome, run: RunInfo) -> str:
+    parts = [o.message.strip()] if o.message.strip() else []
+    if o.status is Status.UNREACHABLE:
+        if o.report is None or o.data_as_of is None:
+            parts.append("chưa có dữ liệu nào đọc được")
+        else:
+            when = fmt_datetime(o.data_as_of, run.timezone)
+            parts.append(f"dữ liệu cũ từ {age_words(run.as_of - o.data_as_of)} ({when})")
+    if not o.unit.active_on(run.as_of.date()):
+        parts.append("ngoài thời gian hoạt động, không tính vào số dự kiến")
+    return "; ".join(parts)
+
+
+def deadline_words(deadline_at: datetime, run: RunInfo) -> str:
+    """A unit's deadline as people say it: "trước ngày 23/03/2023" or "đến hết ngày …".
+
+    ``deadline_at`` is the first late instant; "(hạn riêng)" marks a unit's own deadline.
+    """
+    local = local_time(deadline_at, run.timezone)
+    if local.hour == local.minute == local.second == 0:
+        if run.deadline_inclusive:
+            text = f"đến hết ngày {local.date() - timedelta(days=1):%d/%m/%Y}"
+        else:
+            text = f"trước ngày {local:%d/%m/%Y}"
+    else:
+        text = f"trước {local:%H:%M} ngày {local:%d/%m/%Y}"
+    return text + (" (hạn riêng)" if deadline_at != run.deadline_at else "")
+
+
+# ------------------------------------------------------------------ notes
+
+
+def _notes(run: RunInfo, counts: list[CountItem]) -> list[str]:
+    deadline = run.deadline_text.strip()
+    if deadline and not deadline.casefold().startswith("hạn"):
+        deadline = f"Hạn nộp: {deadline}"
+    notes = [
+        deadline,
+        f"Cập nhật lúc {fmt_datetime(run.as_of, run.timezone)} (múi giờ {run.timezone}).",
+        conference_words(run),
+        run.precision_text.strip(),
+        counts_line(counts),
+    ]
+    return [n for n in notes if n]
+
+
+def conference_words(run: RunInfo) -> str:
+    """The countdown: "Còn 16 ngày đến Hội nghị sơ kết ngày 10/04/2023"; empty without a date."""
+    if run.conference is None:
+        return ""
+    days = (run.conference - local_time(run.as_of, run.timezone).date()).days
+    when = f"{run.conference:%d/%m/%Y}"
+    if days > 0:
+        return f"Còn {days} ngày đến Hội nghị sơ kết ngày {when}."
+    if days == 0:
+        return f"Hội nghị sơ kết diễn ra hôm nay, {when}."
+    return f"Hội nghị sơ kết đã diễn ra ngày {when}."
+
+
+def counts_line(counts: list[CountItem]) -> str:
+    """ "Dự kiến: 40 · Đã nộp: 39 (97,5%) · …": every count, rates beside their numerators."""
+    rates = {i.key.removesuffix("_rate"): i.value for i in counts if i.is_rate}
+    parts = []
+    for item in counts:
+        if item.is_rate:
+            continue
+        text = f"{item.label}: {int(item.value or 0)}"
+        if item.key in rates:
+            text += f" ({fmt_percent(rates[item.key])})"
+        parts.append(text)
+    return " · ".join(parts)
+
+
+# ------------------------------------------------------------------ words and times
+
+
+def fmt_percent(fraction: float | None) -> str:
+    """0.975 → "97,5%"; None → "—"."""
+    return "—" if fraction is None else f"{fmt_number(fraction * 100, 1)}%"
+
+
+def local_time(moment: datetime, timezone: str) -> datetime:
+    """``moment`` as a naive wall-clock time in ``timezone``; naive input is taken as local."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+
+
+def fmt_datetime(moment: datetime | None, timezone: str) -> str:
+    """ "dd/mm/yyyy HH:MM" in ``timezone``, or "" for None."""
+    return "" if moment is None else f"{local_time(moment, timezone):%d/%m/%Y %H:%M}"
+
+
+def age_words(age: timedelta) -> str:
+    """How old something is, in words: "5 phút trước", "2 giờ trước", "3 ngày trước"."""
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 1:
+        return "dưới 1 phút trước"
+    if minutes < 60:
+        return f"{minutes} phút trước"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} giờ trước"
+    return f"{minutes // (24 * 60)} ngày trước"
