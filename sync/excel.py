@@ -79,21 +79,24 @@ def _names(wb: Any) -> dict[str, tuple[str | None, str]]:
             key = name.lower()
             if key in found and found[key][0] is not None:
                 continue  # a workbook-level name wins over a sheet-scoped twin
-            text = str(dn.attr_text or "")
-            if "#REF!" in text.upper():
-                found[key] = (None, "#REF!")
-                continue
-            try:
-                dests = list(dn.destinations)
-            except (ValueError, TypeError, AttributeError):
-                found[key] = (None, "#REF!")
-                continue
-            if len(dests) != 1:
-                found[key] = (None, "#REF!")
-                continue
-            sheet, ref = dests[0]
-            found[key] = (sheet or scope, ref.replace("$", ""))
+            found[key] = _destination(str(dn.attr_text or ""), scope)
     return found
+
+
+def _destination(text: str, scope: str | None) -> tuple[str | None, str]:
+    """Split "'Thông tin'!$C$5" into its sheet and range without openpyxl's formula tokenizer,
+    which costs more than reading the cells. Anything but one plain area counts as broken."""
+    text = text.lstrip("=")
+    sheet_part, bang, ref = text.rpartition("!")
+    if "#REF!" in text.upper() or "," in ref or not ref:
+        return None, "#REF!"
+    if not bang:
+        return (scope, ref.replace("$", "")) if scope else (None, "#REF!")
+    if sheet_part.startswith("'") and sheet_part.endswith("'"):
+        sheet_part = sheet_part[1:-1].replace("''", "'")
+    if not sheet_part or sheet_part.startswith("["):  # another workbook
+        return None, "#REF!"
+    return sheet_part, ref.replace("$", "")
 
 
 def _report(wb: Any) -> RawReport:
@@ -129,7 +132,12 @@ def _report(wb: Any) -> RawReport:
             rows = []
             for r in range(r1, r2 + 1):
                 cells = grid.get(r, ())
-                rows.append([_cell(cells[c - 1]) if c - 1 < len(cells) else Cell() for c in range(c1, c2 + 1)])
+                rows.append(
+                    [
+                        _cell(cells[c - 1]) if c - 1 < len(cells) else Cell()
+                        for c in range(c1, c2 + 1)
+                    ]
+                )
             blocks[name] = Block(name, sheet, r1, c1, pad_grid(rows, r2 - r1 + 1, c2 - c1 + 1))
     return RawReport(sheet_titles=titles, blocks=blocks)
 

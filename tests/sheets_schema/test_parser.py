@@ -51,6 +51,7 @@ CASES = [
     ({"tt_so_dang_vien": "chưa thống kê"}, Code.NOT_A_NUMBER, Severity.ERROR, "tt_so_dang_vien", "không phải là số"),
     ({"tt_so_dang_vien": 12.5}, Code.NOT_INTEGER, Severity.ERROR, "tt_so_dang_vien", "số nguyên"),
     ({"tt_so_dang_vien": "1,235"}, Code.AMBIGUOUS_NUMBER, Severity.WARNING, "tt_so_dang_vien", "1.235"),
+    ({"ct_bhyt_nq": "95,000"}, Code.AMBIGUOUS_NUMBER, Severity.WARNING, "ct_bhyt_nq", "95 (dấu phẩy thập phân)"),
     ({"tt_so_dang_vien": 0}, Code.OUT_OF_RANGE, Severity.ERROR, "tt_so_dang_vien", "từ 1 trở lên"),
     ({"tt_ngay_bao_cao": "hôm qua"}, Code.NOT_A_DATE, Severity.ERROR, "tt_ngay_bao_cao", "ngày/tháng/năm"),
     ({"tt_ngay_bao_cao": "15/03/2023"}, Code.TEXT_DATE, Severity.WARNING, "tt_ngay_bao_cao", "15/03/2023"),
@@ -124,10 +125,12 @@ def test_not_the_template(schema: Schema) -> None:
     wb.save(out)
     report = parse_report(schema, read_xlsx(out.getvalue()), ParseContext())
     assert not report.is_template
-    codes = {f.code for f in report.findings}
-    assert codes == {Code.MISSING_TAB, Code.MISSING_NAME}
-    assert report.completeness == 0.0
-    assert len([f for f in report.findings if f.code is Code.MISSING_NAME]) == len(schema.names)
+    tabs = [f.tab for f in report.findings if f.code is Code.MISSING_TAB]
+    assert tabs == [t.title for t in schema.tabs]
+    assert report.completeness == 0.0 and report.errors == len(tabs) + 1
+    (summary,) = [f for f in report.findings if f.code is Code.MISSING_NAME]
+    assert f"thiếu {len(schema.names)}/{len(schema.names)} ô" in summary.message
+    assert "tt_ma_don_vi" in summary.message
 
 
 def test_deleted_tab_breaks_names(schema: Schema) -> None:
