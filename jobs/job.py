@@ -291,6 +291,7 @@ def _settle(state: State, schema: Schema, unit: Unit, version: Version | SourceP
     outcome.link = version.link
     outcome.modified_at = version.modified_time
     outcome.data_as_of = entry.read_at
+    outcome.content_hash = entry.content_hash
     submission = state.active_submission(unit.code)
     if submission is not None:
         outcome.submitted_at = submission.submitted_at
@@ -347,6 +348,7 @@ def _problem_outcome(state: State, outcome: UnitOutcome, problem: SourceProblem,
     if last is not None and last.report.is_template:
         outcome.report = last.report
         outcome.data_as_of = last.read_at
+        outcome.content_hash = last.content_hash
         outcome.modified_at = last.modified_time
         outcome.link = outcome.link or last.link
         submission = state.active_submission(outcome.unit.code)
@@ -365,6 +367,7 @@ def _not_pulled(state: State, unit: Unit, as_of: datetime, deadline_at: datetime
     if cached is not None:
         outcome.report = cached.report
         outcome.data_as_of = cached.read_at
+        outcome.content_hash = cached.content_hash
         outcome.modified_at = cached.modified_time
         outcome.link = cached.link
         outcome.status = decide_status(cached.report, submission, as_of, deadline_at)

@@ -90,6 +90,7 @@ class UnitOutcome:
     link: str = ""
     message: str = ""  # Vietnamese: why invalid or unreachable, or what is missing
     data_as_of: datetime | None = None  # when the shown data was read
+    content_hash: str = ""  # SHA-256 of the snapshot the shown data came from
 
     @property
     def completeness(self) -> float | None:

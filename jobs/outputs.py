@@ -2,11 +2,18 @@
 
 Each file is written whole to a temporary name in the same folder and renamed into place, so a
 reader never sees half a file and a failed run leaves the previous outputs as they were.
+
+status.json is rewritten every run. The workbook and the two CSV files are rewritten only when
+something they show has changed — a unit's data, status, submission or message, the day (the
+countdown), the deadline — so a run where nothing changed costs almost nothing and a workbook
+someone has open is not replaced for nothing. The workbook's Nhật ký then shows the last run
+that changed it; status.json always shows the latest run.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import logging
@@ -19,11 +26,12 @@ from typing import Any
 
 from sheets_schema import Finding, Schema
 
-from .model import RunInfo, UnitOutcome
+from .model import RunInfo, Status, UnitOutcome
 from .workbook import write_workbook
 
 log = logging.getLogger("tonghop.outputs")
 WORKBOOK = "tong-hop.xlsx"
+FINGERPRINT = ".tong-hop.fingerprint"
 ARCHIVE = "archive"
 # A spreadsheet program opening a CSV runs a cell starting with these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -39,6 +47,13 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
     from .job import source_findings
 
     paths = {name: out_dir / name for name in (WORKBOOK, "status.json", "values.csv", "findings.csv")}
+    atomic_write(paths["status.json"], lambda fh: fh.write(status_json(outcomes, run).encode("utf-8")))
+    stamp = out_dir / FINGERPRINT
+    digest = fingerprint(schema, outcomes, run)
+    unchanged = stamp.exists() and stamp.read_text("utf-8").strip() == digest
+    if unchanged and all(p.exists() for p in paths.values()):
+        log.info("nothing shown in the workbook changed: kept %s", paths[WORKBOOK])
+        return paths
     truncations: list[tuple[str, Finding]] = []
 
     def workbook(fh: io.BufferedWriter) -> None:
@@ -48,13 +63,28 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
 
     _archive(paths[WORKBOOK], out_dir / ARCHIVE, archive_keep, run)
     atomic_write(paths[WORKBOOK], workbook)
-    atomic_write(paths["status.json"], lambda fh: fh.write(status_json(outcomes, run).encode("utf-8")))
     atomic_write(paths["values.csv"], lambda fh: fh.write(values_csv(outcomes, schema).encode("utf-8")))
     findings = [(o.unit.code, f) for o in outcomes for f in source_findings(o)]
     findings += [(o.unit.code, f) for o in outcomes if o.report for f in o.report.findings]
     findings += truncations
     atomic_write(paths["findings.csv"], lambda fh: fh.write(findings_csv(findings).encode("utf-8")))
+    atomic_write(stamp, lambda fh: fh.write(digest.encode("ascii")))
     return paths
+
+
+def fingerprint(schema: Schema, outcomes: list[UnitOutcome], run: RunInfo) -> str:
+    """A digest of everything the workbook and CSV files show, except the run clock."""
+    h = hashlib.sha256()
+    for part in (schema.id, schema.version, schema.fingerprint, run.as_of.date().isoformat(),
+                 run.deadline_text, run.timezone, str(run.conference), json.dumps(run.counts, sort_keys=True)):  # fmt: skip
+        h.update(part.encode("utf-8") + b"\0")
+    if any(o.status is Status.UNREACHABLE for o in outcomes):
+        h.update(run.as_of.isoformat().encode())  # the age of their last good data is shown
+    for o in outcomes:
+        fields = (o.unit, o.status.value, o.content_hash, _iso(o.submitted_at), _iso(o.modified_at),
+                  o.amended_after_submit, o.message, o.link, _iso(o.data_as_of), o.deadline_at.isoformat())  # fmt: skip
+        h.update(repr(fields).encode("utf-8") + b"\0")
+    return h.hexdigest()
 
 
 def atomic_write(path: Path, write: Callable[[Any], Any]) -> None:

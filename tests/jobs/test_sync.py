@@ -163,3 +163,22 @@ def test_history_grows_with_each_run(district: District) -> None:
     result = district.sync(at(21))
     assert [(p.submitted, p.expected) for p in result.run.history] == [(0, 1), (1, 1)]
     assert result.run.history[-1].at == at(21) and timedelta(0) < result.run.history[-1].at - result.run.history[0].at
+
+
+def test_nothing_changed_keeps_the_workbook_and_refreshes_status_json(district: District) -> None:
+    district.add("XA_A")
+    district.add("XA_B")
+    district.save("XA_A", district.values("XA_A"), at(20))
+    district.sync(at(21, 9))
+    out = district.root / "out"
+    before = (out / "tong-hop.xlsx").read_bytes()
+    mtime = (out / "tong-hop.xlsx").stat().st_mtime_ns
+    district.sync(at(21, 9, 30))
+    assert (out / "tong-hop.xlsx").stat().st_mtime_ns == mtime
+    assert json.loads((out / "status.json").read_text("utf-8"))["as_of"] == "2023-03-21T09:30:00+07:00"
+    district.save("XA_B", district.values("XA_B"), at(21, 10))
+    district.sync(at(21, 11))
+    after = (out / "tong-hop.xlsx").read_bytes()
+    assert after != before
+    archived = list((out / "archive").glob("tong-hop-*.xlsx"))
+    assert len(archived) == 1 and archived[0].read_bytes() == before

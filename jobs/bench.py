@@ -1,0 +1,150 @@
+"""`make bench`: speed and memory of the sync, as ratios against a baseline run in the same session.
+
+The baseline is what a person would write by hand: ``pandas.read_excel(f, sheet_name=None)``
+over every unit file. Figures go to ``bench/RESULTS.md`` with the machine and the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from sheets_schema import ParseContext, load_schema, parse_report
+from sync.excel import ExcelFolderSource, read_xlsx
+
+from .config import load_config
+from .demo import DEMO_AS_OF, make_demo
+from .job import SyncOptions, run_sync
+
+GOALS = {"full": 0.5, "unchanged": 0.05, "memory_mib": 1024}
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def median_ms(fn: Callable[[], object], repeat: int = 30) -> float:
+    return statistics.median(timed(fn) for _ in range(repeat)) * 1000
+
+
+def rss_mib(who: int) -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def baseline(files: list[Path]) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for f in files:
+            pd.read_excel(f, sheet_name=None, engine="openpyxl")
+
+
+def readers(sample: Path) -> dict[str, float]:
+    """Median time to read (and for ours, parse) one filled report with each reader."""
+    import python_calamine
+
+    data = sample.read_bytes()
+    schema = load_schema()
+    ctx = ParseContext()
+
+    def calamine() -> None:
+        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        for name in wb.sheet_names:
+            wb.get_sheet_by_name(name).to_python()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return {
+            "openpyxl: read named cells (read_xlsx)": median_ms(lambda: read_xlsx(data)),
+            "openpyxl: read and parse (read_xlsx + parse_report)": median_ms(
+                lambda: parse_report(schema, read_xlsx(data), ctx)
+            ),
+            "python-calamine: values of every sheet, no names, no formats": median_ms(calamine),
+            "pandas.read_excel(sheet_name=None), openpyxl engine": median_ms(
+                lambda: pd.read_excel(io.BytesIO(data), sheet_name=None, engine="openpyxl")
+            ),
+        }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m jobs.bench", description=__doc__)
+    p.add_argument("--units", type=int, default=1000)
+    p.add_argument("--out", type=Path, default=Path("bench/RESULTS.md"))
+    args = p.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="tonghop-bench-") as tmp:
+        folder = Path(tmp) / "demo"
+        t_demo = timed(lambda: make_demo(folder, args.units, seed=2023))
+        config = load_config(folder / "tonghop.toml", env={})
+        assert config.source.folder is not None
+        source = ExcelFolderSource(config.source.folder)
+        files = sorted(config.source.folder.glob("*.xlsx"))
+        as_of = datetime.fromisoformat(DEMO_AS_OF)
+        rss_before = rss_mib(resource.RUSAGE_SELF)
+        t_full = timed(lambda: run_sync(config, source, SyncOptions(as_of=as_of)))
+        rss_self = rss_mib(resource.RUSAGE_SELF)
+        rss_child = rss_mib(resource.RUSAGE_CHILDREN)
+        t_same = timed(lambda: run_sync(config, source, SyncOptions(as_of=as_of)))
+        t_base = timed(lambda: baseline(files))
+        per_report = readers(next(f for f in files if f.stat().st_size > 15_000))
+
+    full, same = t_full / t_base, t_same / t_base
+    peak = max(rss_self, rss_child)
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- when: {datetime.now().isoformat(timespec='seconds')}",
+        f"- machine: {platform.machine()}, {platform.processor() or 'cpu'} × {_cpus()}, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}",
+        f"- command: `make bench` (`python -m jobs.bench --units {args.units}`)",
+        f"- district: {args.units} demo units ({len(files)} files; generated in {t_demo:.1f} s)",
+        "",
+        "| measure | seconds | ratio to baseline | goal | met |",
+        "|---|---|---|---|---|",
+        f"| baseline: `pandas.read_excel(f, sheet_name=None)` over every file | {t_base:.2f} | 1.00 | | |",
+        f"| full sync (every unit read, parsed, state and all outputs written) | {t_full:.2f} | {full:.3f} | ≤ {GOALS['full']} | {_ok(full <= GOALS['full'])} |",
+        f"| sync with nothing changed | {t_same:.2f} | {same:.3f} | ≤ {GOALS['unchanged']} | {_ok(same <= GOALS['unchanged'])} |",
+        "",
+        f"Peak memory (max RSS): main process {rss_self:.0f} MiB (it was {rss_before:.0f} MiB before the "
+        f"sync, after generating the demo), largest parsing worker {rss_child:.0f} MiB; goal under "
+        f"{GOALS['memory_mib']} MiB: {_ok(peak < GOALS['memory_mib'])}.",
+        "",
+        "Median time for one filled report (30 runs each):",
+        "",
+        "| reader | ms |",
+        "|---|---|",
+        *[f"| {name} | {ms:.1f} |" for name, ms in per_report.items()],
+        "",
+    ]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(lines), "utf-8")
+    print("\n".join(lines))
+    return 0
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+def _ok(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
