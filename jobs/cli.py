@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
-from sheets_schema import ParseContext, SchemaError, UnitInfo, load_schema, render_template
+from sheets_schema import Finding, ParseContext, SchemaError, UnitInfo, load_schema, render_template
 
 from . import __version__
 from .check import CheckResult, UnreadableFile, check_file
@@ -44,8 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("sync", help="pull every unit, validate, write the outputs")
-    s.add_argument("--config", type=Path, help="tonghop.toml (default: $TONGHOP_CONFIG or ./tonghop.toml)")
-    s.add_argument("--as-of", type=_instant, help="fix 'now', ISO 8601 with offset, e.g. 2023-03-22T23:59:59+07:00")
+    s.add_argument(
+        "--config", type=Path, help="tonghop.toml (default: $TONGHOP_CONFIG or ./tonghop.toml)"
+    )
+    s.add_argument(
+        "--as-of",
+        type=_instant,
+        help="fix 'now', ISO 8601 with offset, e.g. 2023-03-22T23:59:59+07:00",
+    )
     s.add_argument("--only", nargs="+", metavar="CODE", help="pull only these unit codes")
     s.add_argument("--out-dir", type=Path, help="write the outputs here instead of [output] dir")
 
@@ -62,19 +68,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="generate a demo district (config, roster, unit workbooks)")
     d.add_argument("--dir", type=Path, default=Path("demo"))
-    d.add_argument("--units", type=int, default=None, help="number of units (default: the Vĩnh Lợi roster)")
+    d.add_argument(
+        "--units", type=int, default=None, help="number of units (default: the Vĩnh Lợi roster)"
+    )
     d.add_argument("--seed", type=int, default=2023)
 
-    doc = sub.add_parser("doctor", help="check configuration, credentials, API access and every sheet")
+    doc = sub.add_parser(
+        "doctor", help="check configuration, credentials, API access and every sheet"
+    )
     doc.add_argument("--config", type=Path)
 
-    pv = sub.add_parser("provision", help="Google: create each unit's spreadsheet from the template")
+    pv = sub.add_parser(
+        "provision", help="Google: create each unit's spreadsheet from the template"
+    )
     pv.add_argument("--config", type=Path)
 
     r = sub.add_parser("remind", help="list (and optionally send) reminders for lagging units")
     r.add_argument("--config", type=Path)
     r.add_argument("--as-of", type=_instant)
-    r.add_argument("--send", action="store_true", help="send the reminders by e-mail (SMTP settings in the config)")
+    r.add_argument(
+        "--send",
+        action="store_true",
+        help="send the reminders by e-mail (SMTP settings in the config)",
+    )
     return p
 
 
@@ -82,7 +98,9 @@ def _instant(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not ISO 8601, e.g. 2023-03-22T23:59:59+07:00") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not ISO 8601, e.g. 2023-03-22T23:59:59+07:00"
+        ) from None
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset; add one, e.g. +07:00")
     return value
@@ -112,7 +130,12 @@ def _setup_logging(verbose: int) -> None:
 
 def _config(args: argparse.Namespace, *, required: bool = True) -> Config | None:
     path = getattr(args, "config", None)
-    if not required and path is None and not os.environ.get("TONGHOP_CONFIG") and not Path("tonghop.toml").exists():
+    if (
+        not required
+        and path is None
+        and not os.environ.get("TONGHOP_CONFIG")
+        and not Path("tonghop.toml").exists()
+    ):
         return None
     return load_config(path, env=os.environ)
 
@@ -143,7 +166,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _print_check(result: CheckResult, tabs: Sequence[object]) -> None:
     out = Console()
     r = result.report
-    by_tab: dict[str, list[object]] = {}
+    by_tab: dict[str, list[Finding]] = {}
     for f in r.findings:
         by_tab.setdefault(f.tab or "—", []).append(f)
     for tab, findings in by_tab.items():
@@ -153,8 +176,8 @@ def _print_check(result: CheckResult, tabs: Sequence[object]) -> None:
         table.add_column("Trường", no_wrap=True)
         table.add_column("Nội dung")
         for f in findings:
-            sev = "[red]Lỗi[/]" if f.is_error else "[yellow]Cảnh báo[/]"  # type: ignore[attr-defined]
-            table.add_row(f.cell, sev, f.field, f.message)  # type: ignore[attr-defined]
+            sev = "[red]Lỗi[/]" if f.is_error else "[yellow]Cảnh báo[/]"
+            table.add_row(f.cell, sev, f.field, f.message)
         out.print(table)
     who = result.unit_code or "?"
     out.print(
@@ -217,7 +240,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     out = Console()
     c = result.run.counts
-    table = Table(title=f"Tình trạng nộp báo cáo — {result.run.as_of:%d/%m/%Y %H:%M}", title_justify="left")
+    table = Table(
+        title=f"Tình trạng nộp báo cáo — {result.run.as_of:%d/%m/%Y %H:%M}", title_justify="left"
+    )
     table.add_column("Tình trạng")
     table.add_column("Số đơn vị", justify="right")
     from .model import Status

@@ -60,7 +60,15 @@ def vars_of(ind: IndicatorResult) -> dict[str, Any]:
 def loads(text: str) -> ParsedReport:
     doc = json.loads(text)
     findings = [
-        Finding(Severity(f["severity"]), Code(f["code"]), f["tab"], f["cell"], f["field"], f["message"], f["value"])
+        Finding(
+            Severity(f["severity"]),
+            Code(f["code"]),
+            f["tab"],
+            f["cell"],
+            f["field"],
+            f["message"],
+            f["value"],
+        )
         for f in doc["findings"]
     ]
     return ParsedReport(

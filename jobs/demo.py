@@ -68,7 +68,9 @@ class Plan:
     """What one demo unit does: its scenario, the mistake it makes, when it last saved."""
 
     unit: DemoUnit
-    scenario: str  # on_time · late · in_progress · not_started · errors · invalid · extended · closed
+    scenario: (
+        str  # on_time · late · in_progress · not_started · errors · invalid · extended · closed
+    )
     mistake: str | None
     saved_at: datetime | None
 
@@ -100,7 +102,9 @@ def plan_district(n: int | None, seed: int) -> list[Plan]:
     rng.shuffle(head)
     order = tail + head
     error_kinds = sorted(k for k, sev in MISTAKE_SEVERITY.items() if sev == "error")
-    soft_kinds = sorted(k for k, sev in MISTAKE_SEVERITY.items() if sev != "error" and k != "unsigned")
+    soft_kinds = sorted(
+        k for k, sev in MISTAKE_SEVERITY.items() if sev != "error" and k != "unsigned"
+    )
     plans = []
     for unit, scenario in zip(units, order, strict=True):
         mistake = None
@@ -124,9 +128,11 @@ def _saved_at(scenario: str, rng: Random) -> datetime | None:
     return start + timedelta(hours=rng.randint(0, 8 * 24 - 2), minutes=minutes)
 
 
-def make_demo(folder: Path, units: int | None = None, seed: int = 2023, workers: int | None = None) -> DemoResult:
+def make_demo(
+    folder: Path, units: int | None = None, seed: int = 2023, workers: int | None = None
+) -> DemoResult:
     """Write the demo district into ``folder`` (created if needed)."""
-    schema = load_schema()
+    load_schema()
     plans = plan_district(units, seed)
     sheets = folder / "sheets"
     sheets.mkdir(parents=True, exist_ok=True)
@@ -152,7 +158,9 @@ def make_demo(folder: Path, units: int | None = None, seed: int = 2023, workers:
 def _write_roster(path: Path, plans: list[Plan]) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
-        out.writerow(["code", "name", "type", "sheet", "email", "deadline", "active_from", "active_to"])
+        out.writerow(
+            ["code", "name", "type", "sheet", "email", "deadline", "active_from", "active_to"]
+        )
         for p in plans:
             deadline = "2023-03-27" if p.scenario == "extended" else ""
             active_to = "2022-12-31" if p.scenario == "closed" else ""

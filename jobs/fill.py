@@ -33,15 +33,15 @@ def fill_workbook(
             raise KeyError(f"the template has no defined name {name!r}")
         ((sheet, ref),) = list(wb.defined_names[name].destinations)
         ws = wb[sheet]
-        min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
+        min_col, min_row, _max_col, _max_row = range_boundaries(ref.replace("$", ""))
         if isinstance(value, list):
             order = (columns or {}).get(name)
             for r, row in enumerate(value):
                 cells = [row.get(c) for c in order] if order else list(row.values())
                 for c, cell_value in enumerate(cells):
-                    _put(ws.cell(min_row + r, min_col + c), cell_value)  # type: ignore[operator]
+                    _put(ws.cell(min_row + r, min_col + c), cell_value)
         else:
-            _put(ws.cell(min_row, min_col), value)  # type: ignore[arg-type]
+            _put(ws.cell(min_row, min_col), value)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

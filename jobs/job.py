@@ -21,7 +21,16 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from sheets_schema import Code, Finding, ParseContext, ParsedReport, Schema, Severity, load_schema, parse_report
+from sheets_schema import (
+    Code,
+    Finding,
+    ParseContext,
+    ParsedReport,
+    Schema,
+    Severity,
+    load_schema,
+    parse_report,
+)
 from sync.base import ProblemKind, Pulled, SheetRef, Source, SourceProblem, Version
 
 from .config import Config
@@ -77,7 +86,9 @@ def run_sync(
     if options.only:
         unknown = sorted(set(options.only) - {u.code for u in expected})
         if unknown:
-            raise SyncError(f"--only names units that are not expected on {as_of:%d/%m/%Y}: {', '.join(unknown)}")
+            raise SyncError(
+                f"--only names units that are not expected on {as_of:%d/%m/%Y}: {', '.join(unknown)}"
+            )
     out_dir = options.out_dir or config.output.dir
     _check_writable(out_dir)
 
@@ -87,7 +98,9 @@ def run_sync(
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise SyncError(f"another sync is running (it holds {lock_path}); try again when it ends") from None
+        raise SyncError(
+            f"another sync is running (it holds {lock_path}); try again when it ends"
+        ) from None
     try:
         try:
             state = State(config.output.state)
@@ -95,7 +108,9 @@ def run_sync(
             raise SyncError(str(exc)) from exc
         try:
             result = _run(config, schema, source, options, state, expected, as_of, started)
-            result.outputs = write_outputs(out_dir, schema, result.outcomes, result.run, config.output.archive_keep)
+            result.outputs = write_outputs(
+                out_dir, schema, result.outcomes, result.run, config.output.archive_keep
+            )
             if status_writer is not None:
                 result.status_sheet = _write_status_sheet(status_writer, result)
             state.finish_run(result.run.run_id, datetime.now(UTC), result.run.counts,
@@ -131,7 +146,9 @@ def _write_status_sheet(writer: StatusWriter, result: SyncResult) -> str:
 
 def cache_key(schema: Schema, unit: Unit, as_of: datetime) -> str:
     """What a parse depends on besides the file: the schema, the unit and the day."""
-    parts = f"{schema.id}|{schema.version}|{schema.fingerprint}|{unit.code}|{unit.type}|{as_of.date()}"
+    parts = (
+        f"{schema.id}|{schema.version}|{schema.fingerprint}|{unit.code}|{unit.type}|{as_of.date()}"
+    )
     return hashlib.sha256(parts.encode()).hexdigest()[:24]
 
 
@@ -151,7 +168,11 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
         if not isinstance(version, Version):
             continue
         cached = state.cached(unit.code)
-        if cached and cached.token == version.token and cached.cache_key == cache_key(schema, unit, as_of):
+        if (
+            cached
+            and cached.token == version.token
+            and cached.cache_key == cache_key(schema, unit, as_of)
+        ):
             reuse[unit.code] = cached
         else:
             todo.append((unit, version))
@@ -192,7 +213,11 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
         pulled=len(todo),
         reused=len(reuse),
     )
-    run.history.append(HistoryPoint(as_of, int(counts["expected"]), int(counts["submitted"]), int(counts["on_time"])))
+    run.history.append(
+        HistoryPoint(
+            as_of, int(counts["expected"]), int(counts["submitted"]), int(counts["on_time"])
+        )
+    )
     return SyncResult(run, outcomes)
 
 
@@ -210,7 +235,9 @@ def _pull_all(source: Source, schema: Schema, schema_ref: str, todo: list[tuple[
     try:
         if parallel:
             with ProcessPoolExecutor(workers) as pool:
-                for (_, _, unit, _, _), out in zip(jobs, pool.map(_pull_one, jobs, chunksize=8), strict=True):
+                for (_, _, unit, _, _), out in zip(
+                    jobs, pool.map(_pull_one, jobs, chunksize=8), strict=True
+                ):
                     results[unit.code] = out
                     if bar:
                         bar.advance()
@@ -228,7 +255,9 @@ def _pull_all(source: Source, schema: Schema, schema_ref: str, todo: list[tuple[
 _WORKER_SCHEMAS: dict[str, Schema] = {}
 
 
-def _pull_one(job: tuple[Source, str, Unit, Version, object], schema: Schema | None = None) -> Fresh:
+def _pull_one(
+    job: tuple[Source, str, Unit, Version, object], schema: Schema | None = None
+) -> Fresh:
     source, schema_ref, unit, version, today = job
     if schema is None:  # in a worker process: load once per process
         schema = _WORKER_SCHEMAS.get(schema_ref) or load_schema(schema_ref)
@@ -332,7 +361,9 @@ def decide_status(report: ParsedReport, submission: Submission | None, as_of: da
     return Status.IN_PROGRESS
 
 
-def _problem_outcome(state: State, outcome: UnitOutcome, problem: SourceProblem, as_of: datetime) -> UnitOutcome:
+def _problem_outcome(
+    state: State, outcome: UnitOutcome, problem: SourceProblem, as_of: datetime
+) -> UnitOutcome:
     outcome.link = problem.link
     outcome.message = problem.message_vi
     last = state.cached(outcome.unit.code)
@@ -388,7 +419,11 @@ def _not_pulled(state: State, unit: Unit, as_of: datetime, deadline_at: datetime
 def _message(outcome: UnitOutcome, submission: Submission | None) -> str:
     report = outcome.report
     if report is None:
-        return "Chưa có bảng tính báo cáo." if outcome.status in (Status.NOT_STARTED, Status.OVERDUE) else ""
+        return (
+            "Chưa có bảng tính báo cáo."
+            if outcome.status in (Status.NOT_STARTED, Status.OVERDUE)
+            else ""
+        )
     if outcome.status is Status.INVALID:
         return "Bảng tính không đúng mẫu báo cáo: hãy dùng mẫu do Huyện ủy gửi."
     parts = []

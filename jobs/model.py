@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 
 from sheets_schema.report import ParsedReport
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """A unit's status in a run; the values are part of status.json."""
 
     ON_TIME = "on_time"

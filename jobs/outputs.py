@@ -46,8 +46,12 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
     """Write the four outputs into ``out_dir``; return their paths by name."""
     from .job import source_findings
 
-    paths = {name: out_dir / name for name in (WORKBOOK, "status.json", "values.csv", "findings.csv")}
-    atomic_write(paths["status.json"], lambda fh: fh.write(status_json(outcomes, run).encode("utf-8")))
+    paths = {
+        name: out_dir / name for name in (WORKBOOK, "status.json", "values.csv", "findings.csv")
+    }
+    atomic_write(
+        paths["status.json"], lambda fh: fh.write(status_json(outcomes, run).encode("utf-8"))
+    )
     stamp = out_dir / FINGERPRINT
     digest = fingerprint(schema, outcomes, run)
     unchanged = stamp.exists() and stamp.read_text("utf-8").strip() == digest
@@ -63,7 +67,9 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
 
     _archive(paths[WORKBOOK], out_dir / ARCHIVE, archive_keep, run)
     atomic_write(paths[WORKBOOK], workbook)
-    atomic_write(paths["values.csv"], lambda fh: fh.write(values_csv(outcomes, schema).encode("utf-8")))
+    atomic_write(
+        paths["values.csv"], lambda fh: fh.write(values_csv(outcomes, schema).encode("utf-8"))
+    )
     findings = [(o.unit.code, f) for o in outcomes for f in source_findings(o)]
     findings += [(o.unit.code, f) for o in outcomes if o.report for f in o.report.findings]
     findings += truncations
@@ -136,8 +142,10 @@ def status_json(outcomes: list[UnitOutcome], run: RunInfo) -> str:
         "schema": run.schema_id,
         "schema_version": run.schema_version,
         "run_id": run.run_id,
-        "counts": {k: (int(v) if float(v).is_integer() and not k.endswith("_rate") else v)
-                   for k, v in run.counts.items()},  # fmt: skip
+        "counts": {
+            k: (int(v) if float(v).is_integer() and not k.endswith("_rate") else v)
+            for k, v in run.counts.items()
+        },
         "units": [
             {
                 "code": o.unit.code,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from .config import Config
-from .job import StatusWriter
 from sync.base import Source
 from sync.excel import ExcelFolderSource
+
+from .config import Config
+from .job import StatusWriter
 
 
 class SourceSetupError(Exception):
@@ -18,7 +19,9 @@ def make_source(config: Config) -> Source:
         if folder is None or not folder.is_dir():
             raise SourceSetupError(f"{config.path}: [source] folder {folder} is not a folder")
         return ExcelFolderSource(folder)
-    raise SourceSetupError(f"{config.path}: [source] kind {config.source.kind!r} is not available yet")
+    raise SourceSetupError(
+        f"{config.path}: [source] kind {config.source.kind!r} is not available yet"
+    )
 
 
 def make_status_writer(config: Config) -> StatusWriter | None:

@@ -164,7 +164,9 @@ class State:
             "SELECT as_of, expected, submitted, on_time FROM runs WHERE finished_at IS NOT NULL"
             " ORDER BY as_of, id"
         ).fetchall()
-        return [HistoryPoint(datetime.fromisoformat(a), e or 0, s or 0, o or 0) for a, e, s, o in rows]
+        return [
+            HistoryPoint(datetime.fromisoformat(a), e or 0, s or 0, o or 0) for a, e, s, o in rows
+        ]
 
     # ------------------------------------------------------------------ parses
     def cached(self, code: str) -> CachedParse | None:
@@ -275,6 +277,7 @@ class State:
 
     def withdrawals(self, code: str) -> int:
         row = self.db.execute(
-            "SELECT COUNT(*) FROM submissions WHERE unit_code=? AND withdrawn_at IS NOT NULL", (code,)
+            "SELECT COUNT(*) FROM submissions WHERE unit_code=? AND withdrawn_at IS NOT NULL",
+            (code,),
         ).fetchone()
         return int(row[0])

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"  # blocks submission
     WARNING = "warning"  # accepted but doubtful
 
 
-class Code(str, Enum):
+class Code(StrEnum):
     """Stable finding codes. Values are part of findings.csv: never rename one."""
 
     # the workbook is not this template

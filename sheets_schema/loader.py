@@ -125,7 +125,7 @@ class _Builder:
 
     def date_bound(self, value: Any, where: str) -> DateBound:
         if value is None or isinstance(value, date) or value in (RUN_DATE, TERM_START):
-            return value  # type: ignore[no-any-return]
+            return value
         raise self.fail(where, f"date bound {value!r} must be a date, {RUN_DATE} or {TERM_START}")
 
     def choice_list(self, entry: dict[str, Any], where: str) -> tuple[str | None, tuple[str, ...]]:
@@ -143,7 +143,11 @@ class _Builder:
         schema_id = self.need(doc, "id", "top level")
         self.choices: dict[str, tuple[str, ...]] = {}
         for name, items in doc.get("choices", {}).items():
-            if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
+            if (
+                not isinstance(items, list)
+                or not items
+                or not all(isinstance(i, str) for i in items)
+            ):
                 raise self.fail(f"[choices] {name}", "must be a non-empty list of labels")
             self.choices[name] = tuple(items)
         unit_types = dict(doc.get("unit_types", {}))

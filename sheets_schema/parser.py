@@ -66,7 +66,9 @@ class _Parser:
     ) -> None:
         where_tab, where_cell = self.cells.get(field_id, ("", ""))
         self.findings.append(
-            Finding(severity, code, tab or where_tab, cell or where_cell, field_id, message, show(value))
+            Finding(
+                severity, code, tab or where_tab, cell or where_cell, field_id, message, show(value)
+            )
         )
         if severity is Severity.ERROR:
             self.bad.add(field_id)
@@ -110,7 +112,9 @@ class _Parser:
 
     def not_the_template(self) -> ParsedReport:
         """A workbook that is not the template: say so once, instead of once per missing cell."""
-        missing = [f.field for f in self.findings if f.code in (Code.MISSING_NAME, Code.BROKEN_NAME)]
+        missing = [
+            f.field for f in self.findings if f.code in (Code.MISSING_NAME, Code.BROKEN_NAME)
+        ]
         tabs = [f for f in self.findings if f.code is Code.MISSING_TAB]
         examples = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
         summary = Finding(
@@ -137,12 +141,12 @@ class _Parser:
     def check_structure(self) -> int:
         """Report missing tabs and names; return how many names are usable."""
         titles = set(self.raw.sheet_titles)
-        for tab in self.schema.tabs:
-            if tab.title not in titles:
+        for schema_tab in self.schema.tabs:
+            if schema_tab.title not in titles:
                 self.findings.append(
                     Finding(
-                        Severity.ERROR, Code.MISSING_TAB, tab.title, "", "",
-                        f"Thiếu trang “{tab.title}” của mẫu báo cáo. Đừng xóa hay đổi tên trang: "
+                        Severity.ERROR, Code.MISSING_TAB, schema_tab.title, "", "",
+                        f"Thiếu trang “{schema_tab.title}” của mẫu báo cáo. Đừng xóa hay đổi tên trang: "
                         f"hãy khôi phục bản trước (Tệp → Lịch sử phiên bản) hoặc xin mẫu mới.",
                     )
                 )  # fmt: skip
@@ -228,7 +232,12 @@ class _Parser:
         raw = cell.value
         if v.is_blank(raw):
             if need and not f.sign_off:
-                self.add(Code.REQUIRED, Severity.ERROR, f.id, f"{f.label}: chưa nhập. {self.what_to_type(f)}")
+                self.add(
+                    Code.REQUIRED,
+                    Severity.ERROR,
+                    f.id,
+                    f"{f.label}: chưa nhập. {self.what_to_type(f)}",
+                )
             return False if f.sign_off else None
         bad_formula = v.formula_error(raw)
         if bad_formula:
@@ -268,7 +277,11 @@ class _Parser:
                 return None
             return int(value) if t is FieldType.INTEGER else float(value)
         if t is FieldType.DATE:
-            return value if self.date_in_range(f.id, f.label, value, f.min_date, f.max_date, raw) else None
+            return (
+                value
+                if self.date_in_range(f.id, f.label, value, f.min_date, f.max_date, raw)
+                else None
+            )
         if t is FieldType.TEXT:
             return self.check_text(f, value, raw)
         return value
@@ -395,8 +408,10 @@ class _Parser:
             self.indicators[ind.key] = IndicatorResult(ind.key, applicable=False)
             return
         kq_cell = self.cell(ind.field_id("kq"))
-        declared_na = kq_cell is not None and isinstance(kq_cell.value, str) and (
-            v.fold(kq_cell.value) == v.fold(self.schema.not_applicable)
+        declared_na = (
+            kq_cell is not None
+            and isinstance(kq_cell.value, str)
+            and (v.fold(kq_cell.value) == v.fold(self.schema.not_applicable))
         )
         if declared_na:
             self.values[ind.field_id("kq")] = self.schema.not_applicable
@@ -405,7 +420,9 @@ class _Parser:
                 if p not in ("kq", "ghi_chu"):
                     self.read_field(f, required=False, item=False)
             note = self.read_note(ind, fields["ghi_chu"], f"“{self.schema.not_applicable}”")
-            self.indicators[ind.key] = IndicatorResult(ind.key, True, not_applicable=True, note=note)
+            self.indicators[ind.key] = IndicatorResult(
+                ind.key, True, not_applicable=True, note=note
+            )
             return
         got = {p: self.read_field(f) for p, f in fields.items() if p != "ghi_chu"}
         target, result = got.get("nq"), got.get("kq")
@@ -487,7 +504,7 @@ class _Parser:
                 required_seen = True
             self.values[table.name].append(row)
             self.table_rows[table.name].append(r + 1)
-        tab, first = self.cells[table.name]
+        _tab, _first = self.cells[table.name]
         if complete < table.min_complete_rows:
             self.add(Code.TABLE_EMPTY, Severity.ERROR, table.name,
                      f"{table.label}: cần ít nhất {table.min_complete_rows} dòng đầy đủ các cột "
@@ -520,10 +537,12 @@ class _Parser:
         else:
             value, issues = v.read_text(cell)
         for issue in issues:
-            self.add(issue.code, issue.severity, table.name, f"{label}: {issue.message}", raw, cell=where)
+            self.add(
+                issue.code, issue.severity, table.name, f"{label}: {issue.message}", raw, cell=where
+            )
         if value is None:
             return None
-        if col.type is FieldType.DATE and not self.date_in_range(
+        if isinstance(value, date) and not self.date_in_range(
             table.name, label, value, None, col.max_date, raw, cell=where
         ):
             return None
@@ -537,7 +556,10 @@ class _Parser:
         for rule in self.schema.rules:
             ids = (rule.left, *rule.right)
             operands = [self.values.get(i) for i in ids]
-            if any(i in self.bad or not isinstance(x, int | float) for i, x in zip(ids, operands, strict=True)):
+            if any(
+                i in self.bad or not isinstance(x, int | float)
+                for i, x in zip(ids, operands, strict=True)
+            ):
                 continue
             left, right = float(operands[0]), float(sum(operands[1:]))  # type: ignore[arg-type]
             if _OPS[rule.op](left, right):
@@ -550,7 +572,9 @@ class _Parser:
             self.items[rule.left] = False
 
 
-def assess(ind: Indicator, target: float | None, result: float | None) -> tuple[float | None, str | None]:
+def assess(
+    ind: Indicator, target: float | None, result: float | None
+) -> tuple[float | None, str | None]:
     """The ratio to target and the assessment Vượt (> 1) · Đạt (= 1) · Chưa đạt (< 1)."""
     if target is None or result is None:
         return None, None

@@ -41,7 +41,9 @@ def quote_sheet(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-def abs_ref(title: str, row: int, col: int, row2: int | None = None, col2: int | None = None) -> str:
+def abs_ref(
+    title: str, row: int, col: int, row2: int | None = None, col2: int | None = None
+) -> str:
     """An absolute reference such as 'Thông tin'!$C$5 or …!$B$4:$G$33 (0-based input)."""
     start = xlsxwriter.utility.xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
     if row2 is None or col2 is None:
@@ -141,9 +143,13 @@ class _Renderer:
     def name(self, ws: Worksheet, ident: str, row: int, col: int) -> None:
         self.wb.define_name(ident, "=" + abs_ref(ws.get_name(), row, col))
 
-    def validate(self, ws: Worksheet, row: int, col: int, f: Field, row2: int | None = None) -> None:
+    def validate(
+        self, ws: Worksheet, row: int, col: int, f: Field, row2: int | None = None
+    ) -> None:
         last = row if row2 is None else row2
-        if f.type is FieldType.CHOICE or (f.type is FieldType.BOOL and "xac_nhan" in self.schema.choices):
+        if f.type is FieldType.CHOICE or (
+            f.type is FieldType.BOOL and "xac_nhan" in self.schema.choices
+        ):
             source = self.list_refs[f.choice_list or "xac_nhan"]
             ws.data_validation(row, col, last, col, {
                 "validate": "list", "source": source, "error_type": "warning",

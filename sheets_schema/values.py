@@ -108,7 +108,9 @@ def _inside(number: float, bounds: tuple[float | None, float | None]) -> bool:
     return (lo is None or number >= lo) and (hi is None or number <= hi)
 
 
-def _number_from_text(raw: str, *, percent: bool, bounds: tuple[float | None, float | None]) -> Result:
+def _number_from_text(
+    raw: str, *, percent: bool, bounds: tuple[float | None, float | None]
+) -> Result:
     text = _SPACES.sub("", nfc(raw))
     issues: list[Issue] = []
     if text.endswith("%"):
@@ -208,7 +210,10 @@ def read_bool(cell: Cell) -> Result:
     if key in _FALSE:
         return False, []
     return None, [
-        error(Code.NOT_A_BOOL, f"“{_short(str(value))}” không rõ có hay không. Hãy chọn Có hoặc Không.")
+        error(
+            Code.NOT_A_BOOL,
+            f"“{_short(str(value))}” không rõ có hay không. Hãy chọn Có hoặc Không.",
+        )
     ]
 
 
@@ -220,7 +225,10 @@ def read_choice(cell: Cell, choices: tuple[str, ...]) -> Result:
             return label, []
     options = " · ".join(choices)
     return None, [
-        error(Code.INVALID_CHOICE, f"“{_short(str(cell.value))}” không có trong danh sách. Hãy chọn một trong: {options}.")
+        error(
+            Code.INVALID_CHOICE,
+            f"“{_short(str(cell.value))}” không có trong danh sách. Hãy chọn một trong: {options}.",
+        )
     ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol
 
 from sheets_schema.raw import RawReport
@@ -34,7 +34,7 @@ class Version:
     link: str  # a path or URL a person can open
 
 
-class ProblemKind(str, Enum):
+class ProblemKind(StrEnum):
     MISSING = "missing"  # no file yet: the unit has not started
     INVALID = "invalid"  # there is something, but it is not a readable template spreadsheet
     UNREACHABLE = "unreachable"  # permission, deleted, network: keep the last good data

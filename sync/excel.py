@@ -15,8 +15,8 @@ from __future__ import annotations
 import io
 import logging
 import re
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -61,7 +61,7 @@ def read_xlsx(data: bytes, *, engine: str = "auto") -> RawReport:
                 fast = _calamine_safe(zf) or engine == "calamine"
                 if fast:
                     return _read_calamine(data, zf)
-        except Exception as exc:  # noqa: BLE001 - any trouble: the thorough reader decides
+        except Exception as exc:
             log.debug("fast reader declined (%s); using openpyxl", exc)
     return _read_openpyxl(data)
 
@@ -83,15 +83,18 @@ def _check_signature(data: bytes) -> None:
 def _calamine_safe(zf: zipfile.ZipFile) -> bool:
     """True when calamine would lose nothing: no error cells and no percent formats in use."""
     for name in zf.namelist():
-        if name.startswith("xl/worksheets/") and name.endswith(".xml") and _ERROR_CELL.search(zf.read(name)):
+        if (
+            name.startswith("xl/worksheets/")
+            and name.endswith(".xml")
+            and _ERROR_CELL.search(zf.read(name))
+        ):
             return False
     try:
         styles = ET.fromstring(zf.read("xl/styles.xml"))
     except KeyError:
         return True
     custom = {
-        nf.get("numFmtId", ""): nf.get("formatCode", "")
-        for nf in styles.iter(f"{_MAIN}numFmt")
+        nf.get("numFmtId", ""): nf.get("formatCode", "") for nf in styles.iter(f"{_MAIN}numFmt")
     }
     xfs = styles.find(f"{_MAIN}cellXfs")
     for xf in xfs if xfs is not None else ():
@@ -101,7 +104,9 @@ def _calamine_safe(zf: zipfile.ZipFile) -> bool:
     return True
 
 
-def _workbook_names(zf: zipfile.ZipFile) -> tuple[tuple[str, ...], dict[str, tuple[str | None, str]]]:
+def _workbook_names(
+    zf: zipfile.ZipFile,
+) -> tuple[tuple[str, ...], dict[str, tuple[str | None, str]]]:
     """Sheet titles and defined names straight from xl/workbook.xml (calamine has no names)."""
     root = ET.fromstring(zf.read("xl/workbook.xml"))
     titles = tuple(sh.get("name", "") for sh in root.iter(f"{_MAIN}sheet"))
@@ -139,7 +144,9 @@ def _read_calamine(data: bytes, zf: zipfile.ZipFile) -> RawReport:
         out = []
         for r in range(r1, r2 + 1):
             row = rows[r - 1] if r - 1 < len(rows) else []
-            out.append([_value_cell(row[c - 1]) if c - 1 < len(row) else Cell() for c in range(c1, c2 + 1)])
+            out.append(
+                [_value_cell(row[c - 1]) if c - 1 < len(row) else Cell() for c in range(c1, c2 + 1)]
+            )
         return out
 
     return _blocks(titles, names, cells)
@@ -206,7 +213,9 @@ def _destination(text: str, scope: str | None) -> tuple[str | None, str]:
 CellReader = Any  # (sheet, r1, c1, r2, c2) -> rows of Cells
 
 
-def _blocks(titles: tuple[str, ...], names: dict[str, tuple[str | None, str]], read: CellReader) -> RawReport:
+def _blocks(
+    titles: tuple[str, ...], names: dict[str, tuple[str | None, str]], read: CellReader
+) -> RawReport:
     """Build a Block per defined name, reading each rectangle through ``read``."""
     blocks: dict[str, Block] = {}
     for name, (sheet, ref) in names.items():
@@ -223,7 +232,7 @@ def _blocks(titles: tuple[str, ...], names: dict[str, tuple[str | None, str]], r
             continue
         r1, c1, r2, c2 = min_row, min_col, max_row, max_col
         rows = read(sheet, r1, c1, r2, c2)
-        blocks[name] = Block(name, sheet, r1, c1, pad_grid(rows, r2 - r1 + 1, c2 - c1 + 1))  # type: ignore[operator]
+        blocks[name] = Block(name, sheet, r1, c1, pad_grid(rows, r2 - r1 + 1, c2 - c1 + 1))
     return RawReport(sheet_titles=titles, blocks=blocks)
 
 
@@ -233,13 +242,13 @@ def _report(wb: Any) -> RawReport:
     # Read each sheet once, over the rows its names cover.
     wanted: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
     for sheet, ref in names.values():
-        if sheet in titles:
+        if sheet is not None and sheet in titles:
             try:
                 c1, r1, c2, r2 = range_boundaries(ref)
             except (ValueError, TypeError):
                 continue
             if None not in (c1, r1, c2, r2):
-                wanted[sheet].append((r1, c1, r2, c2))  # type: ignore[arg-type]
+                wanted[sheet].append((r1, c1, r2, c2))
     grids: dict[str, dict[int, tuple[Any, ...]]] = {}
     for sheet, boxes in wanted.items():
         top, bottom = min(b[0] for b in boxes), max(b[2] for b in boxes)
@@ -252,7 +261,9 @@ def _report(wb: Any) -> RawReport:
         out = []
         for r in range(r1, r2 + 1):
             row = grid.get(r, ())
-            out.append([_cell(row[c - 1]) if c - 1 < len(row) else Cell() for c in range(c1, c2 + 1)])
+            out.append(
+                [_cell(row[c - 1]) if c - 1 < len(row) else Cell() for c in range(c1, c2 + 1)]
+            )
         return out
 
     return _blocks(titles, names, read)

@@ -17,7 +17,9 @@ NARRATIVE = (
 )
 
 
-def valid_values(schema: Schema, unit_type: str = "xa", code: str = "XA_VINH_HUNG") -> dict[str, Any]:
+def valid_values(
+    schema: Schema, unit_type: str = "xa", code: str = "XA_VINH_HUNG"
+) -> dict[str, Any]:
     """A complete, valid report for a unit of ``unit_type``, as a unit would type it."""
     values: dict[str, Any] = {
         "tt_ma_don_vi": code,

@@ -52,7 +52,9 @@ class District:
     def write_roster(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "sheets").mkdir(exist_ok=True)
-        (self.root / "tonghop.toml").write_text(CONFIG.format(inclusive=str(self.inclusive).lower()), "utf-8")
+        (self.root / "tonghop.toml").write_text(
+            CONFIG.format(inclusive=str(self.inclusive).lower()), "utf-8"
+        )
         cols = ["code", "name", "type", "sheet", "email", "deadline", "active_from", "active_to"]
         with (self.root / "units.csv").open("w", encoding="utf-8", newline="") as fh:
             w = csv.DictWriter(fh, cols)
@@ -70,7 +72,9 @@ class District:
         """Write the unit's workbook and set its modified time, as saving it at ``at`` would."""
         unit = next(u for u in self.units if u["code"] == code)
         path = self.root / "sheets" / unit["sheet"]
-        path.write_bytes(typed_workbook(self.schema, values, UnitInfo(code, unit["name"], unit["type"])))
+        path.write_bytes(
+            typed_workbook(self.schema, values, UnitInfo(code, unit["name"], unit["type"]))
+        )
         os.utime(path, (at.timestamp(), at.timestamp()))
         return path
 
@@ -81,7 +85,9 @@ class District:
     def sync(self, as_of: datetime, **kw: Any) -> SyncResult:
         config = self.config
         assert config.source.folder is not None
-        return run_sync(config, ExcelFolderSource(config.source.folder), SyncOptions(as_of=as_of, **kw))
+        return run_sync(
+            config, ExcelFolderSource(config.source.folder), SyncOptions(as_of=as_of, **kw)
+        )
 
     def status(self, result: SyncResult, code: str) -> str:
         return next(o.status.value for o in result.outcomes if o.unit.code == code)

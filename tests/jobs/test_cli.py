@@ -21,22 +21,43 @@ from tests.helpers import typed_workbook, valid_values
 REPO = Path(__file__).resolve().parents[2]
 
 
-def tonghop(*args: str | Path, cwd: Path | None = None, **kw: object) -> subprocess.CompletedProcess[str]:
+def tonghop(
+    *args: str | Path, cwd: Path | None = None, **kw: object
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "160"}
     env.pop("TONGHOP_CONFIG", None)
-    return subprocess.run([sys.executable, "-m", "jobs", *map(str, args)], cwd=cwd or REPO,
-                          capture_output=True, text=True, env=env, timeout=600, **kw)  # type: ignore[call-overload]
+    return subprocess.run(
+        [sys.executable, "-m", "jobs", *map(str, args)],
+        cwd=cwd or REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        **kw,
+    )  # type: ignore[call-overload]
 
 
-def test_blank_template_checks_to_zero_and_filled_copy_to_one(tmp_path: Path, schema: Schema) -> None:
+def test_blank_template_checks_to_zero_and_filled_copy_to_one(
+    tmp_path: Path, schema: Schema
+) -> None:
     blank = tmp_path / "t.xlsx"
     assert tonghop("template", "--out", blank).returncode == 0
     res = tonghop("check", blank, "--json")
     assert res.returncode == 1, res.stderr
     doc = json.loads(res.stdout)
-    assert set(doc) == {"unit_code", "completeness", "confirmed", "errors", "warnings", "findings", "values"}
+    assert set(doc) == {
+        "unit_code",
+        "completeness",
+        "confirmed",
+        "errors",
+        "warnings",
+        "findings",
+        "values",
+    }
     assert doc["completeness"] == 0 and doc["confirmed"] is False
-    required = {f.id for f in schema.fields if f.required and not f.sign_off and f.prefill != "version"}
+    required = {
+        f.id for f in schema.fields if f.required and not f.sign_off and f.prefill != "version"
+    }
     assert required <= {f["field"] for f in doc["findings"] if f["code"] == "required"}
 
     filled = tmp_path / "filled.xlsx"
@@ -51,7 +72,11 @@ def test_blank_template_checks_to_zero_and_filled_copy_to_one(tmp_path: Path, sc
 
 def test_check_prints_findings_by_tab(tmp_path: Path, schema: Schema) -> None:
     path = tmp_path / "x.xlsx"
-    path.write_bytes(typed_workbook(schema, {**valid_values(schema), "ks_kl_dang_vien": 9, "tt_so_chi_bo": "mười"}))
+    path.write_bytes(
+        typed_workbook(
+            schema, {**valid_values(schema), "ks_kl_dang_vien": 9, "tt_so_chi_bo": "mười"}
+        )
+    )
     res = tonghop("check", path)
     assert res.returncode == 1
     assert "Kiểm tra giám sát" in res.stdout and "Thông tin" in res.stdout

@@ -39,7 +39,9 @@ def district(tmp_path: Path, schema: Schema) -> District:
         (True, at(22, 16, 59, 59).astimezone(ZoneInfo("UTC")), "on_time"),  # UTC times convert
     ],
 )
-def test_deadline_edges_at_midnight_vietnam_time(district: District, inclusive: bool, saved: datetime, expected: str) -> None:
+def test_deadline_edges_at_midnight_vietnam_time(
+    district: District, inclusive: bool, saved: datetime, expected: str
+) -> None:
     district.inclusive = inclusive
     district.add("XA_A")
     district.save("XA_A", district.values("XA_A"), saved)
@@ -55,7 +57,9 @@ def test_statuses_before_and_after_the_deadline(district: District) -> None:
     district.add("XA_EXT", deadline="2023-03-27")
     district.add("XA_OLD", active_to="2022-12-31")
     district.save("XA_DONE", district.values("XA_DONE"), at(20))
-    district.save("XA_TYPING", district.values("XA_TYPING", tt_xac_nhan=None, kd_bai_hoc=None), at(20))
+    district.save(
+        "XA_TYPING", district.values("XA_TYPING", tt_xac_nhan=None, kd_bai_hoc=None), at(20)
+    )
     district.save("XA_EMPTY", {}, at(19))
     (district.root / "sheets" / "XA_BROKEN.xlsx").write_bytes(b"this is not a workbook")
     district.save("XA_EXT", district.values("XA_EXT"), at(25, 8))
@@ -65,9 +69,18 @@ def test_statuses_before_and_after_the_deadline(district: District) -> None:
                    "XA_EMPTY": "not_started", "XA_BROKEN": "invalid", "XA_EXT": "on_time"}  # fmt: skip
     after = district.sync(at(26))
     got = {o.unit.code: o.status.value for o in after.outcomes}
-    assert got["XA_TYPING"] == "overdue" and got["XA_NONE"] == "overdue" and got["XA_EXT"] == "on_time"
+    assert (
+        got["XA_TYPING"] == "overdue" and got["XA_NONE"] == "overdue" and got["XA_EXT"] == "on_time"
+    )
     c = after.run.counts
-    assert (c["expected"], c["submitted"], c["on_time"], c["late"], c["overdue"], c["invalid"]) == (6, 2, 2, 0, 3, 1)
+    assert (c["expected"], c["submitted"], c["on_time"], c["late"], c["overdue"], c["invalid"]) == (
+        6,
+        2,
+        2,
+        0,
+        3,
+        1,
+    )
     assert c["submitted_rate"] == pytest.approx(2 / 6, abs=1e-4)
     broken = next(o for o in after.outcomes if o.unit.code == "XA_BROKEN")
     assert "không phải bảng tính Excel" in broken.message
@@ -113,25 +126,40 @@ def test_unchanged_units_are_not_parsed_again(district: District) -> None:
 def test_outputs_read_back(district: District) -> None:
     district.add("XA_A")
     district.add("CQ_B", "co_quan")
-    evil = "=HYPERLINK(\"http://x.example\",\"bấm\")"
-    district.save("XA_A", district.values("XA_A", tt_nguoi_bao_cao=evil, tt_dien_thoai="12"), at(20))
+    evil = '=HYPERLINK("http://x.example","bấm")'
+    district.save(
+        "XA_A", district.values("XA_A", tt_nguoi_bao_cao=evil, tt_dien_thoai="12"), at(20)
+    )
     district.save("CQ_B", district.values("CQ_B"), at(21))
     district.sync(at(25))
     out = district.root / "out"
     wb = openpyxl.load_workbook(out / "tong-hop.xlsx")
-    assert wb.sheetnames == ["Tình trạng", "Chỉ tiêu", "Kiểm điểm", "Kiểm tra giám sát", "Hạn chế - Giải pháp", "Lỗi", "Nhật ký"]
+    assert wb.sheetnames == [
+        "Tình trạng",
+        "Chỉ tiêu",
+        "Kiểm điểm",
+        "Kiểm tra giám sát",
+        "Hạn chế - Giải pháp",
+        "Lỗi",
+        "Nhật ký",
+    ]
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith("="):
                     assert cell.data_type == "s", f"{ws.title}!{cell.coordinate} is a formula"
     status = json.loads((out / "status.json").read_text("utf-8"))
-    assert {u["code"]: u["status"] for u in status["units"]} == {"XA_A": "overdue", "CQ_B": "on_time"}
+    assert {u["code"]: u["status"] for u in status["units"]} == {
+        "XA_A": "overdue",
+        "CQ_B": "on_time",
+    }
     assert status["counts"]["expected"] == 2 and status["counts"]["on_time"] == 1
     assert status["as_of"] == "2023-03-25T09:00:00+07:00"
     values = list(csv.DictReader(io.StringIO((out / "values.csv").read_text("utf-8"))))
     assert {"unit_code", "tab", "field", "row", "value"} == set(values[0])
-    reporter = next(v for v in values if v["unit_code"] == "XA_A" and v["field"] == "tt_nguoi_bao_cao")
+    reporter = next(
+        v for v in values if v["unit_code"] == "XA_A" and v["field"] == "tt_nguoi_bao_cao"
+    )
     assert reporter["value"] == "'" + evil  # escaped so a spreadsheet never runs it
     hc = [v for v in values if v["unit_code"] == "CQ_B" and v["tab"] == "Hạn chế - Giải pháp"]
     assert hc and all(v["row"] == "1" for v in hc)
@@ -162,7 +190,10 @@ def test_history_grows_with_each_run(district: District) -> None:
     district.save("XA_A", district.values("XA_A"), at(20, 10))
     result = district.sync(at(21))
     assert [(p.submitted, p.expected) for p in result.run.history] == [(0, 1), (1, 1)]
-    assert result.run.history[-1].at == at(21) and timedelta(0) < result.run.history[-1].at - result.run.history[0].at
+    assert (
+        result.run.history[-1].at == at(21)
+        and timedelta(0) < result.run.history[-1].at - result.run.history[0].at
+    )
 
 
 def test_nothing_changed_keeps_the_workbook_and_refreshes_status_json(district: District) -> None:
@@ -175,7 +206,9 @@ def test_nothing_changed_keeps_the_workbook_and_refreshes_status_json(district: 
     mtime = (out / "tong-hop.xlsx").stat().st_mtime_ns
     district.sync(at(21, 9, 30))
     assert (out / "tong-hop.xlsx").stat().st_mtime_ns == mtime
-    assert json.loads((out / "status.json").read_text("utf-8"))["as_of"] == "2023-03-21T09:30:00+07:00"
+    assert (
+        json.loads((out / "status.json").read_text("utf-8"))["as_of"] == "2023-03-21T09:30:00+07:00"
+    )
     district.save("XA_B", district.values("XA_B"), at(21, 10))
     district.sync(at(21, 11))
     after = (out / "tong-hop.xlsx").read_bytes()

@@ -48,33 +48,121 @@ CASES = [
     # (changes, code, severity, field, words in the message)
     ({"tt_so_dang_vien": None}, Code.REQUIRED, Severity.ERROR, "tt_so_dang_vien", "chưa nhập"),
     ({"tt_so_dang_vien": "#REF!"}, Code.FORMULA_ERROR, Severity.ERROR, "tt_so_dang_vien", "#REF!"),
-    ({"tt_so_dang_vien": "chưa thống kê"}, Code.NOT_A_NUMBER, Severity.ERROR, "tt_so_dang_vien", "không phải là số"),
+    (
+        {"tt_so_dang_vien": "chưa thống kê"},
+        Code.NOT_A_NUMBER,
+        Severity.ERROR,
+        "tt_so_dang_vien",
+        "không phải là số",
+    ),
     ({"tt_so_dang_vien": 12.5}, Code.NOT_INTEGER, Severity.ERROR, "tt_so_dang_vien", "số nguyên"),
-    ({"tt_so_dang_vien": "1,235"}, Code.AMBIGUOUS_NUMBER, Severity.WARNING, "tt_so_dang_vien", "1.235"),
-    ({"ct_bhyt_nq": "95,000"}, Code.AMBIGUOUS_NUMBER, Severity.WARNING, "ct_bhyt_nq", "95 (dấu phẩy thập phân)"),
+    (
+        {"tt_so_dang_vien": "1,235"},
+        Code.AMBIGUOUS_NUMBER,
+        Severity.WARNING,
+        "tt_so_dang_vien",
+        "1.235",
+    ),
+    (
+        {"ct_bhyt_nq": "95,000"},
+        Code.AMBIGUOUS_NUMBER,
+        Severity.WARNING,
+        "ct_bhyt_nq",
+        "95 (dấu phẩy thập phân)",
+    ),
     ({"tt_so_dang_vien": 0}, Code.OUT_OF_RANGE, Severity.ERROR, "tt_so_dang_vien", "từ 1 trở lên"),
-    ({"tt_ngay_bao_cao": "hôm qua"}, Code.NOT_A_DATE, Severity.ERROR, "tt_ngay_bao_cao", "ngày/tháng/năm"),
-    ({"tt_ngay_bao_cao": "15/03/2023"}, Code.TEXT_DATE, Severity.WARNING, "tt_ngay_bao_cao", "15/03/2023"),
-    ({"tt_ngay_bao_cao": date(2023, 5, 3)}, Code.DATE_OUT_OF_RANGE, Severity.ERROR, "tt_ngay_bao_cao", "sau hôm nay"),
+    (
+        {"tt_ngay_bao_cao": "hôm qua"},
+        Code.NOT_A_DATE,
+        Severity.ERROR,
+        "tt_ngay_bao_cao",
+        "ngày/tháng/năm",
+    ),
+    (
+        {"tt_ngay_bao_cao": "15/03/2023"},
+        Code.TEXT_DATE,
+        Severity.WARNING,
+        "tt_ngay_bao_cao",
+        "15/03/2023",
+    ),
+    (
+        {"tt_ngay_bao_cao": date(2023, 5, 3)},
+        Code.DATE_OUT_OF_RANGE,
+        Severity.ERROR,
+        "tt_ngay_bao_cao",
+        "sau hôm nay",
+    ),
     ({"tt_xac_nhan": "chắc vậy"}, Code.NOT_A_BOOL, Severity.ERROR, "tt_xac_nhan", "Có hoặc Không"),
     ({"tt_loai_hinh": "Xã"}, Code.INVALID_CHOICE, Severity.ERROR, "tt_loai_hinh", "Đảng bộ xã"),
     ({"tt_dien_thoai": "12345"}, Code.PATTERN, Severity.ERROR, "tt_dien_thoai", "10 chữ số"),
-    ({"tt_dien_thoai": 912345678}, Code.LEADING_ZERO_LOST, Severity.WARNING, "tt_dien_thoai", "0912345678"),
-    ({"kd_doan_ket_noi_bo": "đang cập nhật"}, Code.PLACEHOLDER, Severity.ERROR, "kd_doan_ket_noi_bo", "nội dung thật"),
-    ({"kd_doan_ket_noi_bo": "Đoàn kết tốt."}, Code.TOO_SHORT, Severity.ERROR, "kd_doan_ket_noi_bo", "50 ký tự"),
-    ({"tt_ma_don_vi": "XA_KHAC"}, Code.UNIT_CODE_MISMATCH, Severity.ERROR, "tt_ma_don_vi", "XA_VINH_HUNG"),
-    ({"tt_loai_hinh": "Cơ quan"}, Code.UNIT_TYPE_MISMATCH, Severity.WARNING, "tt_loai_hinh", "Đảng bộ xã"),
+    (
+        {"tt_dien_thoai": 912345678},
+        Code.LEADING_ZERO_LOST,
+        Severity.WARNING,
+        "tt_dien_thoai",
+        "0912345678",
+    ),
+    (
+        {"kd_doan_ket_noi_bo": "đang cập nhật"},
+        Code.PLACEHOLDER,
+        Severity.ERROR,
+        "kd_doan_ket_noi_bo",
+        "nội dung thật",
+    ),
+    (
+        {"kd_doan_ket_noi_bo": "Đoàn kết tốt."},
+        Code.TOO_SHORT,
+        Severity.ERROR,
+        "kd_doan_ket_noi_bo",
+        "50 ký tự",
+    ),
+    (
+        {"tt_ma_don_vi": "XA_KHAC"},
+        Code.UNIT_CODE_MISMATCH,
+        Severity.ERROR,
+        "tt_ma_don_vi",
+        "XA_VINH_HUNG",
+    ),
+    (
+        {"tt_loai_hinh": "Cơ quan"},
+        Code.UNIT_TYPE_MISMATCH,
+        Severity.WARNING,
+        "tt_loai_hinh",
+        "Đảng bộ xã",
+    ),
     ({"tt_phien_ban": "2021.0"}, Code.WRONG_VERSION, Severity.WARNING, "tt_phien_ban", "2023.1"),
     ({"ks_kl_dang_vien": 5}, Code.RULE_VIOLATION, Severity.ERROR, "ks_kl_dang_vien", "phải bằng"),
-    ({"ks_to_cao_giai_quyet": 2}, Code.RULE_VIOLATION, Severity.ERROR, "ks_to_cao_giai_quyet", "không được lớn hơn"),
-    ({"ct_bhyt_tu_so": 1200}, Code.RATE_NUMERATOR_EXCEEDS, Severity.ERROR, "ct_bhyt_tu_so", "lớn hơn mẫu số"),
+    (
+        {"ks_to_cao_giai_quyet": 2},
+        Code.RULE_VIOLATION,
+        Severity.ERROR,
+        "ks_to_cao_giai_quyet",
+        "không được lớn hơn",
+    ),
+    (
+        {"ct_bhyt_tu_so": 1200},
+        Code.RATE_NUMERATOR_EXCEEDS,
+        Severity.ERROR,
+        "ct_bhyt_tu_so",
+        "lớn hơn mẫu số",
+    ),
     ({"ct_bhyt_kq": 90}, Code.RATE_MISMATCH, Severity.ERROR, "ct_bhyt_kq", "96%"),
     ({"ct_thu_nhap_kq": 5}, Code.NOTE_REQUIRED, Severity.ERROR, "ct_thu_nhap_ghi_chu", "Chưa đạt"),
-    ({"ct_thu_nhap_du_bao": "Khó đạt"}, Code.NOTE_REQUIRED, Severity.ERROR, "ct_thu_nhap_ghi_chu", "Khó đạt"),
+    (
+        {"ct_thu_nhap_du_bao": "Khó đạt"},
+        Code.NOTE_REQUIRED,
+        Severity.ERROR,
+        "ct_thu_nhap_ghi_chu",
+        "Khó đạt",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("changes", "code", "severity", "field", "words"), CASES, ids=[c[1].value + "-" + c[3] for c in CASES])
+@pytest.mark.parametrize(
+    ("changes", "code", "severity", "field", "words"),
+    CASES,
+    ids=[c[1].value + "-" + c[3] for c in CASES],
+)
 def test_each_finding_code(schema, cells, changes, code, severity, field, words) -> None:  # type: ignore[no-untyped-def]
     findings = findings_for(schema, changes)
     hits = [f for f in findings if f.code is code and f.field == field]
@@ -109,12 +197,18 @@ def test_table_rules(schema: Schema, cells: dict[str, str]) -> None:
 
     objective = [{"han_che": "Thiên tai.", "loai_nguyen_nhan": "Khách quan", "nguyen_nhan": "Hạn mặn.",
                   "giai_phap": "Chủ động.", "chiu_trach_nhiem": None, "thoi_han": None}]  # fmt: skip
-    (hit,) = [f for f in findings_for(schema, {"hc_bang": objective}) if f.code is Code.NO_SUBJECTIVE_CAUSE]
+    (hit,) = [
+        f
+        for f in findings_for(schema, {"hc_bang": objective})
+        if f.code is Code.NO_SUBJECTIVE_CAUSE
+    ]
     assert hit.cell == cells["hc_bang"] and "Chủ quan" in hit.message
     assert findings_for(schema, {"hc_bang": []})[0].code is Code.TABLE_EMPTY
 
     late = [{**objective[0], "loai_nguyen_nhan": "Chủ quan", "thoi_han": date(2026, 1, 1)}]
-    (hit,) = [f for f in findings_for(schema, {"hc_bang": late}) if f.code is Code.DATE_OUT_OF_RANGE]
+    (hit,) = [
+        f for f in findings_for(schema, {"hc_bang": late}) if f.code is Code.DATE_OUT_OF_RANGE
+    ]
     assert hit.cell == "G5" and "31/12/2025" in hit.message
 
 
@@ -181,7 +275,9 @@ def test_not_applicable_answer_needs_a_note(schema: Schema) -> None:
 
 def test_assessment_and_lower_is_better(schema: Schema) -> None:
     values = valid_values(schema)
-    values.update(ct_ho_ngheo_nq=2.0, ct_ho_ngheo_tu_so=15, ct_ho_ngheo_mau_so=1000, ct_ho_ngheo_kq=1.5)
+    values.update(
+        ct_ho_ngheo_nq=2.0, ct_ho_ngheo_tu_so=15, ct_ho_ngheo_mau_so=1000, ct_ho_ngheo_kq=1.5
+    )
     report = parse_values(schema, values)
     ind = report.indicators["ho_ngheo"]
     assert ind.ratio == pytest.approx(2.0 / 1.5, rel=1e-5) and ind.assessment == "Vượt"
@@ -203,7 +299,9 @@ def test_sign_off_is_not_counted_and_errors_block_submission(schema: Schema) -> 
 def test_blank_template_has_an_error_per_required_field(schema: Schema) -> None:
     report = parse_report(schema, read_xlsx(render_template(schema)), ParseContext())
     assert report.completeness == 0.0
-    required = {f.id for f in schema.fields if f.required and not f.sign_off and not f.prefill == "version"}
+    required = {
+        f.id for f in schema.fields if f.required and not f.sign_off and f.prefill != "version"
+    }
     flagged = {f.field for f in report.findings if f.code is Code.REQUIRED}
     assert required <= flagged
     assert NARRATIVE  # the helper narrative is long enough to count
@@ -217,7 +315,9 @@ def test_text_over_excel_limit_warns(schema: Schema, cells: dict[str, str]) -> N
     block = raw.blocks["kd_doan_ket_noi_bo"]
     blocks = dict(raw.blocks)
     blocks[block.name] = replace(block, cells=((Cell(long_text),),))
-    report = parse_report(schema, replace(raw, blocks=blocks), ParseContext("XA_VINH_HUNG", "xa", TODAY))
+    report = parse_report(
+        schema, replace(raw, blocks=blocks), ParseContext("XA_VINH_HUNG", "xa", TODAY)
+    )
     (hit,) = report.findings
     assert hit.code is Code.TEXT_TOO_LONG and hit.severity is Severity.WARNING
     assert hit.cell == cells["kd_doan_ket_noi_bo"] and "32.767" in hit.message

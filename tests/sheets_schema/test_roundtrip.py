@@ -12,10 +12,16 @@ from sheets_schema import FieldType, Schema, load_schema
 from tests.helpers import TODAY, parse_values
 
 SCHEMA = load_schema()
-VI_LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+VI_LETTERS = (
+    "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+)
 word = st.text(alphabet=VI_LETTERS + VI_LETTERS.upper(), min_size=2, max_size=9)
 sentence = st.lists(word, min_size=2, max_size=12).map(lambda ws: " ".join(ws).capitalize() + ".")
-narrative = st.lists(sentence, min_size=1, max_size=6).map(" ".join).filter(lambda t: len(t) >= SCHEMA.min_chars)
+narrative = (
+    st.lists(sentence, min_size=1, max_size=6)
+    .map(" ".join)
+    .filter(lambda t: len(t) >= SCHEMA.min_chars)
+)
 day = st.dates(min_value=date(2020, 10, 1), max_value=TODAY)
 amount = st.integers(min_value=0, max_value=10**7).map(lambda c: c / 100)  # two decimals
 
@@ -94,7 +100,9 @@ def valid_report(draw: Any, schema: Schema = SCHEMA) -> tuple[str, dict[str, Any
         counts[form] = min(counts[form], members // 4)
     counts["ks_kl_dang_vien"] = sum(counts[k] for k in forms)
     counts["ks_to_cao_giai_quyet"] = min(counts["ks_to_cao_giai_quyet"], counts["ks_to_cao_nhan"])
-    counts["ks_khieu_nai_giai_quyet"] = min(counts["ks_khieu_nai_giai_quyet"], counts["ks_khieu_nai_nhan"])
+    counts["ks_khieu_nai_giai_quyet"] = min(
+        counts["ks_khieu_nai_giai_quyet"], counts["ks_khieu_nai_nhan"]
+    )
     for k, n in counts.items():
         put(k, n)
     rows = []

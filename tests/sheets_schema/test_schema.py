@@ -8,16 +8,29 @@ from importlib import resources
 import openpyxl
 import pytest
 
-from sheets_schema import Code, ParseContext, Schema, SchemaError, load_schema, parse_report, parse_schema
+from sheets_schema import (
+    Code,
+    ParseContext,
+    Schema,
+    SchemaError,
+    load_schema,
+    parse_report,
+    parse_schema,
+)
 from sync.excel import read_xlsx
 from tests.helpers import TODAY, typed_workbook, valid_values
-
 from tests.test_schema_ids import RATES, spec_ids
 
 
 def test_builtin_schema_declares_exactly_the_spec(schema: Schema) -> None:
     assert set(schema.names) == spec_ids()
-    assert [t.title for t in schema.tabs] == ["Thông tin", "Chỉ tiêu", "Kiểm điểm", "Kiểm tra giám sát", "Hạn chế - Giải pháp"]
+    assert [t.title for t in schema.tabs] == [
+        "Thông tin",
+        "Chỉ tiêu",
+        "Kiểm điểm",
+        "Kiểm tra giám sát",
+        "Hạn chế - Giải pháp",
+    ]
     assert schema.indicators[5].key == "ho_ngheo" and schema.indicators[5].better == "lower"
     assert {i.key for i in schema.indicators if i.rollup == "ratio"} == set(RATES)
     assert schema.field("tt_email").required is False
@@ -29,15 +42,40 @@ BASE = resources.files("sheets_schema").joinpath("midterm_2020_2025.toml").read_
 @pytest.mark.parametrize(
     ("edit", "words"),
     [
-        (lambda t: t.replace('id = "tt_chuc_vu"', 'id = "tt_nguoi_bao_cao"'), "duplicate id 'tt_nguoi_bao_cao'"),
+        (
+            lambda t: t.replace('id = "tt_chuc_vu"', 'id = "tt_nguoi_bao_cao"'),
+            "duplicate id 'tt_nguoi_bao_cao'",
+        ),
         (lambda t: t.replace('id = "tt_chuc_vu"', 'id = "kt1"'), "must be lower-case snake_case"),
-        (lambda t: t.replace('id = "tt_chuc_vu"', 'id = "ab_12"'), "could be read as a cell reference"),
-        (lambda t: t.replace('label = "Chức vụ"\n  type = "text"', 'label = "Chức vụ"\n  type = "txt"'), "unknown type 'txt'"),
-        (lambda t: t.replace('right = "ks_to_cao_nhan"', 'right = "ks_to_cao_nhận"'), "names unknown field"),
-        (lambda t: t.replace('choices = "loai_hinh"', 'choices = "loai_hinh_x"'), "not declared under [choices]"),
-        (lambda t: t.replace('  prefill = "unit_name"', '  prefil = "unit_name"'), "unknown key 'prefil'"),
+        (
+            lambda t: t.replace('id = "tt_chuc_vu"', 'id = "ab_12"'),
+            "could be read as a cell reference",
+        ),
+        (
+            lambda t: t.replace(
+                'label = "Chức vụ"\n  type = "text"', 'label = "Chức vụ"\n  type = "txt"'
+            ),
+            "unknown type 'txt'",
+        ),
+        (
+            lambda t: t.replace('right = "ks_to_cao_nhan"', 'right = "ks_to_cao_nhận"'),
+            "names unknown field",
+        ),
+        (
+            lambda t: t.replace('choices = "loai_hinh"', 'choices = "loai_hinh_x"'),
+            "not declared under [choices]",
+        ),
+        (
+            lambda t: t.replace('  prefill = "unit_name"', '  prefil = "unit_name"'),
+            "unknown key 'prefil'",
+        ),
         (lambda t: t.replace('applies_to = ["xa"]', 'applies_to = ["xaa"]'), "unknown unit types"),
-        (lambda t: t + "\n[[rule]]\nleft = 'ks_kt_to_chuc'\nop = '=>'\nright = 'ks_kt_dang_vien'\n", "unknown operator"),
+        (
+            lambda t: (
+                t + "\n[[rule]]\nleft = 'ks_kt_to_chuc'\nop = '=>'\nright = 'ks_kt_dang_vien'\n"
+            ),
+            "unknown operator",
+        ),
         (lambda t: t.replace("id = ", "id == ", 1), "not valid TOML"),
     ],
 )
@@ -80,8 +118,16 @@ EXTRA_ROW = """
 
 
 def test_adding_an_indicator_and_a_row_is_a_data_edit(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    text = BASE.replace("# ---------------------------------------------------------------- Kiểm điểm", EXTRA + "\n# Kiểm điểm", 1)
-    text = text.replace("# ---------------------------------------------------------------- Hạn chế - Giải pháp", EXTRA_ROW + "\n# HC", 1)
+    text = BASE.replace(
+        "# ---------------------------------------------------------------- Kiểm điểm",
+        EXTRA + "\n# Kiểm điểm",
+        1,
+    )
+    text = text.replace(
+        "# ---------------------------------------------------------------- Hạn chế - Giải pháp",
+        EXTRA_ROW + "\n# HC",
+        1,
+    )
     path = tmp_path / "extended.toml"
     path.write_text(text, "utf-8")
     schema = load_schema(path)
@@ -98,5 +144,7 @@ def test_adding_an_indicator_and_a_row_is_a_data_edit(tmp_path) -> None:  # type
     assert report.values["ks_gs_tai_chinh"] == 2
     # ...and the new indicator is validated like the others.
     values["ct_ty_le_che_phu_tu_so"] = 150
-    report = parse_report(schema, read_xlsx(typed_workbook(schema, values)), ParseContext("XA_VINH_HUNG", "xa", TODAY))
+    report = parse_report(
+        schema, read_xlsx(typed_workbook(schema, values)), ParseContext("XA_VINH_HUNG", "xa", TODAY)
+    )
     assert [f.code for f in report.findings] == [Code.RATE_NUMERATOR_EXCEEDS]

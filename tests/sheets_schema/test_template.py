@@ -27,7 +27,14 @@ def test_every_spec_id_is_a_workbook_level_name(schema: Schema) -> None:
     assert sheet == "Hạn chế - Giải pháp"
     rng = CellRange(ref)
     assert rng.size == {"rows": 30, "columns": 6}
-    assert wb.sheetnames[:6] == ["Hướng dẫn", "Thông tin", "Chỉ tiêu", "Kiểm điểm", "Kiểm tra giám sát", "Hạn chế - Giải pháp"]
+    assert wb.sheetnames[:6] == [
+        "Hướng dẫn",
+        "Thông tin",
+        "Chỉ tiêu",
+        "Kiểm điểm",
+        "Kiểm tra giám sát",
+        "Hạn chế - Giải pháp",
+    ]
     assert wb["Danh mục"].sheet_state == "hidden"
 
 
@@ -46,11 +53,18 @@ def test_choice_fields_have_dropdowns(schema: Schema) -> None:
 
 def test_labels_locked_inputs_unlocked(schema: Schema) -> None:
     wb = _load(render_template(schema))
-    for title in ["Thông tin", "Chỉ tiêu", "Kiểm điểm", "Kiểm tra giám sát", "Hạn chế - Giải pháp", "Hướng dẫn"]:
+    for title in [
+        "Thông tin",
+        "Chỉ tiêu",
+        "Kiểm điểm",
+        "Kiểm tra giám sát",
+        "Hạn chế - Giải pháp",
+        "Hướng dẫn",
+    ]:
         assert wb[title].protection.sheet, f"{title} is not protected"
         assert not wb[title].protection.password
     ws = wb["Thông tin"]
-    sheet, ref = _where(wb, "tt_so_dang_vien")
+    _sheet, ref = _where(wb, "tt_so_dang_vien")
     assert ws[ref].protection.locked is False
     label = ws.cell(ws[ref].row, ws[ref].column - 1)
     assert label.value == "Tổng số đảng viên" and label.protection.locked is not False
