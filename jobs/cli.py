@@ -279,9 +279,35 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------- remind
+def cmd_remind(args: argparse.Namespace) -> int:
+    from .remind import RemindError, build_reminders, send_reminders
+
+    config = _config(args)
+    assert config is not None
+    try:
+        reminders = build_reminders(config, args.as_of)
+        out = Console()
+        for rem in reminders:
+            out.rule(f"{rem.code} → {rem.email or '(chưa có e-mail)'}")
+            out.print(rem.subject, style="bold", highlight=False)
+            out.print(rem.body, highlight=False, markup=False)
+        out.print(f"{len(reminders)} đơn vị cần nhắc.", highlight=False)
+        if not args.send:
+            return 0
+        sent, failed = send_reminders(config, reminders)
+    except RemindError as exc:
+        raise CliError(str(exc)) from exc
+    out.print(f"đã gửi {len(sent)}; không gửi được {len(failed)}", highlight=False)
+    for line in failed:
+        out.print(f"  {line}", highlight=False, markup=False)
+    return 1 if failed else 0
+
+
 COMMANDS = {
     "check": cmd_check,
     "template": cmd_template,
     "sync": cmd_sync,
     "demo": cmd_demo,
+    "remind": cmd_remind,
 }

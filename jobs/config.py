@@ -39,6 +39,7 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
         "credentials", "status_spreadsheet", "reads_per_minute", "folder_id", "oauth_client",
     ),
     "output": ("dir", "state", "archive_keep"),
+    "remind": ("smtp_host", "smtp_port", "starttls", "sender", "username", "password_env"),
 }  # fmt: skip
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "report": ("deadline",),
@@ -108,6 +109,20 @@ class OutputConfig:
 
 
 @dataclass(frozen=True)
+class RemindConfig:
+    """``[remind]``: how `tonghop remind --send` reaches an SMTP server. The password is read
+    from the environment variable named by ``password_env``, never from the file."""
+
+    smtp_host: str = ""
+    smtp_port: int = 587
+    starttls: bool = True
+    sender: str = ""
+    username: str = ""
+    password_env: str = "TONGHOP_SMTP_PASSWORD"
+    password: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration: the file it came from and its sections."""
 
@@ -118,6 +133,7 @@ class Config:
     source: SourceConfig
     google: GoogleConfig = field(default_factory=GoogleConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    remind: RemindConfig = field(default_factory=RemindConfig)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -220,7 +236,8 @@ class _Reader:
         source = self.source(sections["source"])
         google = self.google(sections["google"])
         output = self.output(sections["output"])
-        return Config(self.file, self.base, report, units, source, google, output)
+        remind = self.remind(sections["remind"])
+        return Config(self.file, self.base, report, units, source, google, output, remind)
 
     def sections(self, doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
         allowed = ", ".join(f"[{name}]" for name in _ALLOWED)
@@ -320,6 +337,18 @@ class _Reader:
             archive_keep=self.integer(
                 table, "output", "archive_keep", defaults.archive_keep, minimum=0
             ),
+        )
+
+    def remind(self, table: dict[str, Any]) -> RemindConfig:
+        password_env = self.text(table, "remind", "password_env", "TONGHOP_SMTP_PASSWORD").strip()
+        return RemindConfig(
+            smtp_host=self.text(table, "remind", "smtp_host", "").strip(),
+            smtp_port=self.integer(table, "remind", "smtp_port", 587, minimum=1),
+            starttls=self.boolean(table, "remind", "starttls", True),
+            sender=self.text(table, "remind", "sender", "").strip(),
+            username=self.text(table, "remind", "username", "").strip(),
+            password_env=password_env,
+            password=self.env.get(password_env, ""),
         )
 
     # --- typed values -------------------------------------------------------------------------

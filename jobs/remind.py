@@ -1,0 +1,147 @@
+"""`tonghop remind`: the reminder each lagging unit needs, from the last sync's outputs.
+
+A reminder says, in Vietnamese, where the unit stands, how long is left before its deadline,
+and the first errors to fix with their tab and cell. `--send` e-mails them through the SMTP
+server in ``[remind]``; the password comes from an environment variable, never the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+
+from .config import Config
+from .model import Status
+from .roster import load_roster
+
+log = logging.getLogger("tonghop.remind")
+MAX_LISTED = 10
+
+
+class RemindError(Exception):
+    """Reminders cannot be built or sent at all; one line for the CLI."""
+
+
+@dataclass(frozen=True)
+class Reminder:
+    code: str
+    name: str
+    email: str
+    status: Status
+    subject: str
+    body: str
+
+
+def build_reminders(config: Config, as_of: datetime | None = None) -> list[Reminder]:
+    """One reminder per unit that has not submitted, from out/status.json and findings.csv."""
+    out = config.output.dir
+    try:
+        status = json.loads((out / "status.json").read_text("utf-8"))
+    except FileNotFoundError:
+        raise RemindError(f"no {out / 'status.json'} yet: run `tonghop sync` first") from None
+    except (OSError, ValueError) as exc:
+        raise RemindError(f"cannot read {out / 'status.json'}: {exc}") from exc
+    now = (as_of or datetime.fromisoformat(status["as_of"])).astimezone(config.tz)
+    findings: dict[str, list[dict[str, str]]] = {}
+    try:
+        with (out / "findings.csv").open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if row["severity"] == "error":
+                    findings.setdefault(row["unit_code"], []).append(row)
+    except FileNotFoundError:
+        pass
+    roster = {u.code: u for u in load_roster(config.units.registry)}
+    reminders = []
+    for entry in status["units"]:
+        unit_status = Status(entry["status"])
+        if unit_status.submitted:
+            continue
+        unit = roster.get(entry["code"])
+        deadline_at = config.deadline_at(unit.deadline if unit else None)
+        body = _body(entry, unit_status, deadline_at, now, findings.get(entry["code"], []),
+                     config.deadline_text(unit.deadline if unit else None))  # fmt: skip
+        subject = f"Nhắc báo cáo sơ kết giữa nhiệm kỳ — {entry['name']} ({unit_status.label})"
+        reminders.append(
+            Reminder(
+                entry["code"], entry["name"], unit.email if unit else "", unit_status, subject, body
+            )
+        )
+    return reminders
+
+
+def _body(entry: dict, status: Status, deadline_at: datetime, now: datetime,
+          errors: list[dict[str, str]], deadline_text: str) -> str:  # fmt: skip
+    lines = [f"Kính gửi {entry['name']},", ""]
+    lines.append(f"Báo cáo sơ kết giữa nhiệm kỳ của đơn vị hiện ở tình trạng “{status.label}”.")
+    left = deadline_at - now
+    if left.total_seconds() > 0:
+        days = left.days
+        when = f"còn {days} ngày" if days >= 1 else f"còn {int(left.total_seconds() // 3600)} giờ"
+        lines.append(f"{deadline_text} ({when}).")
+    else:
+        lines.append(f"{deadline_text}: đã quá hạn {(-left).days} ngày, đề nghị hoàn thành ngay.")
+    if entry.get("completeness") is not None:
+        pct = f"{entry['completeness'] * 100:.1f}".replace(".", ",")
+        lines.append(f"Mức hoàn thành: {pct}%.")
+    if status is Status.INVALID or status is Status.UNREACHABLE:
+        lines.append(entry.get("message") or "")
+    if errors:
+        lines += ["", f"Còn {len(errors)} lỗi cần sửa:"]
+        for row in errors[:MAX_LISTED]:
+            where = (
+                f"trang “{row['tab']}”, ô {row['cell']}" if row["cell"] else f"trang “{row['tab']}”"
+            )
+            lines.append(f" - {where}: {row['message']}" if row["tab"] else f" - {row['message']}")
+        if len(errors) > MAX_LISTED:
+            lines.append(f" - và {len(errors) - MAX_LISTED} lỗi khác.")
+    if not entry.get("confirmed") and status not in (Status.INVALID, Status.UNREACHABLE):
+        lines += ["", "Khi hoàn thành, chọn “Có” ở ô “Đã hoàn thành, gửi Ban Thường vụ Huyện ủy” "
+                      "(trang Thông tin). Báo cáo được tính là đã nộp khi đã xác nhận và không còn lỗi."]  # fmt: skip
+    if entry.get("link", "").startswith("http"):
+        lines += ["", f"Bảng tính của đơn vị: {entry['link']}"]
+    lines += ["", "Trân trọng,", "Văn phòng Huyện ủy"]
+    return "\n".join(lines)
+
+
+def send_reminders(config: Config, reminders: list[Reminder]) -> tuple[list[str], list[str]]:
+    """E-mail each reminder; return (codes sent, 'code: why' for those not sent)."""
+    r = config.remind
+    if not r.smtp_host or not r.sender:
+        raise RemindError(f"{config.path}: set [remind] smtp_host and sender to send reminders")
+    sent: list[str] = []
+    failed: list[str] = []
+    try:
+        smtp = smtplib.SMTP(r.smtp_host, r.smtp_port, timeout=30)
+    except OSError as exc:
+        raise RemindError(
+            f"cannot reach the SMTP server {r.smtp_host}:{r.smtp_port}: {exc}"
+        ) from exc
+    with smtp:
+        try:
+            if r.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if r.username:
+                smtp.login(r.username, r.password)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise RemindError(f"SMTP server {r.smtp_host} refused the session: {exc}") from exc
+        for rem in reminders:
+            if not rem.email:
+                failed.append(f"{rem.code}: no e-mail in the roster")
+                continue
+            msg = EmailMessage()
+            msg["From"], msg["To"], msg["Subject"] = r.sender, rem.email, rem.subject
+            msg.set_content(rem.body)
+            try:
+                smtp.send_message(msg)
+            except smtplib.SMTPException as exc:
+                failed.append(f"{rem.code}: {exc}")
+                continue
+            sent.append(rem.code)
+            log.info("reminder sent to %s (%s)", rem.code, rem.email)
+    return sent, failed
