@@ -1,0 +1,367 @@
+"""The HTTP transport under gspread: base-URL seam, timeouts, bounded retry, read pacing.
+
+gspread has no base-URL option and, in 6.2.1, no usable retry (`BackOffHTTPClient` retries
+without bound, ignores Retry-After, never retries an HTML 5xx and keeps its counter on the
+class). `TonghopHTTPClient` replaces both: it is the `http_client` gspread builds every request
+on, so every call our code or gspread makes goes through it.
+
+Build a client with `build_client`; library code never reads the environment: the base URL
+(`TONGHOP_GOOGLE_API_URL`) and the key file are parameters the caller read once at the edge.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping, MutableMapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+import gspread
+import requests
+from google.auth.credentials import AnonymousCredentials, Credentials
+from google.auth.exceptions import TransportError
+from google.auth.transport.requests import AuthorizedSession
+from google.auth.transport.requests import Request as AuthRequest
+from google.oauth2 import service_account
+from gspread.exceptions import APIError
+from gspread.http_client import FileType, HTTPClient, HTTPClientType, ParamsType
+from gspread.utils import convert_credentials
+from urllib3.exceptions import NewConnectionError
+
+log = logging.getLogger(__name__)
+
+SHEETS_PREFIX = "https://sheets.googleapis.com"
+GOOGLEAPIS_PREFIX = "https://www.googleapis.com"
+
+# Reading units needs nothing more than these; a leaked read-only token cannot edit a sheet.
+READ_SCOPES = (
+    "https://www.googleapis.com/auth/spreadsheets.readonly",
+    "https://www.googleapis.com/auth/drive.readonly",
+)
+# Only the status-sheet writer and `provision` get these.
+WRITE_SCOPES = (
+    "https://www.googleapis.com/auth/spreadsheets",
+    "https://www.googleapis.com/auth/drive",
+)
+
+DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds; Google cuts requests at ~180 s
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+# Drive signals rate limits as 403 with these reasons and asks clients to back off and retry.
+_DRIVE_RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+
+
+class GoogleConfigError(Exception):
+    """The Google configuration (key file, base URL) cannot be used; the message says why."""
+
+
+class RateLimiter:
+    """Spaces calls evenly: at most `per_minute` per 60 s, one every 60/per_minute seconds.
+
+    Thread-safe: each caller reserves the next free slot under a lock, then sleeps outside it.
+    """
+
+    def __init__(
+        self,
+        per_minute: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if per_minute <= 0:
+            raise ValueError(f"per_minute must be positive, got {per_minute}")
+        self.interval = 60.0 / per_minute
+        self._clock = clock
+        self._sleep = sleep
+        self._next = float("-inf")
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Wait for the next slot; return how long this call waited."""
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        wait = slot - now
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+
+class TonghopHTTPClient(HTTPClient):
+    """gspread's HTTP client with a base-URL seam, timeouts, bounded retry and read pacing.
+
+    - `base_url`: replaces https://sheets.googleapis.com and https://www.googleapis.com (an
+      emulator or the test fake); proxies from the environment are then ignored.
+    - `timeout`: (connect, read) seconds for every request, the token exchange included.
+    - Retries 429, 408 and 5xx (an HTML 5xx too), read timeouts and dropped connections, with
+      full-jitter exponential backoff, honouring Retry-After; at most `max_attempts` tries and
+      `max_total_wait` seconds of sleeping. Other 4xx are raised at once. 429 and 5xx are
+      retried for every method, as Google asks; but a POST whose answer was lost (read
+      timeout, dropped connection) may have been applied, so it is retried only when it
+      never left (connect timeout, connection refused): a write is not resent blindly.
+    - `reads_per_minute`: Sheets GETs are spaced evenly to stay under the per-user read quota
+      (60/min); None disables pacing.
+    """
+
+    def __init__(
+        self,
+        auth: Credentials | None,
+        session: requests.Session | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        max_attempts: int = 5,
+        max_total_wait: float = 60.0,
+        base_delay: float = 1.0,
+        max_delay: float = 32.0,
+        reads_per_minute: float | None = 50.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.base_url = base_url.rstrip("/") if base_url else None
+        if session is None:
+            if auth is None:
+                raise GoogleConfigError("credentials or a session are required")
+            credentials = convert_credentials(auth)
+            token_http = requests.Session()
+            token_http.trust_env = self.base_url is None
+            session = AuthorizedSession(credentials, auth_request=AuthRequest(token_http))
+        super().__init__(cast(Credentials, auth), session)
+        if auth is not None:
+            self.auth = convert_credentials(auth)
+        if self.base_url:
+            # requests would send 127.0.0.1 through an HTTP(S)_PROXY from the environment.
+            self.session.trust_env = False
+        self.set_timeout(timeout)
+        self.max_attempts = max(1, max_attempts)
+        self.max_total_wait = max_total_wait
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.read_limiter = (
+            RateLimiter(reads_per_minute, clock=clock, sleep=sleep) if reads_per_minute else None
+        )
+        self._sleep = sleep
+        self._jitter = jitter
+
+    def rewrite(self, url: str) -> str:
+        """The URL actually requested: Google's hosts swapped for the base URL, if any."""
+        if self.base_url:
+            for prefix in (SHEETS_PREFIX, GOOGLEAPIS_PREFIX):
+                if url.startswith(prefix):
+                    return self.base_url + url[len(prefix) :]
+        return url
+
+    def request(
+        self,
+        method: str,
+        endpoint: str,
+        params: ParamsType | None = None,
+        data: bytes | None = None,
+        json: Mapping[str, Any] | None = None,
+        files: FileType = None,
+        headers: MutableMapping[str, str] | None = None,
+    ) -> requests.Response:
+        verb = method.upper()
+        url = self.rewrite(endpoint)
+        paced = verb == "GET" and endpoint.startswith(SHEETS_PREFIX)
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            if paced and self.read_limiter is not None:
+                self.read_limiter.acquire()
+            failure: Exception
+            try:
+                response = self.session.request(
+                    method=method,
+                    url=url,
+                    json=json,
+                    params=params,
+                    data=data,
+                    files=files,
+                    headers=headers,
+                    timeout=self.timeout,
+                )
+            except (requests.RequestException, TransportError) as exc:
+                if not _transient(exc, verb):
+                    raise
+                failure, why, delay = exc, type(exc).__name__, self._backoff(attempt)
+            else:
+                if response.ok:
+                    return response
+                failure = APIError(response)
+                if not _retryable(response):
+                    raise failure
+                why = f"HTTP {response.status_code}"
+                delay = max(self._backoff(attempt), _retry_after(response) or 0.0)
+            if attempt >= self.max_attempts or waited + delay > self.max_total_wait:
+                log.warning(
+                    "giving up on %s %s after %d attempt(s): %s",
+                    verb,
+                    _path(endpoint),
+                    attempt,
+                    why,
+                )
+                raise failure
+            log.info(
+                "retrying %s %s in %.2fs (attempt %d of %d failed: %s)",
+                verb,
+                _path(endpoint),
+                delay,
+                attempt,
+                self.max_attempts,
+                why,
+            )
+            self._sleep(delay)
+            waited += delay
+
+    def _backoff(self, attempt: int) -> float:
+        # Full jitter: spreads the retries of many clients hit by the same outage.
+        return self._jitter() * min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+
+
+def _transient(exc: Exception, verb: str) -> bool:
+    if isinstance(exc, requests.ConnectTimeout | TransportError):
+        return True  # the request never reached Google
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(reason, NewConnectionError):
+        return True  # refused before anything was sent
+    if verb not in _IDEMPOTENT:
+        return False  # it may have been applied: never send a write twice
+    return isinstance(
+        exc, requests.Timeout | requests.ConnectionError | requests.exceptions.ChunkedEncodingError
+    )
+
+
+def _retryable(response: requests.Response) -> bool:
+    status = response.status_code
+    if status in (408, 429) or status >= 500:
+        return True  # includes HTML 5xx pages, where APIError.code is -1
+    if status == 403:
+        try:
+            reasons = {e.get("reason") for e in response.json()["error"].get("errors", [])}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return False
+        return bool(reasons & _DRIVE_RATE_REASONS)
+    return False
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    """Retry-After in seconds (delta-seconds or an HTTP date); None when absent or garbled."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _path(url: str) -> str:
+    # Log the path only: query strings can carry ranges but never need to reach the log.
+    return url.split("?", 1)[0]
+
+
+# ------------------------------------------------------------------------------ credentials
+
+_REQUIRED_KEY_FIELDS = ("client_email", "private_key", "token_uri")
+
+
+def read_service_account_key(key_file: str | Path) -> dict[str, Any]:
+    """Read and check a service-account key file; GoogleConfigError names what is wrong.
+
+    Messages name the file and the missing or wrong field, never the key's content.
+    """
+    path = Path(key_file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise GoogleConfigError(f"Service-account key file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise GoogleConfigError(
+            f"Service-account key file {path} cannot be read: {reason}"
+        ) from None
+    try:
+        info = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise GoogleConfigError(
+            f"Service-account key file {path} is not JSON (error at line {exc.lineno}): "
+            "download a JSON key from Google Cloud console → IAM & Admin → Service accounts "
+            "→ Keys"
+        ) from None
+    if not isinstance(info, dict) or info.get("type") != "service_account":
+        kind = info.get("type") if isinstance(info, dict) else type(info).__name__
+        raise GoogleConfigError(
+            f"{path} is not a service-account key (its type is {str(kind)[:40]!r}, expected "
+            "'service_account'): create a key for a service account in Google Cloud console "
+            "→ IAM & Admin → Service accounts → Keys"
+        )
+    missing = [k for k in _REQUIRED_KEY_FIELDS if not info.get(k)]
+    if missing:
+        raise GoogleConfigError(
+            f"Service-account key file {path} lacks {', '.join(missing)}: download a new key"
+        )
+    return info
+
+
+def service_account_email(key_file: str | Path) -> str:
+    """The client_email of a service-account key file (the address units share with)."""
+    return str(read_service_account_key(key_file)["client_email"])
+
+
+def load_credentials(key_file: str | Path, scopes: tuple[str, ...]) -> Credentials:
+    """Service-account credentials with exactly `scopes`; GoogleConfigError if unusable."""
+    info = read_service_account_key(key_file)
+    try:
+        return service_account.Credentials.from_service_account_info(info, scopes=list(scopes))
+    except (ValueError, TypeError):
+        # The cause may quote key material: it is deliberately not chained or logged.
+        raise GoogleConfigError(
+            f"Service-account key file {key_file}: private_key is not a valid PEM private "
+            "key; download a new key"
+        ) from None
+
+
+def build_client(
+    *,
+    key_file: str | Path | None = None,
+    base_url: str | None = None,
+    write: bool = False,
+    **http_options: Any,
+) -> gspread.Client:
+    """A gspread Client on a `TonghopHTTPClient`.
+
+    Read-only scopes unless `write` (the status sheet and `provision` only). With `base_url`
+    and no key file the requests carry no authorisation (AnonymousCredentials), for an
+    emulator or the test fake. `http_options` go to TonghopHTTPClient (timeout, retry
+    limits, reads_per_minute, clock/sleep/jitter).
+    """
+    credentials: Credentials
+    if key_file is not None:
+        credentials = load_credentials(key_file, WRITE_SCOPES if write else READ_SCOPES)
+    elif base_url:
+        credentials = AnonymousCredentials()
+    else:
+        raise GoogleConfigError(
+            "No Google credentials: set [google] credentials in tonghop.toml or "
+            "GOOGLE_APPLICATION_CREDENTIALS to a service-account key file"
+        )
+    # gspread instantiates the class it is given with (auth, session): bind our options.
+    factory = functools.partial(TonghopHTTPClient, base_url=base_url, **http_options)
+    return gspread.Client(credentials, http_client=cast(HTTPClientType, factory))

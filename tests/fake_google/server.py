@@ -1,0 +1,684 @@
+"""A local HTTP fake of the Google Sheets v4 and Drive v3 APIs, backed by real workbooks.
+
+The real gspread client talks to it over HTTP once its base URL replaces
+`https://sheets.googleapis.com` and `https://www.googleapis.com`. Each fake spreadsheet is an
+openpyxl workbook, so values, number formats and defined names are those of a real .xlsx file.
+
+    with FakeGoogle() as fake:
+        key = fake.add_spreadsheet(xlsx_bytes, title="Xã Vĩnh Hưng")
+        fake.set_fault(key, "429", times=1, retry_after=0.1)
+        ...  # a client built with base_url=fake.url
+        assert fake.count(api="sheets") == 1
+
+What the service account may see is modelled per file (`shared`): an unshared file is absent
+from Drive listings, answers 404 to Drive and 403 to Sheets, as Google does.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+import traceback
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from . import drive_api, errors, sheets_api
+from .drive import EDIT_ROLES, SHEET_MIME, XLSX_MIME, FakeFile
+from .errors import GoogleError
+from .sheets import Spreadsheet, set_text_or_value
+
+SERVICE_ACCOUNT_EMAIL = "tonghop-sync@tonghop-demo.iam.gserviceaccount.com"
+FAULT_KINDS = (
+    "429",
+    "500",
+    "html502",
+    "timeout",
+    "reset",
+    "403",
+    "403_disabled",
+    "403_rate",
+    "404",
+    "400_precondition",
+)
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request the fake received. `auth`: "none", "valid" (a token it issued) or "invalid"."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    api: str  # "sheets", "drive" or "token"
+    status: int
+    auth: str
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """One service-account token exchange: the JWT's issuer and requested scopes."""
+
+    issuer: str
+    scopes: tuple[str, ...]
+    token: str
+
+
+@dataclass
+class Fault:
+    kind: str
+    times: int | None
+    retry_after: float | None
+    api: str | None
+
+
+@dataclass
+class _Answer:
+    status: int
+    body: bytes
+    content_type: str = "application/json; charset=UTF-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    logged: bool = False  # already in the request log (a stalled request is logged on arrival)
+
+
+class FakeGoogle:
+    """The fake's state and its server; use as a context manager or call start()/stop().
+
+    `quota=(limit, window_seconds)` caps Sheets reads (GETs) in a sliding window and answers
+    429 RESOURCE_EXHAUSTED past it. `timeout_sleep` is how long a `timeout` fault stalls.
+    A service account cannot create files outside registered Shared Drive folders
+    (`add_shared_drive_folder`) unless `service_account_storage=True`.
+    """
+
+    def __init__(
+        self,
+        *,
+        service_account_email: str = SERVICE_ACCOUNT_EMAIL,
+        quota: tuple[int, float] | None = None,
+        timeout_sleep: float = 2.0,
+        service_account_storage: bool = False,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.service_account_email = service_account_email
+        self.timeout_sleep = timeout_sleep
+        self.service_account_storage = service_account_storage
+        self.files: dict[str, FakeFile] = {}
+        self.shared_drive_folders: dict[str, str] = {}
+        self._faults: dict[str, list[Fault]] = {}
+        self._quota = quota
+        self._reads: deque[float] = deque()
+        self._log: list[RequestRecord] = []
+        self._tokens: list[TokenGrant] = []
+        self._lock = threading.RLock()
+        self._host, self._port = host, port
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._counter = 0
+        self.internal_errors: list[str] = []
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> FakeGoogle:
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._server = ThreadingHTTPServer((self._host, self._port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeGoogle:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """Base URL to use in place of https://sheets.googleapis.com and www.googleapis.com."""
+        assert self._server is not None, "the fake is not started"
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    # ------------------------------------------------------------------ files
+
+    def add_spreadsheet(
+        self,
+        xlsx: bytes | str | Path,
+        *,
+        file_id: str | None = None,
+        title: str | None = None,
+        modified_time: datetime | None = None,
+        native: bool = True,
+        parents: Iterable[str] = (),
+        shared: bool | str = True,
+    ) -> str:
+        """Add a spreadsheet from .xlsx bytes or a path; return its file id.
+
+        `native=False` keeps it as an uploaded .xlsx (Sheets endpoints answer 400
+        FAILED_PRECONDITION). `shared`: False (the service account cannot see it), True
+        (Editor) or a Drive role such as "reader".
+        """
+        if isinstance(xlsx, str | Path):
+            path = Path(xlsx)
+            data = path.read_bytes()
+            file_id = file_id or path.stem
+            title = title or path.stem
+        else:
+            data = xlsx
+        with self._lock:
+            fid = file_id or self._new_id()
+            name = title or f"Bảng tính {len(self.files) + 1}"
+            role = None if shared is False else ("writer" if shared is True else str(shared))
+            if native:
+                book = Spreadsheet.from_xlsx(data, name)
+                f = self.new_file(name, SHEET_MIME, list(parents), book=book, file_id=fid)
+            else:
+                f = self.new_file(name + ".xlsx", XLSX_MIME, list(parents), media=data, file_id=fid)
+            f.sa_role = role
+            f.permissions = [
+                {
+                    "kind": "drive#permission",
+                    "id": "perm0000",
+                    "type": "user",
+                    "role": "owner",
+                    "emailAddress": "vanphong@example.vn",
+                }
+            ]
+            if role is not None:
+                f.permissions.append(
+                    {
+                        "kind": "drive#permission",
+                        "id": "perm0001",
+                        "type": "user",
+                        "role": role,
+                        "emailAddress": self.service_account_email,
+                    }
+                )
+            if modified_time is not None:
+                f.modified = f.created = modified_time.astimezone(UTC)
+            return fid
+
+    def add_shared_drive_folder(self, folder_id: str, drive_id: str | None = None) -> None:
+        """Register a Shared Drive folder the service account belongs to (may create there)."""
+        with self._lock:
+            self.shared_drive_folders[folder_id] = drive_id or f"drive-{folder_id}"
+
+    def new_file(
+        self,
+        name: str,
+        mime: str,
+        parents: list[str],
+        *,
+        book: Spreadsheet | None = None,
+        media: bytes = b"",
+        drive_id: str | None = None,
+        file_id: str | None = None,
+    ) -> FakeFile:
+        now = datetime.now(UTC)
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        f = FakeFile(
+            id=file_id or self._new_id(),
+            name=name,
+            mime_type=mime,
+            created=now,
+            modified=now,
+            sa_role="organizer" if drive_id else "owner",
+            parents=parents,
+            book=book,
+            media=media,
+            drive_id=drive_id,
+        )
+        # Whoever creates a file holds a permission on it: the account itself in My Drive, or
+        # its Shared Drive membership.
+        creator = {"kind": "drive#permission", "id": "perm0000", "type": "user"}
+        f.permissions = [{**creator, "role": f.sa_role, "emailAddress": self.service_account_email}]
+        self.files[f.id] = f
+        return f
+
+    def check_can_create(self, parents: list[str]) -> str | None:
+        """The Shared Drive id of the parents; 403 storageQuotaExceeded outside one."""
+        for parent in parents:
+            if parent in self.shared_drive_folders:
+                return self.shared_drive_folders[parent]
+        if not self.service_account_storage:
+            raise errors.storage_quota_exceeded()
+        return None
+
+    def _new_id(self) -> str:
+        self._counter += 1
+        digest = base64.urlsafe_b64encode(
+            zlib.crc32(str(self._counter).encode()).to_bytes(4, "big") * 8
+        ).decode()
+        return "1" + digest[:43].replace("=", "A")
+
+    def file(self, file_id: str) -> FakeFile:
+        return self.files[file_id]
+
+    def book(self, file_id: str) -> Spreadsheet:
+        book = self.files[file_id].book
+        assert book is not None, f"{file_id} is not a native spreadsheet"
+        return book
+
+    def edit(self, file_id: str, name_or_a1: str, value: Any) -> None:
+        """Change one cell as a user would (a named range's first cell, or `Tab!A1`)."""
+        with self._lock:
+            f = self.files[file_id]
+            book = self.book(file_id)
+            area = book.resolve(name_or_a1)
+            xl = area.sheet.ws.cell(area.r0 + 1, area.c0 + 1)
+            set_text_or_value(xl, value)
+            if isinstance(value, date) and xl.number_format == "General":
+                xl.number_format = "dd/mm/yyyy"
+            f.touch()
+
+    def share(self, file_id: str, role: str | None = "reader") -> None:
+        """Share with the service account (role) or unshare (None)."""
+        with self._lock:
+            self.files[file_id].sa_role = role
+
+    def trash(self, file_id: str) -> None:
+        with self._lock:
+            self.files[file_id].trashed = True
+            self.files[file_id].touch()
+
+    def delete(self, file_id: str) -> None:
+        with self._lock:
+            del self.files[file_id]
+
+    def values(self, file_id: str, rng: str) -> list[list[Any]]:
+        """Unformatted values of a range (trailing empties dropped), for assertions."""
+        with self._lock:
+            book = self.book(file_id)
+            body = book.read_values(book.resolve(rng), "UNFORMATTED_VALUE", "SERIAL_NUMBER")
+            return body.get("values", [])
+
+    def sheet_titles(self, file_id: str) -> list[str]:
+        return [s.ws.title for s in self.book(file_id).sheets]
+
+    def sheet_requests(self, file_id: str, title: str) -> list[dict[str, Any]]:
+        """Every formatting/structure request received for one tab, in order."""
+        book = self.book(file_id)
+        meta = book.sheet_by_title(title)
+        assert meta is not None, f"no tab {title!r}"
+        return list(book.requests.get(meta.sheet_id, []))
+
+    def cell_format(self, file_id: str, title: str, row: int, col: int) -> dict[str, Any]:
+        """userEnteredFormat written through the API at 1-based (row, col) of a tab."""
+        book = self.book(file_id)
+        meta = book.sheet_by_title(title)
+        assert meta is not None, f"no tab {title!r}"
+        return dict(book.cell_formats.get(meta.sheet_id, {}).get((row - 1, col - 1), {}))
+
+    # ------------------------------------------------------------------ faults, quota, log
+
+    def set_fault(
+        self,
+        file_id: str,
+        kind: str,
+        times: int | None = None,
+        retry_after: float | None = None,
+        api: str | None = None,
+    ) -> None:
+        """Make requests for a file ('*': every request) fail `times` times (None: always).
+
+        `api` limits the fault to "sheets" or "drive" requests; `400_precondition` is a
+        Sheets answer and defaults to it. `retry_after` (seconds) adds a Retry-After header.
+        """
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; one of {FAULT_KINDS}")
+        if kind == "400_precondition" and api is None:
+            api = "sheets"
+        with self._lock:
+            self._faults.setdefault(file_id, []).append(Fault(kind, times, retry_after, api))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def set_quota(self, limit: int, window: float) -> None:
+        with self._lock:
+            self._quota = (limit, window)
+            self._reads.clear()
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        with self._lock:
+            return list(self._log)
+
+    @property
+    def tokens(self) -> list[TokenGrant]:
+        with self._lock:
+            return list(self._tokens)
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self._log.clear()
+
+    def count(
+        self, api: str | None = None, method: str | None = None, status: int | None = None
+    ) -> int:
+        return sum(
+            1
+            for r in self.requests
+            if (api is None or r.api == api)
+            and (method is None or r.method == method.upper())
+            and (status is None or r.status == status)
+        )
+
+    def _take_fault(self, file_id: str | None, api: str) -> Fault | None:
+        for key in ([file_id] if file_id else []) + ["*"]:
+            for fault in self._faults.get(key, []):
+                if fault.api not in (None, api):
+                    continue
+                if fault.times is not None:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self._faults[key].remove(fault)
+                return fault
+        return None
+
+    def _over_quota(self) -> bool:
+        if self._quota is None:
+            return False
+        limit, window = self._quota
+        now = time.monotonic()
+        while self._reads and self._reads[0] <= now - window:
+            self._reads.popleft()
+        if len(self._reads) >= limit:
+            return True
+        self._reads.append(now)
+        return False
+
+    # ------------------------------------------------------------------ dispatch
+
+    def handle(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes
+    ) -> _Answer | None:
+        """Answer one request; None means: drop the connection without answering."""
+        split = urlsplit(raw_path)
+        path = split.path
+        query = parse_qs(split.query, keep_blank_values=True)
+        api = "token" if path == "/token" else ("sheets" if path.startswith("/v4/") else "drive")
+        auth = self._auth_state(headers.get("authorization"))
+
+        def record(status: int) -> None:
+            with self._lock:
+                self._log.append(RequestRecord(method, unquote(path), query, api, status, auth))
+
+        answer = self._answer(method, path, query, headers, body, api, auth, record)
+        if answer is None or not answer.logged:
+            record(answer.status if answer else 0)
+        return answer
+
+    def _auth_state(self, header: str | None) -> str:
+        if not header:
+            return "none"
+        token = header.removeprefix("Bearer ").strip()
+        with self._lock:
+            return "valid" if any(t.token == token for t in self._tokens) else "invalid"
+
+    def _answer(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes,
+        api: str,
+        auth: str,
+        record: Callable[[int], None],
+    ) -> _Answer | None:
+        if api == "token":
+            return self._token(body)
+        if auth == "invalid":
+            return _error(
+                errors.error(
+                    api, 401, "Request had invalid authentication credentials.", reason="authError"
+                )
+            )
+        file_id = _file_id_of(path)
+        with self._lock:
+            fault = self._take_fault(file_id, api)
+        if fault is not None:
+            if fault.kind == "timeout":
+                # Logged now (status 0), then answered normally, long after the client left.
+                record(0)
+                time.sleep(self.timeout_sleep)
+                return replace(self._serve(method, path, query, headers, body, api), logged=True)
+            if fault.kind == "reset":
+                return None
+            return self._fault_answer(fault, api, file_id or "")
+        return self._serve(method, path, query, headers, body, api)
+
+    def _serve(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes,
+        api: str,
+    ) -> _Answer:
+        if api == "sheets" and method == "GET":
+            with self._lock:
+                if self._over_quota():
+                    return _error(errors.rate_limited("sheets"))
+        try:
+            payload = json.loads(body) if body and "json" in headers.get("content-type", "") else {}
+            with self._lock:
+                status, result = self._route(method, path, query, headers, payload, body)
+        except GoogleError as exc:
+            return _error(exc)
+        except Exception as exc:
+            # A bug in the fake, not a Google answer: kept for the test fixture to fail on.
+            self.internal_errors.append(f"{method} {path}: {traceback.format_exc()}")
+            return _Answer(599, f"fake_google internal error: {exc!r}".encode(), "text/plain")
+        if status == 204:
+            return _Answer(204, b"", "text/html")
+        # Google pretty-prints its JSON with two-space indents; sizes measured here match.
+        text = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+        return _Answer(status, text.encode("utf-8"))
+
+    def _fault_answer(self, fault: Fault, api: str, file_id: str) -> _Answer:
+        kind = fault.kind
+        exc = {
+            "429": lambda: errors.rate_limited(api, fault.retry_after),
+            "500": lambda: errors.internal(api),
+            "html502": errors.html_bad_gateway,
+            "403": lambda: errors.permission_denied(api, file_id),
+            "403_disabled": lambda: errors.service_disabled(api),
+            "403_rate": lambda: errors.user_rate_limited(api),
+            "404": lambda: errors.not_found(api, file_id),
+            "400_precondition": lambda: errors.failed_precondition(api),
+        }[kind]()
+        if fault.retry_after is not None:
+            exc.headers["Retry-After"] = errors._seconds(fault.retry_after)
+        return _error(exc)
+
+    def _token(self, body: bytes) -> _Answer:
+        form = parse_qs(body.decode("utf-8"))
+        assertion = (form.get("assertion") or [""])[0]
+        try:
+            payload_b64 = assertion.split(".")[1]
+            claims = json.loads(
+                base64.urlsafe_b64decode(payload_b64 + "=" * (-len(payload_b64) % 4))
+            )
+        except (IndexError, ValueError):
+            text = json.dumps({"error": "invalid_grant", "error_description": "Invalid JWT."})
+            return _Answer(400, text.encode())
+        with self._lock:
+            token = f"ya29.fake-token-{len(self._tokens) + 1}"
+            scopes = tuple(str(claims.get("scope", "")).split())
+            self._tokens.append(TokenGrant(str(claims.get("iss", "")), scopes, token))
+        text = json.dumps({"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
+        return _Answer(200, text.encode())
+
+    def _route(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        payload: dict[str, Any],
+        raw: bytes,
+    ) -> tuple[int, Any]:
+        if path == "/v4/spreadsheets" and method == "POST":
+            return 200, self._create_spreadsheet(payload)
+        m = re.fullmatch(r"/v4/spreadsheets/([^/:]+)(.*)", path)
+        if m:
+            return 200, self._sheets(method, unquote(m.group(1)), m.group(2), query, payload)
+        if path == "/drive/v3/about" and method == "GET":
+            return 200, drive_api.about(self, query)
+        if path == "/drive/v3/files":
+            if method == "GET":
+                return 200, drive_api.list_files(self, query)
+            if method == "POST":
+                return 200, drive_api.create_file(self, query, payload)
+        if path == "/upload/drive/v3/files" and method == "POST":
+            return 200, drive_api.upload(self, query, headers.get("content-type", ""), raw)
+        m = re.fullmatch(r"/drive/v3/files/([^/]+)(/copy|/permissions|/comments)?", path)
+        if m:
+            return self._drive_file(method, unquote(m.group(1)), m.group(2) or "", query, payload)
+        raise errors.error("drive", 404, f"Unknown endpoint {method} {path}", reason="notFound")
+
+    def _sheets(
+        self,
+        method: str,
+        key: str,
+        rest: str,
+        query: dict[str, list[str]],
+        payload: dict[str, Any],
+    ) -> Any:
+        f = self.files.get(key)
+        if f is None:
+            raise errors.not_found("sheets", key)
+        if f.sa_role is None:
+            raise errors.permission_denied("sheets", key)
+        if not f.native:
+            raise errors.failed_precondition("sheets")
+        if method != "GET" and f.sa_role not in EDIT_ROLES:
+            raise errors.permission_denied("sheets", key)
+        if rest == "" and method == "GET":
+            return sheets_api.get_spreadsheet(f, query)
+        if rest == ":batchUpdate" and method == "POST":
+            return sheets_api.batch_update(f, payload)
+        if rest == "/values:batchGet" and method == "GET":
+            return sheets_api.values_batch_get(f, query)
+        if rest == "/values:batchUpdate" and method == "POST":
+            return sheets_api.values_batch_update(f, payload)
+        if rest == "/values:batchClear" and method == "POST":
+            return sheets_api.values_batch_clear(f, payload)
+        if rest.startswith("/values/"):
+            rng = rest[len("/values/") :]
+            for suffix, handler in ((":clear", "clear"), (":append", "append")):
+                if rng.endswith(suffix) and method == "POST":
+                    rng = unquote(rng[: -len(suffix)])
+                    if handler == "clear":
+                        return sheets_api.values_clear(f, rng)
+                    return sheets_api.values_append(f, rng, query, payload)
+            rng = unquote(rng)
+            if method == "GET":
+                return sheets_api.values_get(f, rng, query)
+            if method == "PUT":
+                return sheets_api.values_update(f, rng, query, payload)
+        raise errors.error("sheets", 404, f"Unknown endpoint {method} {rest}")
+
+    def _create_spreadsheet(self, payload: dict[str, Any]) -> Any:
+        props = payload.get("properties", {})
+        title = props.get("title", "Bảng tính không có tiêu đề")
+        sheets = payload.get("sheets") or []
+        first = (sheets[0].get("properties", {}).get("title") if sheets else None) or "Trang tính1"
+        book = Spreadsheet.blank(title, first)
+        book.locale = props.get("locale", book.locale)
+        book.time_zone = props.get("timeZone", book.time_zone)
+        f = self.new_file(title, SHEET_MIME, [], book=book)
+        return book.to_json(f.id, grid=False)
+
+    def _drive_file(
+        self,
+        method: str,
+        file_id: str,
+        rest: str,
+        query: dict[str, list[str]],
+        payload: dict[str, Any],
+    ) -> tuple[int, Any]:
+        f = self.files.get(file_id)
+        if f is None or f.sa_role is None:  # Drive hides what it does not share: 404
+            raise errors.not_found("drive", file_id)
+        if rest == "" and method == "GET":
+            return 200, drive_api.file_json(f, query)
+        if rest == "" and method == "PATCH":
+            return 200, drive_api.update_file(f, query, payload)
+        if rest == "" and method == "DELETE":
+            del self.files[file_id]
+            return 204, None
+        if rest == "/copy" and method == "POST":
+            return 200, drive_api.copy_file(self, f, query, payload)
+        if rest == "/permissions" and method == "POST":
+            if f.sa_role not in EDIT_ROLES:
+                raise errors.permission_denied("drive", file_id)
+            return 200, drive_api.create_permission(self, f, payload)
+        if rest == "/permissions" and method == "GET":
+            return 200, drive_api.list_permissions(f, query)
+        if rest == "/comments" and method == "GET":  # gspread's copy() reads them: none here
+            return 200, {"kind": "drive#commentList", "comments": []}
+        raise errors.error("drive", 404, f"Unknown endpoint {method} {rest}", reason="notFound")
+
+
+def _file_id_of(path: str) -> str | None:
+    m = re.match(r"/(?:v4/spreadsheets|drive/v3/files)/([^/:]+)", path)
+    return unquote(m.group(1)) if m else None
+
+
+def _error(exc: GoogleError) -> _Answer:
+    if isinstance(exc.body, str):
+        return _Answer(exc.code, exc.body.encode("utf-8"), "text/html; charset=UTF-8", exc.headers)
+    text = json.dumps(exc.body, ensure_ascii=False, indent=2) + "\n"
+    return _Answer(exc.code, text.encode("utf-8"), headers=exc.headers)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeGoogle
+    protocol_version = "HTTP/1.1"
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        answer = self.fake.handle(self.command, self.path, headers, body)
+        if answer is None:
+            self.close_connection = True  # a dropped connection: no answer at all
+            return
+        try:
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Content-Length", str(len(answer.body)))
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(answer.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the request log is `FakeGoogle.requests`
