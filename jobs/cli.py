@@ -304,10 +304,59 @@ def cmd_remind(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+# ---------------------------------------------------------------------- doctor
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .doctor import blocks_sync, run_doctor
+
+    config = _config(args)
+    assert config is not None
+    checks = run_doctor(config)
+    out = Console()
+    table = Table(title=f"tonghop doctor — {config.path}", title_justify="left", expand=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("check")
+    table.add_column("result")
+    table.add_column("fix")
+    for c in checks:
+        mark = "[green]✓[/]" if c.ok else "[red]✗[/]"
+        table.add_row(mark, c.name, c.detail, c.fix)
+    out.print(table)
+    failed = [c for c in checks if not c.ok]
+    blocking = [c for c in failed if blocks_sync(c)]
+    out.print(f"{len(checks) - len(failed)}/{len(checks)} checks passed", highlight=False)
+    if blocking:
+        out.print(f"{len(blocking)} problem(s) would stop `tonghop sync`: fix the ✗ lines above")
+    elif failed:
+        out.print("sync can run; the units marked ✗ will show their problem as their status")
+    return 1 if blocking else 0
+
+
+# ---------------------------------------------------------------------- provision
+def cmd_provision(args: argparse.Namespace) -> int:
+    from .doctor import ProvisionFailed, run_provision
+
+    config = _config(args)
+    assert config is not None
+    try:
+        created = run_provision(config)
+    except ProvisionFailed as exc:
+        raise CliError(str(exc)) from exc
+    out = Console()
+    for code, url in created.items():
+        out.print(f"{code}: {url}", highlight=False)
+    out.print(
+        f"{len(created)} unit sheets ready; roster updated: {config.units.registry}",
+        highlight=False,
+    )
+    return 0
+
+
 COMMANDS = {
     "check": cmd_check,
     "template": cmd_template,
     "sync": cmd_sync,
     "demo": cmd_demo,
     "remind": cmd_remind,
+    "doctor": cmd_doctor,
+    "provision": cmd_provision,
 }

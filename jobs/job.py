@@ -10,13 +10,14 @@ configuration, another sync running, outputs not writable) raises ``SyncError``.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -31,7 +32,9 @@ from sheets_schema import (
     load_schema,
     parse_report,
 )
+from sheets_schema.raw import RawReport
 from sync.base import ProblemKind, Pulled, SheetRef, Source, SourceProblem, Version
+from sync.excel import read_xlsx
 
 from .config import Config
 from .model import HistoryPoint, RunInfo, Status, Unit, UnitOutcome
@@ -273,6 +276,35 @@ def _pull_one(
     return entry, pulled.snapshot, pulled.snapshot_ext
 
 
+def _reparse(
+    state: State, schema: Schema, unit: Unit, cached: CachedParse, today: date
+) -> Fresh | None:
+    """Parse the snapshot behind ``cached`` again; None when it cannot be read back."""
+    path = state.snapshot_path(cached.content_hash)
+    if path is None or not path.exists():
+        return None
+    try:
+        raw = decode_snapshot(path.read_bytes(), path.suffix.lstrip("."))
+    except Exception as exc:
+        log.debug("snapshot of %s not reusable: %s", unit.code, exc)
+        return None
+    report = parse_report(schema, raw, ParseContext(unit.code, unit.type, today))
+    entry = CachedParse(cached.token, "", cached.content_hash, cached.modified_time, cached.link,
+                        cached.read_at, report)  # fmt: skip
+    return entry, b"", ""
+
+
+def decode_snapshot(data: bytes, ext: str) -> RawReport:
+    """The parser's input from a kept snapshot: an .xlsx file or a Google API answer."""
+    if ext == "xlsx":
+        return read_xlsx(data)
+    if ext == "json":
+        from sync.google import report_from_spreadsheet
+
+        return report_from_spreadsheet(json.loads(data))
+    raise ValueError(f"unknown snapshot kind {ext!r}")
+
+
 class _Bar:
     def __init__(self, total: int) -> None:
         from rich.progress import Progress
@@ -307,7 +339,8 @@ def _settle(state: State, schema: Schema, unit: Unit, version: Version | SourceP
     if fresh is not None:
         assert not isinstance(fresh, SourceProblem)
         entry, snapshot, ext = fresh
-        state.store_snapshot(snapshot, ext, run_id)
+        if snapshot:
+            state.store_snapshot(snapshot, ext, run_id)
         entry = CachedParse(entry.token, unit_key, entry.content_hash, entry.modified_time,
                             entry.link, entry.read_at, entry.report)  # fmt: skip
         state.save_parse(unit.code, entry)

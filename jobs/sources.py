@@ -2,15 +2,52 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sheets_schema import load_schema
 from sync.base import Source
 from sync.excel import ExcelFolderSource
 
 from .config import Config
 from .job import StatusWriter
+from .model import RunInfo, UnitOutcome
 
 
 class SourceSetupError(Exception):
     """The source cannot be set up (no folder, bad key file); one line for the CLI."""
+
+
+def google_client(config: Config, *, write: bool = False) -> Any:
+    """A gspread client for the configured account and API URL (read-only unless ``write``)."""
+    from sync.http import GoogleConfigError, build_client
+
+    g = config.google
+    if g.credentials is None and not g.api_url:
+        raise SourceSetupError(
+            f"{config.path}: no Google credentials: set [google] credentials to the service-account "
+            f"key file, or GOOGLE_APPLICATION_CREDENTIALS"
+        )
+    try:
+        return build_client(
+            key_file=g.credentials,
+            base_url=g.api_url,
+            write=write,
+            reads_per_minute=g.reads_per_minute,
+        )
+    except GoogleConfigError as exc:
+        raise SourceSetupError(str(exc)) from exc
+
+
+def account_email(config: Config) -> str:
+    """The service account's e-mail (to tell units whom to share with), or ""."""
+    from sync.http import GoogleConfigError, service_account_email
+
+    if config.google.credentials is None:
+        return ""
+    try:
+        return service_account_email(config.google.credentials)
+    except GoogleConfigError as exc:
+        raise SourceSetupError(str(exc)) from exc
 
 
 def make_source(config: Config) -> Source:
@@ -19,10 +56,35 @@ def make_source(config: Config) -> Source:
         if folder is None or not folder.is_dir():
             raise SourceSetupError(f"{config.path}: [source] folder {folder} is not a folder")
         return ExcelFolderSource(folder)
-    raise SourceSetupError(
-        f"{config.path}: [source] kind {config.source.kind!r} is not available yet"
-    )
+    from sync.google import GoogleSource
+
+    # Checked before anything is touched: a bad key file stops the job with one line.
+    email = account_email(config)
+    return GoogleSource(google_client(config), service_account_email=email)
 
 
 def make_status_writer(config: Config) -> StatusWriter | None:
-    return None
+    """Writes the Tình trạng table to the configured status spreadsheet, if there is one."""
+    if not config.google.status_spreadsheet:
+        return None
+    from sync.status_sheet import write_status_table
+
+    from .status_table import status_table
+
+    client = google_client(config, write=True)
+    email = account_email(config)
+    labels = load_schema(config.report.schema).unit_types
+
+    def write(outcomes: list[UnitOutcome], run: RunInfo) -> None:
+        table = status_table(outcomes, run, labels)
+        write_status_table(
+            client,
+            config.google.status_spreadsheet,
+            table.header,
+            table.rows,
+            [s.color for s in table.statuses],
+            notes=table.notes,
+            service_account_email=email,
+        )
+
+    return write

@@ -1,0 +1,278 @@
+"""The whole sync with source.kind = "google", against the local fake, beside the Excel path."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import gspread
+import pytest
+
+from jobs.config import Config, load_config
+from jobs.demo import DEMO_AS_OF, make_demo
+from jobs.job import SyncOptions, SyncResult, run_sync
+from jobs.sources import make_status_writer
+from sync.excel import ExcelFolderSource
+from sync.google import GoogleSource
+from tests.fake_google import FakeGoogle
+
+AS_OF = datetime.fromisoformat(DEMO_AS_OF)
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = """\
+[report]
+deadline = 2023-03-23
+conference = 2023-04-10
+
+[units]
+registry = "units.csv"
+
+[source]
+kind = "google"
+
+[google]
+status_spreadsheet = "{status}"
+reads_per_minute = {rpm}
+
+[output]
+dir = "out"
+state = "state/tonghop.sqlite"
+"""
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("gdemo") / "excel"
+    make_demo(folder, 24, seed=5, workers=1)
+    return folder
+
+
+def google_district(
+    fake: FakeGoogle, demo: Path, root: Path, rpm: int = 6000
+) -> tuple[Config, dict[str, str]]:
+    """The demo district moved to the fake: each file a native Google Sheet, the roster with URLs."""
+    root.mkdir(parents=True)
+    keys: dict[str, str] = {}
+    with (demo / "units.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        path = demo / "sheets" / row["sheet"]
+        if path.exists():
+            modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            key = fake.add_spreadsheet(path, title=row["code"], modified_time=modified)
+            keys[row["code"]] = key
+            row["sheet"] = f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0"
+        else:
+            row["sheet"] = ""
+    with (root / "units.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    status = fake.add_spreadsheet(_blank(), title="Tình trạng nộp báo cáo", shared="writer")
+    (root / "tonghop.toml").write_text(CONFIG.format(status=status, rpm=rpm), "utf-8")
+    config = load_config(root / "tonghop.toml", env={"TONGHOP_GOOGLE_API_URL": fake.url})
+    return config, keys
+
+
+def _blank() -> bytes:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Ghi chú"
+    wb.active["A1"] = "Không được xóa"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def sync(config: Config, client: gspread.Client, **kw: Any) -> SyncResult:
+    return run_sync(
+        config, GoogleSource(client), SyncOptions(as_of=AS_OF, **kw), make_status_writer(config)
+    )
+
+
+def excel_sync(demo: Path) -> SyncResult:
+    config = load_config(demo / "tonghop.toml", env={})
+    assert config.source.folder is not None
+    return run_sync(config, ExcelFolderSource(config.source.folder), SyncOptions(as_of=AS_OF))
+
+
+def unit_reads(fake: FakeGoogle, keys: dict[str, str]) -> int:
+    ids = set(keys.values())
+    return sum(
+        1 for r in fake.requests if r.api == "sheets" and r.path.split("/")[3].split(":")[0] in ids
+    )
+
+
+def test_google_path_gives_the_same_outputs_as_excel(
+    fake: FakeGoogle, make_client: Any, demo: Path, tmp_path: Path
+) -> None:
+    config, keys = google_district(fake, demo, tmp_path / "g")
+    google = sync(config, make_client())
+    excel = excel_sync(demo)
+    assert {o.unit.code: o.status for o in google.outcomes} == {
+        o.unit.code: o.status for o in excel.outcomes
+    }
+    assert len({o.status for o in google.outcomes}) >= 4
+    assert {o.unit.code: o.submitted_at for o in google.outcomes} == {
+        o.unit.code: o.submitted_at for o in excel.outcomes
+    }
+    g_out, x_out = tmp_path / "g" / "out", demo / "out"
+    assert (g_out / "values.csv").read_text("utf-8") == (x_out / "values.csv").read_text("utf-8")
+    assert (g_out / "findings.csv").read_text("utf-8") == (x_out / "findings.csv").read_text(
+        "utf-8"
+    )
+    g_status = json.loads((g_out / "status.json").read_text("utf-8"))
+    x_status = json.loads((x_out / "status.json").read_text("utf-8"))
+    assert g_status["counts"] == x_status["counts"]
+    assert google.status_sheet == "written"
+
+
+def test_call_counts_first_run_then_two_edits(
+    fake: FakeGoogle, make_client: Any, demo: Path, tmp_path: Path
+) -> None:
+    config, keys = google_district(fake, demo, tmp_path / "g")
+    client = make_client()
+    fake.reset_log()
+    first = sync(config, client)
+    listings = [
+        r
+        for r in fake.requests
+        if r.api == "drive" and r.method == "GET" and r.path == "/drive/v3/files"
+    ]
+    assert len(listings) == 1
+    expected_with_sheet = [o.unit.code for o in first.outcomes if o.unit.code in keys]
+    assert (
+        unit_reads(fake, keys) == len(expected_with_sheet) == first.run.pulled
+    )  # one read per unit
+    fake.reset_log()
+    sync(config, client)
+    assert unit_reads(fake, keys) == 0  # nothing changed: no Sheets read at all
+    a, b = sorted(expected_with_sheet)[:2]
+    fake.edit(keys[a], "tt_chuc_vu", "Bí thư")
+    fake.edit(keys[b], "tt_chuc_vu", "Phó Bí thư")
+    fake.reset_log()
+    result = sync(config, client)
+    assert unit_reads(fake, keys) == 2
+    assert (result.run.pulled, result.run.reused) == (2, len(expected_with_sheet) - 2)
+    # The status sheet: one metadata read and one write per run, the table once.
+    status_key = config.google.status_spreadsheet
+    writes = [
+        r
+        for r in fake.requests
+        if r.api == "sheets" and status_key in r.path and r.method == "POST"
+    ]
+    assert len(writes) == 1
+    table = fake.values(status_key, "'Tình trạng'!A1:Q200")
+    flat = [c for row in table for c in row]
+    assert flat.count("Mã đơn vị") == 1
+    assert sum(1 for row in table if len(row) > 1 and row[1] in keys) == len(expected_with_sheet)
+    assert fake.values(status_key, "'Ghi chú'!A1:A1") == [
+        ["Không được xóa"]
+    ]  # nothing else touched
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "words"),
+    [
+        ("403", "unreachable", "Người xem"),
+        ("404", "unreachable", "đã bị xóa"),
+        ("400_precondition", "invalid", "Google Trang tính"),
+        ("500", "unreachable", ""),
+        ("html502", "unreachable", ""),
+        ("403_disabled", "unreachable", "API"),
+    ],
+)
+def test_each_fault_hits_one_unit_only(fault: str, status: str, words: str, fake: FakeGoogle, make_client: Any,
+                                       demo: Path, tmp_path: Path) -> None:  # fmt: skip
+    config, keys = google_district(fake, demo, tmp_path / "g")
+    client = make_client(max_attempts=3)
+    first = {o.unit.code: o for o in sync(config, client).outcomes}
+    victim = next(code for code, o in first.items() if o.status.value == "on_time")
+    fake.edit(keys[victim], "tt_chuc_vu", "Bí thư")  # changed, so it must be read again
+    fake.set_fault(keys[victim], fault, api="sheets")
+    if fault == "404":
+        fake.delete(keys[victim])
+    elif fault == "403":
+        fake.share(keys[victim], None)
+    second = {o.unit.code: o for o in sync(config, client).outcomes}
+    hit = second[victim]
+    assert hit.status.value == status, hit.message
+    assert words in hit.message
+    if status == "unreachable":
+        assert hit.report is not None and hit.data_as_of is not None  # the last good data is kept
+    others = {c: o.status for c, o in second.items() if c != victim}
+    assert others == {c: o.status for c, o in first.items() if c != victim}
+
+
+def test_paced_full_run_sees_no_429(fake: FakeGoogle, demo: Path, tmp_path: Path) -> None:
+    fake.set_quota(10, 1.0)  # Google's 60 a minute, scaled to a short test
+    config, keys = google_district(fake, demo, tmp_path / "g", rpm=480)  # 8 a second, under it
+    from jobs.sources import make_source
+
+    result = run_sync(config, make_source(config), SyncOptions(as_of=AS_OF))
+    assert fake.count(status=429) == 0
+    assert result.run.pulled == sum(1 for o in result.outcomes if o.unit.code in keys)
+
+
+def test_cli_sync_doctor_and_provision_against_the_fake(
+    fake: FakeGoogle, demo: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "g"
+    config, keys = google_district(fake, demo, root)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "TONGHOP_GOOGLE_API_URL": fake.url,
+        "COLUMNS": "200",
+    }
+    env.pop("GOOGLE_APPLICATION_CREDENTIALS", None)
+
+    def tonghop(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "jobs", *args, "--config", str(root / "tonghop.toml")],
+                              capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+
+    res = tonghop("sync", "--as-of", DEMO_AS_OF)
+    assert res.returncode == 0, res.stderr
+    assert (root / "out" / "tong-hop.xlsx").exists()
+    victim = sorted(keys)[0]
+    fake.share(keys[victim], None)
+    res = tonghop("doctor")
+    assert res.returncode == 0, res.stdout  # a broken unit does not stop a sync
+    line = next(line for line in res.stdout.splitlines() if victim in line)
+    assert "✗" in line
+    # provision: units without a sheet get one in the Shared Drive folder, recorded in the roster.
+    fake.add_shared_drive_folder("folder-1")
+    text = (
+        (root / "tonghop.toml")
+        .read_text("utf-8")
+        .replace("[output]", 'folder_id = "folder-1"\n\n[output]')
+    )
+    text = text.replace("reads_per_minute = 6000\nfolder_id", "reads_per_minute = 6000\nfolder_id")
+    (root / "tonghop.toml").write_text(text, "utf-8")
+    missing = [
+        r["code"]
+        for r in csv.DictReader((root / "units.csv").open(encoding="utf-8"))
+        if not r["sheet"]
+    ]
+    assert missing
+    res = tonghop("provision")
+    assert res.returncode == 0, res.stderr + res.stdout
+    rows = {
+        r["code"]: r["sheet"] for r in csv.DictReader((root / "units.csv").open(encoding="utf-8"))
+    }
+    assert all(rows[c].startswith("https://docs.google.com/spreadsheets/d/") for c in missing)
+    files_before = len(fake.requests)
+    res = tonghop("provision")  # twice: nothing created twice
+    assert res.returncode == 0
+    uploads = [r for r in fake.requests[files_before:] if r.path.startswith("/upload/")]
+    assert uploads == []
+    shutil.rmtree(root / "out")
