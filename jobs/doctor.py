@@ -15,7 +15,6 @@ from .config import Config
 from .roster import RosterError, load_roster, write_roster_sheet_column
 from .sources import SourceSetupError, account_email, google_client
 
-
 # A failing unit or status sheet is worth fixing but does not stop a sync: the unit gets its
 # status and the local outputs are still written.
 _NOT_BLOCKING = ("Đơn vị ", "Bảng tình trạng")

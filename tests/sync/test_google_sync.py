@@ -115,7 +115,7 @@ def unit_reads(fake: FakeGoogle, keys: dict[str, str]) -> int:
 def test_google_path_gives_the_same_outputs_as_excel(
     fake: FakeGoogle, make_client: Any, demo: Path, tmp_path: Path
 ) -> None:
-    config, keys = google_district(fake, demo, tmp_path / "g")
+    config, _keys = google_district(fake, demo, tmp_path / "g")
     google = sync(config, make_client())
     excel = excel_sync(demo)
     assert {o.unit.code: o.status for o in google.outcomes} == {
@@ -227,7 +227,7 @@ def test_cli_sync_doctor_and_provision_against_the_fake(
     fake: FakeGoogle, demo: Path, tmp_path: Path
 ) -> None:
     root = tmp_path / "g"
-    config, keys = google_district(fake, demo, root)
+    _config, keys = google_district(fake, demo, root)
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
