@@ -88,10 +88,89 @@ def readers(sample: Path) -> dict[str, float]:
         }
 
 
+def google_calls(units: int) -> list[str]:
+    """Sheets and Drive calls per sync for a district on the local fake of Google's APIs."""
+    try:
+        from tests.fake_google import FakeGoogle
+    except ImportError:
+        return ["(the Google call counts need the repository's tests/ folder)"]
+    import csv as csv_mod
+    from datetime import UTC
+
+    from sync.google import GoogleSource
+    from sync.http import build_client
+
+    with tempfile.TemporaryDirectory(prefix="tonghop-bench-g-") as tmp, FakeGoogle() as fake:
+        folder = Path(tmp) / "demo"
+        make_demo(folder, units, seed=2024)
+        rows = list(csv_mod.DictReader((folder / "units.csv").open(encoding="utf-8")))
+        keys = {}
+        for row in rows:
+            path = folder / "sheets" / row["sheet"]
+            if path.exists():
+                mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                keys[row["code"]] = fake.add_spreadsheet(
+                    path, title=row["code"], modified_time=mtime
+                )
+                row["sheet"] = keys[row["code"]]
+            else:
+                row["sheet"] = ""
+        with (folder / "units.csv").open("w", encoding="utf-8", newline="") as fh:
+            writer = csv_mod.DictWriter(fh, list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        text = (
+            (folder / "tonghop.toml")
+            .read_text("utf-8")
+            .replace('kind = "excel"', 'kind = "google"')
+        )
+        (folder / "tonghop.toml").write_text(text, "utf-8")
+        config = load_config(folder / "tonghop.toml", env={"TONGHOP_GOOGLE_API_URL": fake.url})
+        client = build_client(base_url=fake.url, reads_per_minute=None)
+        as_of = datetime.fromisoformat(DEMO_AS_OF)
+
+        def run() -> tuple[int, int]:
+            fake.reset_log()
+            run_sync(config, GoogleSource(client), SyncOptions(as_of=as_of))
+            return fake.count(api="sheets"), fake.count(api="drive")
+
+        first, same = run(), run()
+        edited = 0
+        for code in sorted(keys):
+            if edited == max(1, units // 20):
+                break
+            try:
+                fake.edit(keys[code], "tt_chuc_vu", "Bí thư Chi bộ")
+            except Exception:
+                continue
+            edited += 1
+        some = run()
+        fake.reset_log()
+        for key in keys.values():  # what a straightforward gspread script does
+            sheet = client.open_by_key(key)
+            for ws in sheet.worksheets():
+                ws.get_all_values()
+        naive = (fake.count(api="sheets"), fake.count(api="drive"))
+    n = len(keys)
+    return [
+        f"Google API calls per sync, {units}-unit demo district ({n} with a sheet) on the local fake "
+        "(`tests/fake_google`), no status sheet:",
+        "",
+        "| run | Sheets calls | Drive calls |",
+        "|---|---|---|",
+        f"| first run | {first[0]} | {first[1]} |",
+        f"| nothing changed | {same[0]} | {same[1]} |",
+        f"| 5% of units changed ({max(1, units // 20)} edited) | {some[0]} | {some[1]} |",
+        f"| straightforward gspread script (`open_by_key`, then `get_all_values` per tab), every run | {naive[0]} | {naive[1]} |",
+        "",
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m jobs.bench", description=__doc__)
     p.add_argument("--units", type=int, default=1000)
     p.add_argument("--out", type=Path, default=Path("bench/RESULTS.md"))
+    p.add_argument("--google-units", type=int, default=200)
     args = p.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="tonghop-bench-") as tmp:
@@ -138,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         *[f"| {name} | {ms:.1f} |" for name, ms in per_report.items()],
         "",
     ]
+    lines += google_calls(args.google_units)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines), "utf-8")
     print("\n".join(lines))
