@@ -109,23 +109,31 @@ def _instant(text: str) -> datetime:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
-    err = Console(stderr=True)
     try:
         return int(COMMANDS[args.command](args))
     except (CliError, ConfigError, RosterError, SchemaError) as exc:
-        err.print(f"[bold red]tonghop {args.command}:[/] {exc}", markup=True, highlight=False)
+        # One plain line, never wrapped: cron mails and logs read it as it is.
+        reason = " ".join(str(exc).split())
+        print(f"tonghop {args.command}: {reason}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        err.print("interrupted")
+        print("tonghop: interrupted", file=sys.stderr)
         return 130
 
 
 def _setup_logging(verbose: int) -> None:
-    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose == 1 else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("tonghop").setLevel(logging.INFO if verbose == 0 else level)
+    """One summary line per run by default; -v adds a line per unit; -vv adds library detail."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose > 1 else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("tonghop").setLevel(logging.DEBUG if verbose else logging.INFO)
+    for ours in ("jobs", "sync"):
+        logging.getLogger(ours).setLevel(
+            logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+        )
     for noisy in ("urllib3", "google", "gspread"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose > 2 else logging.WARNING)
 
 
 def _config(args: argparse.Namespace, *, required: bool = True) -> Config | None:

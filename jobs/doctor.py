@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sheets_schema import SchemaError, UnitInfo, load_schema, parse_report, render_template
@@ -12,6 +11,7 @@ from sync.excel import ExcelFolderSource
 from sync.google_admin import Check
 
 from .config import Config
+from .outputs import unwritable
 from .roster import RosterError, load_roster, write_roster_sheet_column
 from .sources import SourceSetupError, account_email, google_client
 
@@ -63,13 +63,9 @@ def run_doctor(config: Config) -> list[Check]:
 
 
 def _writable(folder: Path, name: str) -> Check:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".doctor-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        return Check(name, False, f"{folder}: {exc.strerror}", "Cấp quyền ghi cho người chạy cron.")
+    why = unwritable(folder)
+    if why:
+        return Check(name, False, f"{folder}: {why}", "Cấp quyền ghi cho người chạy cron.")
     return Check(name, True, f"{folder}: ghi được")
 
 

@@ -23,12 +23,9 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from sheets_schema import (
-    Code,
-    Finding,
     ParseContext,
     ParsedReport,
     Schema,
-    Severity,
     load_schema,
     parse_report,
 )
@@ -129,13 +126,11 @@ def run_sync(
 
 
 def _check_writable(out_dir: Path) -> None:
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        probe = out_dir / f".tonghop-write-test-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise SyncError(f"cannot write the outputs in {out_dir}: {exc.strerror}") from exc
+    from .outputs import unwritable
+
+    why = unwritable(out_dir)
+    if why:
+        raise SyncError(f"cannot write the outputs in {out_dir}: {why}")
 
 
 def _write_status_sheet(writer: StatusWriter, result: SyncResult) -> str:
@@ -195,6 +190,13 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
                           report=outcome.report, problem_kind=None, message=outcome.message,
                           link=outcome.link)  # fmt: skip
         outcomes.append(outcome)
+        log.debug(
+            "unit %s: %s, completeness %s, %d errors, %d warnings, %s",
+            unit.code, outcome.status.value,
+            "-" if outcome.completeness is None else f"{outcome.completeness:.0%}",
+            outcome.errors, outcome.warnings,
+            "read" if unit.code in fresh else "unchanged" if unit.code in reuse else outcome.message or "-",
+        )  # fmt: skip
 
     counts = count(outcomes)
     run = RunInfo(
@@ -470,15 +472,6 @@ def _message(outcome: UnitOutcome, submission: Submission | None) -> str:
         parts.append("có sửa đổi sau khi nộp")
     text = "; ".join(parts)
     return text[:1].upper() + text[1:] + "." if text else ""
-
-
-def source_findings(outcome: UnitOutcome) -> list[Finding]:
-    """A finding for a unit whose file could not be read, so the Lỗi sheet says why."""
-    if outcome.status is Status.INVALID and outcome.report is None:
-        return [Finding(Severity.ERROR, Code.UNREADABLE, "", "", "", outcome.message)]
-    if outcome.status is Status.UNREACHABLE:
-        return [Finding(Severity.ERROR, Code.UNREACHABLE, "", "", "", outcome.message)]
-    return []
 
 
 # ---------------------------------------------------------------------- counts

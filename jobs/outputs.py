@@ -24,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sheets_schema import Finding, Schema
+from sheets_schema import Code, Finding, Schema, Severity
 
 from .model import RunInfo, Status, UnitOutcome
 from .workbook import write_workbook
@@ -44,8 +44,6 @@ class OutputError(Exception):
 def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], run: RunInfo,
                   archive_keep: int = 10) -> dict[str, Path]:  # fmt: skip
     """Write the four outputs into ``out_dir``; return their paths by name."""
-    from .job import source_findings
-
     paths = {
         name: out_dir / name for name in (WORKBOOK, "status.json", "values.csv", "findings.csv")
     }
@@ -78,6 +76,15 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
     return paths
 
 
+def source_findings(outcome: UnitOutcome) -> list[Finding]:
+    """A finding for a unit whose file could not be read, so the Lỗi sheet says why."""
+    if outcome.status is Status.INVALID and outcome.report is None:
+        return [Finding(Severity.ERROR, Code.UNREADABLE, "", "", "", outcome.message)]
+    if outcome.status is Status.UNREACHABLE:
+        return [Finding(Severity.ERROR, Code.UNREACHABLE, "", "", "", outcome.message)]
+    return []
+
+
 def fingerprint(schema: Schema, outcomes: list[UnitOutcome], run: RunInfo) -> str:
     """A digest of everything the workbook and CSV files show, except the run clock."""
     h = hashlib.sha256()
@@ -91,6 +98,18 @@ def fingerprint(schema: Schema, outcomes: list[UnitOutcome], run: RunInfo) -> st
                   o.amended_after_submit, o.message, o.link, _iso(o.data_as_of), o.deadline_at.isoformat())  # fmt: skip
         h.update(repr(fields).encode("utf-8") + b"\0")
     return h.hexdigest()
+
+
+def unwritable(folder: Path) -> str | None:
+    """Why ``folder`` cannot take our outputs (created if missing), or None when it can."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".tonghop-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 def atomic_write(path: Path, write: Callable[[Any], Any]) -> None:

@@ -28,16 +28,6 @@ SUBMITTED_COL = HEADER.index("Thời điểm nộp")
 MODIFIED_COL = HEADER.index("Sửa lần cuối")
 LINK_COL = HEADER.index("Liên kết")
 
-# The labels of the roster's type codes, for callers without the schema at hand.
-TYPE_LABELS: Mapping[str, str] = {
-    "xa": "Đảng bộ xã",
-    "thi_tran": "Đảng bộ thị trấn",
-    "co_quan": "Cơ quan",
-    "luc_luong_vu_trang": "Lực lượng vũ trang",
-    "su_nghiep": "Đơn vị sự nghiệp",
-    "doanh_nghiep": "Doanh nghiệp",
-}
-
 # Count keys (as in status.json) and their labels, in the order the outputs show them.
 COUNT_LABELS: Mapping[str, str] = {
     "expected": "Dự kiến",
@@ -75,12 +65,11 @@ class StatusTable:
 def status_table(
     outcomes: list[UnitOutcome],
     run: RunInfo,
-    type_labels: Mapping[str, str] | None = None,
+    type_labels: Mapping[str, str],
 ) -> StatusTable:
     """Build the status table of a run; ``type_labels`` maps roster type codes to labels."""
-    labels = TYPE_LABELS if type_labels is None else type_labels
     counts = count_items(count_units(outcomes, run))
-    rows = [_row(n, o, run, labels) for n, o in enumerate(outcomes, start=1)]
+    rows = [_row(n, o, run, type_labels) for n, o in enumerate(outcomes, start=1)]
     return StatusTable(
         header=list(HEADER),
         rows=rows,

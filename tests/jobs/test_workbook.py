@@ -473,8 +473,10 @@ def test_a_run_with_no_units(schema: Schema, run: RunInfo) -> None:
 # ------------------------------------------------------------------ the status table alone
 
 
-def test_status_table_counts_and_notes(outcomes: list[UnitOutcome], run: RunInfo) -> None:
-    table = status_table(outcomes, run)
+def test_status_table_counts_and_notes(
+    schema: Schema, outcomes: list[UnitOutcome], run: RunInfo
+) -> None:
+    table = status_table(outcomes, run, schema.unit_types)
     assert table.header == HEADER
     assert table.statuses == [o.status for o in outcomes]
     assert [r[0] for r in table.rows] == [1, 2, 3, 4, 5]
@@ -487,8 +489,8 @@ def test_status_table_counts_and_notes(outcomes: list[UnitOutcome], run: RunInfo
 
 
 def test_rates_are_vietnamese_and_follow_run_counts(
-    outcomes: list[UnitOutcome], run: RunInfo
+    schema: Schema, outcomes: list[UnitOutcome], run: RunInfo
 ) -> None:
     counted = replace(run, counts={"expected": 40, "submitted": 39, "on_time": 37})
-    line = status_table(outcomes, counted).notes[-1]
+    line = status_table(outcomes, counted, schema.unit_types).notes[-1]
     assert "Đã nộp: 39 (97,5%)" in line and "Đúng hạn: 37 (92,5%)" in line

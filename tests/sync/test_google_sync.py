@@ -276,3 +276,24 @@ def test_cli_sync_doctor_and_provision_against_the_fake(
     uploads = [r for r in fake.requests[files_before:] if r.path.startswith("/upload/")]
     assert uploads == []
     shutil.rmtree(root / "out")
+
+
+@pytest.mark.parametrize("content", ["not json at all", '{"type": "authorized_user"}', None])
+def test_bad_key_file_stops_before_touching_anything(fake: FakeGoogle, demo: Path, tmp_path: Path, content: str | None) -> None:
+    root = tmp_path / "g"
+    google_district(fake, demo, root)
+    key = root / "service-account.json"
+    if content is not None:
+        key.write_text(content, "utf-8")
+    text = (root / "tonghop.toml").read_text("utf-8").replace("[google]", f'[google]\ncredentials = "{key}"')
+    (root / "tonghop.toml").write_text(text, "utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("TONGHOP_GOOGLE_API_URL", None)
+    fake.reset_log()
+    res = subprocess.run([sys.executable, "-m", "jobs", "sync", "--config", str(root / "tonghop.toml")],
+                         capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr and str(key) in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert not (root / "out").exists() and not (root / "state").exists()
+    assert fake.requests == []
