@@ -279,13 +279,19 @@ def test_cli_sync_doctor_and_provision_against_the_fake(
 
 
 @pytest.mark.parametrize("content", ["not json at all", '{"type": "authorized_user"}', None])
-def test_bad_key_file_stops_before_touching_anything(fake: FakeGoogle, demo: Path, tmp_path: Path, content: str | None) -> None:
+def test_bad_key_file_stops_before_touching_anything(
+    fake: FakeGoogle, demo: Path, tmp_path: Path, content: str | None
+) -> None:
     root = tmp_path / "g"
     google_district(fake, demo, root)
     key = root / "service-account.json"
     if content is not None:
         key.write_text(content, "utf-8")
-    text = (root / "tonghop.toml").read_text("utf-8").replace("[google]", f'[google]\ncredentials = "{key}"')
+    text = (
+        (root / "tonghop.toml")
+        .read_text("utf-8")
+        .replace("[google]", f'[google]\ncredentials = "{key}"')
+    )
     (root / "tonghop.toml").write_text(text, "utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("TONGHOP_GOOGLE_API_URL", None)
