@@ -411,6 +411,11 @@ def _problem_outcome(
         return outcome
     # Unreachable, or a file that disappeared: keep the last good data and say how old it is.
     outcome.status = Status.UNREACHABLE
+    if problem.kind is ProblemKind.MISSING:
+        outcome.message = (
+            "Không còn tìm thấy bảng tính của đơn vị (đã bị xóa, đổi tên hoặc chuyển đi); đang giữ "
+            "số liệu đọc được lần trước. Đề nghị đơn vị khôi phục hoặc báo đường dẫn mới."
+        )
     if last is not None and last.report.is_template:
         outcome.report = last.report
         outcome.data_as_of = last.read_at

@@ -215,3 +215,35 @@ def test_nothing_changed_keeps_the_workbook_and_refreshes_status_json(district: 
     assert after != before
     archived = list((out / "archive").glob("tong-hop-*.xlsx"))
     assert len(archived) == 1 and archived[0].read_bytes() == before
+
+
+def test_only_pulls_the_named_units_and_keeps_the_others(district: District) -> None:
+    for code in ("XA_A", "XA_B"):
+        district.add(code)
+    district.save("XA_A", district.values("XA_A"), at(20))
+    district.save("XA_B", district.values("XA_B", tt_xac_nhan=None), at(20))
+    district.sync(at(21))
+    district.save("XA_B", district.values("XA_B"), at(21, 10))  # B signs off, but is not pulled
+    only_a = district.sync(at(21, 11), only=["XA_A"])
+    assert (only_a.run.pulled, only_a.run.reused) == (0, 1)
+    assert {o.unit.code: o.status.value for o in only_a.outcomes} == {"XA_A": "on_time", "XA_B": "in_progress"}
+    everyone = district.sync(at(21, 12))
+    assert district.status(everyone, "XA_B") == "on_time"
+    with pytest.raises(SyncError, match="XA_ZZZ"):
+        district.sync(at(21, 13), only=["XA_ZZZ"])
+
+
+def test_unreadable_and_vanished_files(district: District) -> None:
+    district.add("XA_A")
+    district.add("XA_BAD")
+    path = district.save("XA_A", district.values("XA_A"), at(20))
+    (district.root / "sheets" / "XA_BAD.xlsx").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+    district.sync(at(21))
+    findings = list(csv.DictReader(io.StringIO((district.root / "out" / "findings.csv").read_text("utf-8"))))
+    bad = [f for f in findings if f["unit_code"] == "XA_BAD"]
+    assert [f["code"] for f in bad] == ["unreadable"] and "mật khẩu" in bad[0]["message"]
+    path.unlink()  # the file disappears after it was read: keep the last good data
+    result = district.sync(at(22))
+    gone = next(o for o in result.outcomes if o.unit.code == "XA_A")
+    assert gone.status.value == "unreachable" and gone.report is not None and gone.report.confirmed
+    assert gone.submitted_at == at(20) and "Không còn tìm thấy" in gone.message
