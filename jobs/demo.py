@@ -88,7 +88,7 @@ def plan_district(n: int | None, seed: int) -> list[Plan]:
     rng = Random(seed)
     units = demo_units(n if n is not None else 38, rng)
     count = len(units)
-    shares = [("invalid", max(1, count // 40)), ("not_started", round(count * 0.08)),
+    shares = [("invalid", max(1, count // 40) if count >= 5 else 0), ("not_started", round(count * 0.08)),
               ("in_progress", round(count * 0.10)), ("late", round(count * 0.10)),
               ("errors", round(count * 0.10)), ("extended", 1 if count >= 10 else 0),
               ("closed", 1 if count >= 20 else 0)]  # fmt: skip

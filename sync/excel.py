@@ -285,7 +285,10 @@ class ExcelFolderSource:
         self.folder = folder
 
     def path_of(self, ref: SheetRef) -> Path:
-        return self.folder / ref.sheet
+        path = self.folder / ref.sheet
+        if not path.suffix and not path.exists() and path.with_suffix(".xlsx").exists():
+            return path.with_suffix(".xlsx")  # the roster named the file without its extension
+        return path
 
     def versions(self, refs: Sequence[SheetRef]) -> Mapping[str, Version | SourceProblem]:
         out: dict[str, Version | SourceProblem] = {}
