@@ -41,9 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"tonghop {__version__}")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more detail in the log")
+    # -v is accepted after the command too (`tonghop sync -v`), as people type it.
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                         help="more detail in the log (-vv: even more)")  # fmt: skip
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    s = sub.add_parser("sync", help="pull every unit, validate, write the outputs")
+    s = sub.add_parser(
+        "sync", parents=[verbose], help="pull every unit, validate, write the outputs"
+    )
     s.add_argument(
         "--config", type=Path, help="tonghop.toml (default: $TONGHOP_CONFIG or ./tonghop.toml)"
     )
@@ -55,18 +61,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--only", nargs="+", metavar="CODE", help="pull only these unit codes")
     s.add_argument("--out-dir", type=Path, help="write the outputs here instead of [output] dir")
 
-    c = sub.add_parser("check", help="validate one filled workbook (.xlsx)")
+    c = sub.add_parser("check", parents=[verbose], help="validate one filled workbook (.xlsx)")
     c.add_argument("file", type=Path)
     c.add_argument("--unit", metavar="CODE", help="the roster unit this file belongs to")
     c.add_argument("--json", action="store_true", help="print the findings as JSON")
     c.add_argument("--config", type=Path, help="used with --unit to look the unit up in the roster")
 
-    t = sub.add_parser("template", help="write the blank template as .xlsx")
+    t = sub.add_parser("template", parents=[verbose], help="write the blank template as .xlsx")
     t.add_argument("--out", type=Path, required=True)
     t.add_argument("--unit", metavar="CODE", help="prefill for this roster unit")
     t.add_argument("--config", type=Path)
 
-    d = sub.add_parser("demo", help="generate a demo district (config, roster, unit workbooks)")
+    d = sub.add_parser(
+        "demo", parents=[verbose], help="generate a demo district (config, roster, unit workbooks)"
+    )
     d.add_argument("--dir", type=Path, default=Path("demo"))
     d.add_argument(
         "--units", type=int, default=None, help="number of units (default: the Vĩnh Lợi roster)"
@@ -74,16 +82,22 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=2023)
 
     doc = sub.add_parser(
-        "doctor", help="check configuration, credentials, API access and every sheet"
+        "doctor",
+        parents=[verbose],
+        help="check configuration, credentials, API access and every sheet",
     )
     doc.add_argument("--config", type=Path)
 
     pv = sub.add_parser(
-        "provision", help="Google: create each unit's spreadsheet from the template"
+        "provision",
+        parents=[verbose],
+        help="Google: create each unit's spreadsheet from the template",
     )
     pv.add_argument("--config", type=Path)
 
-    r = sub.add_parser("remind", help="list (and optionally send) reminders for lagging units")
+    r = sub.add_parser(
+        "remind", parents=[verbose], help="list (and optionally send) reminders for lagging units"
+    )
     r.add_argument("--config", type=Path)
     r.add_argument("--as-of", type=_instant)
     r.add_argument(
