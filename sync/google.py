@@ -199,6 +199,8 @@ class GoogleSource:
         link = version.link or sheet_url(key)
         try:
             data = self.fetch(key)
+            if _lacks_grid_data(data):
+                data = self._values_fallback(key, data)
         except ACCESS_ERRORS as exc:
             problem = classify(exc, api="sheets", link=link, email=self.service_account_email)
             log.warning("unit %s: %s", ref.code, problem.reason)
@@ -216,8 +218,58 @@ class GoogleSource:
         params: dict[str, Any] = {"includeGridData": "true", "fields": GRID_FIELDS}
         return self._http.fetch_sheet_metadata(key, params=params)
 
+    def _values_fallback(self, key: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """For an API (an emulator) that answers without grid data: one values:batchGet of
+        every named range, folded into the answer as grid data. Number formats are then
+        unknown, so a typed percent sign cannot be recognised; the log says so."""
+        names = [str(n.get("name", "")) for n in data.get("namedRanges", [])]
+        merged = json.loads(json.dumps(data))  # a deep copy we may extend
+        if not names:
+            return merged
+        log.warning("spreadsheet %s came without grid data: reading values only", key)
+        params: dict[str, Any] = {
+            "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "SERIAL_NUMBER",
+        }
+        answer = self._http.values_batch_get(key, names, params=params)
+        sheets = {
+            int(s.get("properties", {}).get("sheetId", 0)): s for s in merged.get("sheets", [])
+        }
+        for named, value_range in zip(
+            merged.get("namedRanges", []), answer.get("valueRanges", []), strict=False
+        ):
+            rng = named.get("range", {})
+            sheet = sheets.get(int(rng.get("sheetId", 0)))
+            if sheet is None:
+                continue
+            rows = [
+                {"values": [{"effectiveValue": _effective(v)} for v in row]}
+                for row in value_range.get("values", [])
+            ]
+            sheet.setdefault("data", []).append(
+                {
+                    "startRow": int(rng.get("startRowIndex", 0)),
+                    "startColumn": int(rng.get("startColumnIndex", 0)),
+                    "rowData": rows,
+                }
+            )
+        return merged
+
 
 # ---------------------------------------------------------------------- response → RawReport
+
+
+def _lacks_grid_data(data: Mapping[str, Any]) -> bool:
+    sheets = data.get("sheets", [])
+    return bool(sheets) and bool(data.get("namedRanges")) and not any("data" in s for s in sheets)
+
+
+def _effective(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, int | float):
+        return {"numberValue": value}
+    return {"stringValue": "" if value is None else str(value)}
 
 
 def report_from_spreadsheet(data: Mapping[str, Any]) -> RawReport:
@@ -229,11 +281,13 @@ def report_from_spreadsheet(data: Mapping[str, Any]) -> RawReport:
     props = data.get("properties", {})
     titles: list[str] = []
     grids: dict[int, tuple[str, _Grid]] = {}
+    sheet_ids: dict[str, int] = {}
     for sheet in data.get("sheets", []):
         sp = sheet.get("properties", {})
         title = str(sp.get("title", ""))
         titles.append(title)
-        grids[int(sp.get("sheetId", 0))] = (title, _Grid(sheet.get("data", [])))
+        sheet_ids[title] = int(sp.get("sheetId", 0))
+        grids[sheet_ids[title]] = (title, _Grid(sheet.get("data", [])))
     blocks: dict[str, Block] = {}
     for named in data.get("namedRanges", []):
         name = str(named.get("name", ""))
@@ -259,6 +313,7 @@ def report_from_spreadsheet(data: Mapping[str, Any]) -> RawReport:
         blocks=blocks,
         locale=props.get("locale"),
         time_zone=props.get("timeZone"),
+        sheet_ids=sheet_ids,
     )
 
 

@@ -108,7 +108,9 @@ class FakeGoogle:
         service_account_storage: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
+        grid_data: bool = True,
     ) -> None:
+        self.grid_data = grid_data  # False: an emulator without spreadsheets.get grid data
         self.service_account_email = service_account_email
         self.timeout_sleep = timeout_sleep
         self.service_account_storage = service_account_storage
@@ -577,7 +579,7 @@ class FakeGoogle:
         if method != "GET" and f.sa_role not in EDIT_ROLES:
             raise errors.permission_denied("sheets", key)
         if rest == "" and method == "GET":
-            return sheets_api.get_spreadsheet(f, query)
+            return sheets_api.get_spreadsheet(f, query, grid_data=self.grid_data)
         if rest == ":batchUpdate" and method == "POST":
             return sheets_api.batch_update(f, payload)
         if rest == "/values:batchGet" and method == "GET":

@@ -33,13 +33,17 @@ def book_of(f: FakeFile) -> Spreadsheet:
     return f.book
 
 
-def get_spreadsheet(f: FakeFile, query: Query) -> dict[str, Any]:
-    """spreadsheets.get: includeGridData, ranges, fields (a mask wins over includeGridData)."""
+def get_spreadsheet(f: FakeFile, query: Query, *, grid_data: bool = True) -> dict[str, Any]:
+    """spreadsheets.get: includeGridData, ranges, fields (a mask wins over includeGridData).
+
+    ``grid_data=False`` plays a minimal emulator that never returns grid data.
+    """
     mask = mask_of(query)
     if mask is not None:
         grid = mask_selects(mask, "sheets", "data")
     else:
         grid = one(query, "includeGridData", "false").lower() == "true"
+    grid = grid and grid_data
     ranges = query.get("ranges") or None
     body = book_of(f).to_json(f.id, grid=grid, ranges=ranges)
     return apply_mask(body, mask)

@@ -226,7 +226,10 @@ def test_only_pulls_the_named_units_and_keeps_the_others(district: District) -> 
     district.save("XA_B", district.values("XA_B"), at(21, 10))  # B signs off, but is not pulled
     only_a = district.sync(at(21, 11), only=["XA_A"])
     assert (only_a.run.pulled, only_a.run.reused) == (0, 1)
-    assert {o.unit.code: o.status.value for o in only_a.outcomes} == {"XA_A": "on_time", "XA_B": "in_progress"}
+    assert {o.unit.code: o.status.value for o in only_a.outcomes} == {
+        "XA_A": "on_time",
+        "XA_B": "in_progress",
+    }
     everyone = district.sync(at(21, 12))
     assert district.status(everyone, "XA_B") == "on_time"
     with pytest.raises(SyncError, match="XA_ZZZ"):
@@ -239,7 +242,9 @@ def test_unreadable_and_vanished_files(district: District) -> None:
     path = district.save("XA_A", district.values("XA_A"), at(20))
     (district.root / "sheets" / "XA_BAD.xlsx").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
     district.sync(at(21))
-    findings = list(csv.DictReader(io.StringIO((district.root / "out" / "findings.csv").read_text("utf-8"))))
+    findings = list(
+        csv.DictReader(io.StringIO((district.root / "out" / "findings.csv").read_text("utf-8")))
+    )
     bad = [f for f in findings if f["unit_code"] == "XA_BAD"]
     assert [f["code"] for f in bad] == ["unreadable"] and "mật khẩu" in bad[0]["message"]
     path.unlink()  # the file disappears after it was read: keep the last good data

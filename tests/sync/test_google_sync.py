@@ -21,6 +21,7 @@ from jobs.job import SyncOptions, SyncResult, run_sync
 from jobs.sources import make_status_writer
 from sync.excel import ExcelFolderSource
 from sync.google import GoogleSource
+from sync.http import build_client
 from tests.fake_google import FakeGoogle
 
 AS_OF = datetime.fromisoformat(DEMO_AS_OF)
@@ -303,3 +304,37 @@ def test_bad_key_file_stops_before_touching_anything(
     assert len(res.stderr.strip().splitlines()) == 1
     assert not (root / "out").exists() and not (root / "state").exists()
     assert fake.requests == []
+
+
+def test_an_api_without_grid_data_still_gives_the_values(
+    demo: Path, make_client: Any, tmp_path: Path
+) -> None:
+    with FakeGoogle(grid_data=False) as minimal:
+        config, _keys = google_district(minimal, demo, tmp_path / "g")
+        client = build_client(base_url=minimal.url, reads_per_minute=None)
+        result = run_sync(config, GoogleSource(client), SyncOptions(as_of=AS_OF))
+    excel = excel_sync(demo)
+    assert {o.unit.code: o.status for o in result.outcomes} == {
+        o.unit.code: o.status for o in excel.outcomes
+    }
+
+
+def test_finding_links_open_the_unit_sheet_at_the_cell(
+    fake: FakeGoogle, make_client: Any, demo: Path, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    config, _keys = google_district(fake, demo, tmp_path / "g")
+    sync(config, make_client())
+    wb = openpyxl.load_workbook(tmp_path / "g" / "out" / "tong-hop.xlsx")
+    # xlsxwriter stores what follows "#" as the link's location.
+    links = [
+        c.hyperlink.target + ("#" + c.hyperlink.location if c.hyperlink.location else "")
+        for row in wb["Lỗi"].iter_rows()
+        for c in row
+        if c.hyperlink
+    ]
+    assert links and all(
+        link.startswith("https://docs.google.com/spreadsheets/d/") for link in links
+    )
+    assert any("#gid=" in link and "&range=" in link for link in links), links[:3]
