@@ -24,14 +24,8 @@ import openpyxl
 
 from sheets_schema import Schema, UnitInfo, load_schema, render_template
 
-from .demo_content import (
-    MISTAKE_SEVERITY,
-    MISTAKES,
-    DemoUnit,
-    demo_units,
-    in_progress_report,
-    valid_report,
-)
+from .demo_content import DemoUnit, demo_units, in_progress_report, valid_report
+from .demo_mistakes import MISTAKE_SEVERITY, MISTAKES
 from .fill import fill_workbook
 
 log = logging.getLogger(__name__)

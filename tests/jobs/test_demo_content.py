@@ -19,13 +19,12 @@ from jobs.demo_content import (
     DEMO_UNITS,
     KD_IDS,
     KS_IDS,
-    MISTAKE_SEVERITY,
-    MISTAKES,
     DemoUnit,
     demo_units,
     in_progress_report,
     valid_report,
 )
+from jobs.demo_mistakes import MISTAKE_SEVERITY, MISTAKES
 
 ROSTER_TYPES = {"xa", "thi_tran", "co_quan", "luc_luong_vu_trang", "su_nghiep", "doanh_nghiep"}
 LABELS = {
