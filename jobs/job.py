@@ -161,20 +161,24 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
     # Decide what must be read, then read it (in parallel when it is worth it).
     todo: list[tuple[Unit, Version]] = []
     reuse: dict[str, CachedParse] = {}
+    fresh: dict[str, Fresh] = {}
     for unit in targets:
         version = versions.get(unit.code)
         if not isinstance(version, Version):
             continue
         cached = state.cached(unit.code)
-        if (
-            cached
-            and cached.token == version.token
-            and cached.cache_key == cache_key(schema, unit, as_of)
-        ):
-            reuse[unit.code] = cached
-        else:
-            todo.append((unit, version))
-    fresh = _pull_all(source, schema, config.report.schema, todo, ctx_today, options)
+        if cached and cached.token == version.token:
+            if cached.cache_key == cache_key(schema, unit, as_of):
+                reuse[unit.code] = cached
+                continue
+            # Same file, but the schema, the unit or the day changed: parse the kept snapshot
+            # again instead of reading the source (no Google read for an unchanged sheet).
+            again = _reparse(state, schema, unit, cached, ctx_today)
+            if again is not None:
+                fresh[unit.code] = again
+                continue
+        todo.append((unit, version))
+    fresh.update(_pull_all(source, schema, config.report.schema, todo, ctx_today, options))
 
     outcomes = []
     for unit in expected:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -252,3 +252,20 @@ def test_unreadable_and_vanished_files(district: District) -> None:
     gone = next(o for o in result.outcomes if o.unit.code == "XA_A")
     assert gone.status.value == "unreachable" and gone.report is not None and gone.report.confirmed
     assert gone.submitted_at == at(20) and "Không còn tìm thấy" in gone.message
+
+
+def test_a_new_day_parses_kept_snapshots_without_reading_files_again(district: District) -> None:
+    district.add("XA_A")
+    district.add("XA_EARLY")
+    district.save("XA_A", district.values("XA_A"), at(20))
+    # Dated tomorrow: an error today ("not after the day of the run"), fine tomorrow.
+    district.save(
+        "XA_EARLY", district.values("XA_EARLY", tt_ngay_bao_cao=date(2023, 3, 21)), at(20, 22)
+    )
+    first = district.sync(at(20, 23))
+    assert district.status(first, "XA_EARLY") == "in_progress"
+    second = district.sync(at(21, 8))
+    assert (second.run.pulled, second.run.reused) == (0, 0)  # both parsed again from snapshots
+    assert district.status(second, "XA_EARLY") == "on_time"
+    early = next(o for o in second.outcomes if o.unit.code == "XA_EARLY")
+    assert early.submitted_at == at(20, 22)  # the file's time, not the day it became valid

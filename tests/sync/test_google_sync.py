@@ -338,3 +338,15 @@ def test_finding_links_open_the_unit_sheet_at_the_cell(
         link.startswith("https://docs.google.com/spreadsheets/d/") for link in links
     )
     assert any("#gid=" in link and "&range=" in link for link in links), links[:3]
+
+
+def test_a_new_day_costs_no_sheets_read(
+    fake: FakeGoogle, make_client: Any, demo: Path, tmp_path: Path
+) -> None:
+    config, keys = google_district(fake, demo, tmp_path / "g")
+    client = make_client()
+    first = sync(config, client)
+    fake.reset_log()
+    later = run_sync(config, GoogleSource(client), SyncOptions(as_of=AS_OF.replace(day=26)), None)
+    assert unit_reads(fake, keys) == 0 and later.run.pulled == 0
+    assert [o.status for o in later.outcomes] == [o.status for o in first.outcomes]
