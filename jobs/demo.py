@@ -190,7 +190,7 @@ def _unit_file(job: tuple[Plan, int, int]) -> bytes:
 def _not_the_template(unit: DemoUnit) -> bytes:
     """What a unit sends when it ignores the template: its own table in a fresh workbook."""
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "Báo cáo"
     ws["A1"] = f"BÁO CÁO SƠ KẾT GIỮA NHIỆM KỲ — {unit.name}"
     for r, row in enumerate(_free_form_rows(), start=3):

@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import openpyxl
-from openpyxl.utils.cell import range_boundaries
+
+from sync.excel import area
 
 PERCENT_FORMAT = "percent_format"  # ("percent_format", 0.085): typed "8,5%" into a general cell
 
@@ -33,7 +34,10 @@ def fill_workbook(
             raise KeyError(f"the template has no defined name {name!r}")
         ((sheet, ref),) = list(wb.defined_names[name].destinations)
         ws = wb[sheet]
-        min_col, min_row, _max_col, _max_row = range_boundaries(ref.replace("$", ""))
+        box = area(ref)
+        if box is None:
+            raise KeyError(f"the template's name {name!r} is not a cell area: {ref}")
+        min_row, min_col = box[0], box[1]
         if isinstance(value, list):
             order = (columns or {}).get(name)
             for r, row in enumerate(value):

@@ -427,7 +427,7 @@ def _write_xlsx_sheet_column(path: Path, updates: Mapping[str, str]) -> None:
         raise RosterError(f"{path}: no such roster file; create it or fix [units] registry")
     workbook = _open_workbook(path, read_only=False)
     sheet = workbook.worksheets[0]
-    header = [cell.value for cell in sheet[1]]
+    header: list[object] = [cell.value for cell in sheet[1]]
     columns = _header(path, [(1, header)])
     if "sheet" in columns:
         sheet_column = columns["sheet"] + 1

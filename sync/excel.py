@@ -213,6 +213,17 @@ def _destination(text: str, scope: str | None) -> tuple[str | None, str]:
 CellReader = Any  # (sheet, r1, c1, r2, c2) -> rows of Cells
 
 
+def area(ref: str) -> tuple[int, int, int, int] | None:
+    """An A1 area ("C5", "B4:G33", with or without $) as 1-based (row1, col1, row2, col2)."""
+    try:
+        c1, r1, c2, r2 = range_boundaries(ref.replace("$", ""))
+    except (ValueError, TypeError):
+        return None
+    if c1 is None or r1 is None or c2 is None or r2 is None:
+        return None
+    return r1, c1, r2, c2
+
+
 def _blocks(
     titles: tuple[str, ...], names: dict[str, tuple[str | None, str]], read: CellReader
 ) -> RawReport:
@@ -222,15 +233,11 @@ def _blocks(
         if sheet is None or sheet not in titles:
             blocks[name] = Block(name, None, 0, 0, error=ref if sheet is None else "#REF!")
             continue
-        try:
-            min_col, min_row, max_col, max_row = range_boundaries(ref)
-        except (ValueError, TypeError):
+        box = area(ref)
+        if box is None:  # not an A1 area, or whole rows or columns
             blocks[name] = Block(name, None, 0, 0, error="#REF!")
             continue
-        if None in (min_col, min_row, max_col, max_row):
-            blocks[name] = Block(name, None, 0, 0, error="#REF!")  # whole rows/columns
-            continue
-        r1, c1, r2, c2 = min_row, min_col, max_row, max_col
+        r1, c1, r2, c2 = box
         rows = read(sheet, r1, c1, r2, c2)
         blocks[name] = Block(name, sheet, r1, c1, pad_grid(rows, r2 - r1 + 1, c2 - c1 + 1))
     return RawReport(sheet_titles=titles, blocks=blocks)
@@ -242,13 +249,9 @@ def _report(wb: Any) -> RawReport:
     # Read each sheet once, over the rows its names cover.
     wanted: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
     for sheet, ref in names.values():
-        if sheet is not None and sheet in titles:
-            try:
-                c1, r1, c2, r2 = range_boundaries(ref)
-            except (ValueError, TypeError):
-                continue
-            if None not in (c1, r1, c2, r2):
-                wanted[sheet].append((r1, c1, r2, c2))
+        box = area(ref) if sheet is not None and sheet in titles else None
+        if sheet is not None and box is not None:
+            wanted[sheet].append(box)
     grids: dict[str, dict[int, tuple[Any, ...]]] = {}
     for sheet, boxes in wanted.items():
         top, bottom = min(b[0] for b in boxes), max(b[2] for b in boxes)

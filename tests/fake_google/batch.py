@@ -118,7 +118,8 @@ def update_sheet_properties(book: Spreadsheet, body: dict[str, Any]) -> Reply:
     if wants("index") and "index" in props:
         book.sheets.remove(meta)
         book.sheets.insert(min(int(props["index"]), len(book.sheets)), meta)
-        book.wb._sheets = [s.ws for s in book.sheets]
+        # openpyxl keeps tab order in a private list; its move_sheet takes offsets, not orders.
+        book.wb._sheets = [s.ws for s in book.sheets]  # type: ignore[attr-defined]
     if wants("gridProperties.rowCount") and "rowCount" in grid:
         meta.row_count = int(grid["rowCount"])
         _drop_beyond(meta, rows=meta.row_count)

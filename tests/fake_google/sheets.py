@@ -112,7 +112,7 @@ class Spreadsheet:
     @classmethod
     def blank(cls, title: str, sheet_title: str = "Trang tính1") -> Spreadsheet:
         wb = Workbook()
-        wb.active.title = sheet_title
+        wb.worksheets[0].title = sheet_title
         return cls.from_workbook(wb, title)
 
     def _new_id(self) -> int:
@@ -202,7 +202,7 @@ class Spreadsheet:
             raise invalid_argument("sheets", f"No grid with id: {sheet_id}")
         return meta
 
-    def cell(self, meta: SheetMeta, r: int, c: int) -> XlCell | None:
+    def cell(self, meta: SheetMeta, r: int, c: int) -> Any:
         """The stored cell at 0-based (r, c), without creating it."""
         return meta.ws._cells.get((r + 1, c + 1))
 
@@ -422,7 +422,7 @@ class Spreadsheet:
                 xl.value = None
 
 
-def set_input(xl: XlCell, value: Any, input_option: str) -> None:
+def set_input(xl: Any, value: Any, input_option: str) -> None:
     """Store a value as Sheets would for valueInputOption RAW or USER_ENTERED."""
     if value == "":
         xl.value = None
@@ -440,7 +440,7 @@ def set_input(xl: XlCell, value: Any, input_option: str) -> None:
     set_text_or_value(xl, value)
 
 
-def set_text_or_value(xl: XlCell, value: Any) -> None:
+def set_text_or_value(xl: Any, value: Any) -> None:
     xl.value = value
     if isinstance(value, str):
         # openpyxl turns "=…" into a formula and "#REF!" into an error; text stays text here.
