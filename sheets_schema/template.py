@@ -140,6 +140,11 @@ class _Renderer:
         ws.merge_range(1, 0, 1, last_col, f"{self.schema.title} — {who}", self.f["sub"])
         ws.set_row(1, 32)
 
+    def note(self, ws: Worksheet, last_col: int, text: str) -> None:
+        """An instruction line under the heading, across the whole table."""
+        ws.merge_range(2, 0, 2, last_col, text, self.f["guide"])
+        ws.set_row(2, 34)
+
     def name(self, ws: Worksheet, ident: str, row: int, col: int) -> None:
         self.wb.define_name(ident, "=" + abs_ref(ws.get_name(), row, col))
 
@@ -219,7 +224,7 @@ class _Renderer:
             self.name(ws, f.id, row, 2)
 
     def layout_indicators(self, ws: Worksheet, tab: Tab) -> None:
-        heads = [("STT", 5), ("Chỉ tiêu", 44), ("Đơn vị tính", 14), ("NQ đề ra (đến 2025)", 13),
+        heads = [("STT", 5), ("Chỉ tiêu", 44), ("Đơn vị tính", 20), ("NQ đề ra (đến 2025)", 13),
                  ("Kết quả giữa nhiệm kỳ", 13), ("Tử số", 13), ("Mẫu số", 13),
                  ("Dự báo cuối nhiệm kỳ", 13), ("Ghi chú", 36)]  # fmt: skip
         self.heading(ws, tab, len(heads) - 1)
@@ -227,11 +232,10 @@ class _Renderer:
             ws.write_string(3, col, title, self.f["head"])
             ws.set_column(col, col, width)
         ws.set_row(3, 48)
-        ws.write_string(
-            2, 0,
+        self.note(
+            ws, len(heads) - 1,
             "Tỷ lệ (%) nhập số phần trăm, ví dụ 97,18 (không cần gõ dấu %). Chỉ tiêu không áp dụng: "
             "nhập “Không áp dụng” vào ô Kết quả và ghi lý do ở cột Ghi chú.",
-            self.f["guide"],
         )  # fmt: skip
         ws.freeze_panes(4, 2)
         row, group = 4, None
@@ -266,12 +270,11 @@ class _Renderer:
         assert table is not None
         last = len(table.columns)
         self.heading(ws, tab, last)
-        ws.write_string(
-            2, 0,
+        self.note(
+            ws, last,
             "Mỗi dòng một hạn chế. Dòng đã có nội dung phải ghi đủ: "
             + ", ".join(table.column(c).label for c in table.row_required)
             + f". Cần ít nhất một dòng có nguyên nhân “{table.require_value}”.",
-            self.f["guide"],
         )  # fmt: skip
         ws.write_string(3, 0, "STT", self.f["head"])
         ws.set_column(0, 0, 5)
