@@ -130,17 +130,22 @@ class GoogleSource:
         if keys:
             try:
                 listed = self.list_spreadsheets()
-            except ACCESS_ERRORS as exc:  # e.g. the Drive API disabled: every unit says so
-                for code, key in keys.items():
-                    out[code] = classify(
-                        exc, api="drive", link=sheet_url(key), email=self.service_account_email
-                    )
-            else:
-                looked_up: dict[str, Version | SourceProblem] = {}
-                for code, key in keys.items():
-                    if key not in looked_up:
-                        looked_up[key] = self._version_of(key, listed.get(key))
-                    out[code] = looked_up[key]
+            except ACCESS_ERRORS as exc:
+                if isinstance(exc, APIError) and exc.code in (401, 403):
+                    # The account or the Drive API itself: every unit says so, no more calls.
+                    for code, key in keys.items():
+                        out[code] = classify(
+                            exc, api="drive", link=sheet_url(key), email=self.service_account_email
+                        )
+                    return {ref.code: out[ref.code] for ref in refs}
+                # Any other failure of the listing: ask Drive file by file instead.
+                log.warning("Drive listing failed (%s); looking units up one by one", exc)
+                listed = {}
+            looked_up: dict[str, Version | SourceProblem] = {}
+            for code, key in keys.items():
+                if key not in looked_up:
+                    looked_up[key] = self._version_of(key, listed.get(key))
+                out[code] = looked_up[key]
         return {ref.code: out[ref.code] for ref in refs}
 
     def list_spreadsheets(self) -> dict[str, dict[str, Any]]:

@@ -334,3 +334,16 @@ def test_report_from_googles_omissions() -> None:
     assert [column.cell(r).value for r in range(4)] == [None, None, "x", "#N/A"]
     assert column.cell(3).number_format == "NUMBER"
     assert raw.blocks["gone"].error == "#REF!"
+
+
+def test_a_failed_listing_falls_back_to_one_lookup_per_unit(
+    fake: FakeGoogle, make_client: MAKE
+) -> None:
+    refs = add_units(fake, ["A", "B"])
+    fake.set_fault("*", "500", api="drive", times=3)  # the listing gives up after its retries
+    out = GoogleSource(make_client(max_attempts=3)).versions(refs)
+    assert all(isinstance(v, Version) for v in out.values())
+    lookups = [
+        r for r in fake.requests if r.api == "drive" and r.path.startswith("/drive/v3/files/")
+    ]
+    assert len(lookups) == 2
