@@ -230,6 +230,15 @@ class _Parser:
 
     def typed(self, f: Field, cell: Cell, need: bool) -> Any:
         raw = cell.value
+        if v.is_blank(raw) and cell.formula:
+            self.add(
+                Code.FORMULA_ERROR,
+                Severity.ERROR,
+                f.id,
+                _unfinished_formula(f.label, cell.formula),
+                cell.formula,
+            )
+            return None
         if v.is_blank(raw):
             if need and not f.sign_off:
                 self.add(
@@ -519,6 +528,10 @@ class _Parser:
     def table_cell(self, table: Table, col: Any, cell: Cell, where: str) -> Any:
         label = f"{table.label}, cột “{col.label}”"
         raw = cell.value
+        if v.is_blank(raw) and cell.formula:
+            self.add(Code.FORMULA_ERROR, Severity.ERROR, table.name,
+                     _unfinished_formula(label, cell.formula), cell.formula, cell=where)  # fmt: skip
+            return None
         if v.is_blank(raw):
             if col.id in table.row_required:
                 self.add(Code.ROW_INCOMPLETE, Severity.ERROR, table.name,
@@ -570,6 +583,13 @@ class _Parser:
                      f"{lf.label} ({v.fmt_number(left)}) {_OP_WORDS[rule.op]} {names} "
                      f"({v.fmt_number(right)}). Hãy kiểm tra lại các số này.", operands[0])  # fmt: skip
             self.items[rule.left] = False
+
+
+def _unfinished_formula(label: str, formula: str) -> str:
+    return (
+        f"{label}: ô chứa công thức {v.show_short(formula)} nhưng tệp không lưu kết quả. Hãy nhập "
+        f"trực tiếp giá trị (hoặc mở tệp bằng Excel, LibreOffice rồi lưu lại)."
+    )
 
 
 def assess(

@@ -26,6 +26,8 @@ class Cell:
 
     value: CellValue = None
     number_format: str = ""
+    # A formula whose result the file does not hold (written by a program, never calculated).
+    formula: str = ""
 
     @property
     def is_percent(self) -> bool:

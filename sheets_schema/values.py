@@ -244,5 +244,10 @@ def read_text(cell: Cell) -> Result:
     return nfc(str(value)).strip(), []
 
 
+def show_short(text: str) -> str:
+    """A value shortened for a message."""
+    return _short(text)
+
+
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

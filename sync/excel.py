@@ -47,6 +47,7 @@ class WorkbookError(Exception):
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _PERCENT_BUILTIN = {"9", "10"}  # 0% and 0.00%
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*\bt="e"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
 def read_xlsx(data: bytes, *, engine: str = "auto") -> RawReport:
@@ -86,7 +87,7 @@ def _calamine_safe(zf: zipfile.ZipFile) -> bool:
         if (
             name.startswith("xl/worksheets/")
             and name.endswith(".xml")
-            and _ERROR_CELL.search(zf.read(name))
+            and _needs_openpyxl(zf.read(name))
         ):
             return False
     try:
@@ -102,6 +103,11 @@ def _calamine_safe(zf: zipfile.ZipFile) -> bool:
         if fmt_id in _PERCENT_BUILTIN or Cell(0, custom.get(fmt_id, "")).is_percent:
             return False
     return True
+
+
+def _needs_openpyxl(sheet_xml: bytes) -> bool:
+    """Error cells (calamine blanks them) or formulas (their result may be missing)."""
+    return bool(_ERROR_CELL.search(sheet_xml) or _FORMULA.search(sheet_xml))
 
 
 def _workbook_names(
@@ -161,9 +167,50 @@ def _value_cell(value: Any) -> Cell:
 
 
 def _read_openpyxl(data: bytes) -> RawReport:
+    raw = _load_openpyxl(data, data_only=True)
+    if not _has_formulas(data):
+        return raw
+    # Formulas written by a program hold no result: say which formula, instead of "empty".
+    formulas = _load_openpyxl(data, data_only=False)
+    blocks = dict(raw.blocks)
+    for name, block in raw.blocks.items():
+        other = formulas.blocks.get(name)
+        if other is None or not block.cells:
+            continue
+        rows = tuple(
+            tuple(
+                Cell(c.value, c.number_format, _formula_of(other.cell(r, k)))
+                if c.value is None and _formula_of(other.cell(r, k))
+                else c
+                for k, c in enumerate(row)
+            )
+            for r, row in enumerate(block.cells)
+        )
+        blocks[name] = Block(block.name, block.sheet, block.row, block.col, rows, block.error)
+    return RawReport(raw.sheet_titles, blocks, raw.locale, raw.time_zone, raw.sheet_ids)
+
+
+def _formula_of(cell: Cell) -> str:
+    value = cell.value
+    return value if isinstance(value, str) and value.startswith("=") else ""
+
+
+def _has_formulas(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return any(
+                _FORMULA.search(zf.read(n))
+                for n in zf.namelist()
+                if n.startswith("xl/worksheets/") and n.endswith(".xml")
+            )
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def _load_openpyxl(data: bytes, *, data_only: bool) -> RawReport:
     try:
         wb = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+            io.BytesIO(data), read_only=True, data_only=data_only, keep_links=False
         )
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         raise WorkbookError(

@@ -69,3 +69,18 @@ def test_percent_format_and_error_cells_take_the_thorough_path(schema: Schema) -
     assert (
         hit.code is Code.FORMULA_ERROR and hit.field == "tt_so_chi_bo" and "#DIV/0!" in hit.message
     )
+
+
+def test_a_formula_without_a_stored_result_is_named(schema: Schema) -> None:
+    # openpyxl, like any program that is not a spreadsheet, writes formulas without results.
+    wb = openpyxl.load_workbook(io.BytesIO(typed_workbook(schema, valid_values(schema))))
+    ((sheet, ref),) = list(wb.defined_names["tt_so_chi_bo"].destinations)
+    wb[sheet][ref.replace("$", "")] = "=SUM(C8:C9)"
+    out = io.BytesIO()
+    wb.save(out)
+    data = out.getvalue()
+    assert not _calamine_safe(zipfile.ZipFile(io.BytesIO(data)))
+    report = parse_report(schema, read_xlsx(data), ParseContext("XA_VINH_HUNG", "xa", TODAY))
+    (hit,) = report.findings
+    assert hit.code is Code.FORMULA_ERROR and hit.field == "tt_so_chi_bo"
+    assert "=SUM(C8:C9)" in hit.message and "nhập" in hit.message
