@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,11 +23,8 @@ from sheets_schema import Finding, ParseContext, SchemaError, UnitInfo, load_sch
 
 from . import __version__
 from .check import CheckResult, UnreadableFile, check_file
-from .config import Config, ConfigError, load_config
+from .config import DEFAULT_TIMEZONE, Config, ConfigError, load_config
 from .roster import RosterError, load_roster
-
-log = logging.getLogger("tonghop")
-DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 
 
 class CliError(Exception):
@@ -166,7 +163,7 @@ def _config(args: argparse.Namespace, *, required: bool = True) -> Config | None
 def cmd_check(args: argparse.Namespace) -> int:
     config = _config(args, required=False) if args.unit else None
     schema = load_schema(config.report.schema if config else "midterm_2020_2025")
-    tz = ZoneInfo(config.report.timezone if config else DEFAULT_TZ)
+    tz = ZoneInfo(config.report.timezone if config else DEFAULT_TIMEZONE)
     unit_type = None
     if config and args.unit:
         units = {u.code: u for u in load_roster(config.units.registry)}
@@ -181,11 +178,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     else:
-        _print_check(result, schema.tabs)
+        _print_check(result)
     return 1 if result.report.errors else 0
 
 
-def _print_check(result: CheckResult, tabs: Sequence[object]) -> None:
+def _print_check(result: CheckResult) -> None:
     out = Console()
     r = result.report
     by_tab: dict[str, list[Finding]] = {}
@@ -229,17 +226,13 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    from .outputs import OutputError, atomic_write
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror}") from exc
-
-
-def _today(tz: str = DEFAULT_TZ) -> date:
-    return datetime.now(ZoneInfo(tz)).date()
+        atomic_write(path, lambda fh: fh.write(data))
+    except (OSError, OutputError) as exc:
+        raise CliError(f"cannot write {path}: {exc}") from exc
 
 
 # ---------------------------------------------------------------------- sync

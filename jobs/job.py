@@ -240,7 +240,7 @@ def _pull_all(source: Source, schema: Schema, schema_ref: str, todo: list[tuple[
     workers = options.workers or os.cpu_count() or 1
     parallel = source.kind == "excel" and len(jobs) >= PARALLEL_FROM and workers > 1
     results: dict[str, Fresh] = {}
-    bar = _progress(len(jobs)) if options.progress and jobs else None
+    bar = _Bar(len(jobs)) if options.progress and jobs else None
     try:
         if parallel:
             with ProcessPoolExecutor(workers) as pool:
@@ -324,10 +324,6 @@ class _Bar:
 
     def stop(self) -> None:
         self.progress.stop()
-
-
-def _progress(total: int) -> _Bar:
-    return _Bar(total)
 
 
 # ---------------------------------------------------------------------- one unit
