@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import os
-from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from sync.base import ProblemKind, Pulled, SheetRef, Source, SourceProblem, Vers
 from sync.excel import read_xlsx
 
 from .config import Config
-from .model import HistoryPoint, RunInfo, Status, Unit, UnitOutcome
+from .model import HistoryPoint, RunInfo, Status, Unit, UnitOutcome, count_outcomes
 from .roster import expected_units, load_roster
 from .state import CachedParse, State, StateError, Submission
 
@@ -202,7 +201,7 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
             "read" if unit.code in fresh else "unchanged" if unit.code in reuse else outcome.message or "-",
         )  # fmt: skip
 
-    counts = count(outcomes)
+    counts = count_outcomes(outcomes)
     run = RunInfo(
         run_id=run_id,
         as_of=as_of,
@@ -480,19 +479,6 @@ def _message(outcome: UnitOutcome, submission: Submission | None) -> str:
 
 
 # ---------------------------------------------------------------------- counts
-def count(outcomes: list[UnitOutcome]) -> dict[str, float]:
-    """The counts the district quotes; rates are Σnumerator / Σdenominator."""
-    by_status = Counter(o.status for o in outcomes)
-    expected = len(outcomes)
-    counts: dict[str, float] = {"expected": expected}
-    for status in Status:
-        counts[status.value] = by_status.get(status, 0)
-    counts["submitted"] = by_status[Status.ON_TIME] + by_status[Status.LATE]
-    counts["submitted_rate"] = round(counts["submitted"] / expected, 4) if expected else 0.0
-    counts["on_time_rate"] = round(counts["on_time"] / expected, 4) if expected else 0.0
-    return counts
-
-
 def _precision_text(state: State, as_of: datetime) -> str:
     history = state.history()
     base = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -140,3 +141,16 @@ class RunInfo:
     started_at: datetime | None = None
     pulled: int = 0  # units read this run (changed since the last run)
     reused: int = 0  # units whose file had not changed
+
+
+def count_outcomes(outcomes: list[UnitOutcome]) -> dict[str, float]:
+    """The counts the district quotes; rates are Σnumerator / Σdenominator."""
+    by_status = Counter(o.status for o in outcomes)
+    expected = len(outcomes)
+    counts: dict[str, float] = {"expected": expected}
+    for status in Status:
+        counts[status.value] = by_status.get(status, 0)
+    counts["submitted"] = by_status[Status.ON_TIME] + by_status[Status.LATE]
+    counts["submitted_rate"] = round(counts["submitted"] / expected, 4) if expected else 0.0
+    counts["on_time_rate"] = round(counts["on_time"] / expected, 4) if expected else 0.0
+    return counts

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sheets_schema.values import fmt_number
 
-from .model import RunInfo, Status, UnitOutcome
+from .model import RunInfo, Status, UnitOutcome, count_outcomes
 
 TableValue = str | int | float | None
 
@@ -83,19 +83,11 @@ def status_table(
 
 
 def count_units(outcomes: list[UnitOutcome], run: RunInfo) -> dict[str, int]:
-    """Counts by key (expected, submitted, on_time, …): ``run.counts`` where it has a key,
-    else counted from the outcomes of units active on the run's day."""
+    """Counts by key (expected, submitted, on_time, …): the run's, or else counted from the
+    outcomes of units active on the run's day, the same way the job counts them."""
     day = run.as_of.date()
-    active = [o for o in outcomes if o.unit.active_on(day)]
-    counts = {key: 0 for key in COUNT_LABELS}
-    counts["expected"] = len(active)
-    counts["submitted"] = sum(1 for o in active if o.status.submitted)
-    for o in active:
-        counts[o.status.value] += 1
-    for key, value in run.counts.items():
-        if key in counts:
-            counts[key] = int(value)
-    return counts
+    counted = run.counts or count_outcomes([o for o in outcomes if o.unit.active_on(day)])
+    return {key: int(counted.get(key, 0)) for key in COUNT_LABELS}
 
 
 def count_items(counts: Mapping[str, int]) -> list[CountItem]:
