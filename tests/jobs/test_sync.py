@@ -252,6 +252,9 @@ def test_unreadable_and_vanished_files(district: District) -> None:
     gone = next(o for o in result.outcomes if o.unit.code == "XA_A")
     assert gone.status.value == "unreachable" and gone.report is not None and gone.report.confirmed
     assert gone.submitted_at == at(20) and "Không còn tìm thấy" in gone.message
+    status = json.loads((district.root / "out" / "status.json").read_text("utf-8"))
+    entry = next(u for u in status["units"] if u["code"] == "XA_A")
+    assert entry["status"] == "unreachable" and entry["data_as_of"] is not None
 
 
 def test_a_new_day_parses_kept_snapshots_without_reading_files_again(district: District) -> None:
