@@ -69,7 +69,7 @@ def make_status_writer(config: Config) -> StatusWriter | None:
         return None
     from sync.status_sheet import write_status_table
 
-    from .status_table import status_table
+    from .outputs import status_table
 
     client = google_client(config, write=True)
     email = account_email(config)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from jobs.fill import fill_workbook
+from jobs.demo.fill import fill_workbook
 from sheets_schema import ParseContext, ParsedReport, Schema, parse_report, render_template
 from sheets_schema.template import UnitInfo
 from sync.excel import read_xlsx

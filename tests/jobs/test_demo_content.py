@@ -15,7 +15,7 @@ from random import Random
 
 import pytest
 
-from jobs.demo_content import (
+from jobs.demo.content import (
     DEMO_UNITS,
     KD_IDS,
     KS_IDS,
@@ -24,7 +24,7 @@ from jobs.demo_content import (
     in_progress_report,
     valid_report,
 )
-from jobs.demo_mistakes import MISTAKE_SEVERITY, MISTAKES
+from jobs.demo.mistakes import MISTAKE_SEVERITY, MISTAKES
 
 ROSTER_TYPES = {"xa", "thi_tran", "co_quan", "luc_luong_vu_trang", "su_nghiep", "doanh_nghiep"}
 LABELS = {

@@ -18,10 +18,10 @@ import openpyxl
 import pytest
 from openpyxl.utils.cell import range_boundaries
 
-from jobs.demo_content import DemoUnit, valid_report
+from jobs.demo.content import DemoUnit, valid_report
 from jobs.model import HistoryPoint, RunInfo, Status, Unit, UnitOutcome
-from jobs.status_table import HEADER, status_table
-from jobs.workbook import SHEET_NAMES, write_workbook
+from jobs.outputs.status_table import HEADER, status_table
+from jobs.outputs.workbook import SHEET_NAMES, write_workbook
 from sheets_schema import (
     Code,
     ParseContext,

@@ -11,7 +11,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from jobs.fill import PERCENT_FORMAT
+from jobs.demo.fill import PERCENT_FORMAT
 from sheets_schema import Cell, Code, ParseContext, Schema, Severity, parse_report, render_template
 from sync.excel import read_xlsx
 from tests.helpers import NARRATIVE, TODAY, parse_values, typed_workbook, valid_values

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from jobs.demo import make_demo
-from jobs.fill import PERCENT_FORMAT
+from jobs.demo.fill import PERCENT_FORMAT
 from sheets_schema import Code, ParseContext, Schema, parse_report
 from sync.excel import _calamine_safe, read_xlsx
 from tests.helpers import TODAY, typed_workbook, valid_values

@@ -15,8 +15,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from sheets_schema import FieldType, Finding, Indicator, IndicatorResult, ParsedReport, Severity
 
-from .model import UnitOutcome
-from .workbook_cells import Book, Source, cell_offset
+from ..model import UnitOutcome
+from .cells import Book, Source, cell_offset
 
 _UNIT_COLUMNS = [("Mã đơn vị", 16), ("Tên đơn vị", 30), ("Tình trạng", 14)]
 _SEVERITY = {Severity.ERROR: ("Lỗi", "#FFC7CE"), Severity.WARNING: ("Cảnh báo", "#FFEB9C")}

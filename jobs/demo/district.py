@@ -24,9 +24,9 @@ import openpyxl
 
 from sheets_schema import Schema, UnitInfo, load_schema, render_template
 
-from .demo_content import DemoUnit, demo_units, in_progress_report, valid_report
-from .demo_mistakes import MISTAKE_SEVERITY, MISTAKES
+from .content import DemoUnit, demo_units, in_progress_report, valid_report
 from .fill import fill_workbook
+from .mistakes import MISTAKE_SEVERITY, MISTAKES
 
 log = logging.getLogger(__name__)
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

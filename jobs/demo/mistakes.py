@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from random import Random
 
-from .demo_content import _KHACH_QUAN, KD_IDS, Report
+from .content import _KHACH_QUAN, KD_IDS, Report
 
 
 def _copy(report: Report) -> Report:

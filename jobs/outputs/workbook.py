@@ -17,24 +17,24 @@ from xlsxwriter.worksheet import Worksheet
 
 from sheets_schema import Finding, Schema
 
-from .model import HistoryPoint, RunInfo, Status, UnitOutcome
-from .status_table import (
-    LINK_COL,
-    MODIFIED_COL,
-    SUBMITTED_COL,
-    StatusTable,
-    TableValue,
-    local_time,
-    status_table,
-)
-from .workbook_cells import Book, printable
-from .workbook_sheets import (
+from ..model import HistoryPoint, RunInfo, Status, UnitOutcome
+from .cells import Book, printable
+from .sheets import (
     write_counts,
     write_findings,
     write_indicators,
     write_limitations,
     write_narratives,
 )
+from .status_table import (
+    LINK_COL,
+    MODIFIED_COL,
+    SUBMITTED_COL,
+    StatusTable,
+    TableValue,
+    status_table,
+)
+from .words import local_time
 
 SHEET_NAMES = (
     "Tình trạng",

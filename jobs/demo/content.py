@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import date
 from random import Random
 
-from .demo_text import HcRow, Paragraph, load_demo_text
+from .text import HcRow, Paragraph, load_demo_text
 
 __all__ = [
     "DEMO_UNITS",

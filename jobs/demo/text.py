@@ -1,7 +1,7 @@
-"""The demo's text banks, read from ``demo_text.toml`` and handed out as typed values.
+"""The demo's text banks, read from ``text.toml`` and handed out as typed values.
 
 The names, places, notes and paragraphs ``demo_content`` picks from are declared as data in
-``demo_text.toml`` beside this module; this module only reads and checks that file. Order is
+``text.toml`` beside this module; this module only reads and checks that file. Order is
 kept everywhere: the demo picks entries by position, so the same seed gives the same report.
 """
 
@@ -62,7 +62,7 @@ class HcRow(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class DemoText:
-    """Everything in ``demo_text.toml``, one attribute per bank."""
+    """Everything in ``text.toml``, one attribute per bank."""
 
     type_labels: Mapping[str, str]
     units: tuple[UnitEntry, ...]
@@ -88,11 +88,11 @@ class DemoTextError(ValueError):
     """The text file is broken; the message names the file and the entry."""
 
 
-_FILE = "demo_text.toml"
+_FILE = "text.toml"
 
 
 def load_demo_text() -> DemoText:
-    """Read the packaged ``demo_text.toml``."""
+    """Read the packaged ``text.toml``."""
     text = resources.files(__package__).joinpath(_FILE).read_text("utf-8")
     return parse_demo_text(text, source=_FILE)
 

@@ -24,8 +24,8 @@ from sheets_schema import Code, Finding, Schema, Severity
 from sheets_schema.findings import a1, show
 from sheets_schema.values import EXCEL_CELL_LIMIT, fmt_number
 
-from .model import RunInfo, UnitOutcome
-from .status_table import local_time
+from ..model import RunInfo, UnitOutcome
+from .words import local_time
 
 # Excel's own limits: characters in a URL, and hyperlinks per worksheet.
 _MAX_URL = 2079

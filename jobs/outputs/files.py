@@ -26,7 +26,7 @@ from typing import Any
 
 from sheets_schema import Code, Finding, Schema, Severity
 
-from .model import RunInfo, Status, UnitOutcome
+from ..model import RunInfo, Status, UnitOutcome
 from .workbook import write_workbook
 
 log = logging.getLogger("tonghop.outputs")

@@ -1,0 +1,23 @@
+"""Everything a run renders: the consolidated workbook and its sheets, the status table,
+status.json and the CSV files. The job hands over one finished result; nothing here reads
+anything back or reaches up into the job.
+
+Modules: ``files`` writes every output of a run atomically; ``workbook`` and ``sheets`` lay out
+the workbook over the cell helpers in ``cells``; ``status_table`` is the table shared with the
+Google status sheet; ``words`` holds the time and number wording all of them use.
+"""
+
+from .files import OutputError, atomic_write, unwritable, write_outputs
+from .status_table import StatusTable, status_table
+from .workbook import SHEET_NAMES, write_workbook
+
+__all__ = [
+    "SHEET_NAMES",
+    "OutputError",
+    "StatusTable",
+    "atomic_write",
+    "status_table",
+    "unwritable",
+    "write_outputs",
+    "write_workbook",
+]
