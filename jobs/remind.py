@@ -50,7 +50,7 @@ def build_reminders(config: Config, as_of: datetime | None = None) -> list[Remin
     now = (as_of or datetime.fromisoformat(status["as_of"])).astimezone(config.tz)
     findings: dict[str, list[dict[str, str]]] = {}
     try:
-        with (out / "findings.csv").open(encoding="utf-8", newline="") as fh:
+        with (out / "findings.csv").open(encoding="utf-8-sig", newline="") as fh:
             for row in csv.DictReader(fh):
                 if row["severity"] == "error":
                     findings.setdefault(row["unit_code"], []).append(row)

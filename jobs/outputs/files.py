@@ -3,11 +3,18 @@
 Each file is written whole to a temporary name in the same folder and renamed into place, so a
 reader never sees half a file and a failed run leaves the previous outputs as they were.
 
-status.json is rewritten every run. The workbook and the two CSV files are rewritten only when
-something they show has changed — a unit's data, status, submission or message, the day (the
-countdown), the deadline — so a run where nothing changed costs almost nothing and a workbook
-someone has open is not replaced for nothing. The workbook's Nhật ký then shows the last run
-that changed it; status.json always shows the latest run.
+status.json is rewritten every run. The other artefacts (``ARTEFACTS``: the workbook and the two
+CSV files, and whatever else a run renders) are rewritten only when something they show has
+changed — a unit's data, status, submission or message, the day (the countdown), the deadline —
+so a run where nothing changed costs almost nothing and a workbook someone has open is not
+replaced for nothing. The workbook's Nhật ký then shows the last run that changed it;
+status.json always shows the latest run.
+
+What they show is summed up in a fingerprint kept in a stamp file. The artefacts form one
+generation: the stamp is removed before the first of them is replaced and written again only
+after the last one (and status.json) is in place. A run killed anywhere in between leaves no
+stamp, so the next run rewrites every artefact; temporary files a killed run left behind are
+removed at the start of the next one.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,49 +39,151 @@ from .workbook import write_workbook
 
 log = logging.getLogger("tonghop.outputs")
 WORKBOOK = "tong-hop.xlsx"
+STATUS_JSON = "status.json"
 FINGERPRINT = ".tong-hop.fingerprint"
 ARCHIVE = "archive"
 # A spreadsheet program opening a CSV runs a cell starting with these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What atomic_write leaves behind when it is killed: ".<name>.<pid>.tmp".
+_TEMP = re.compile(r"^\..+\.\d+\.tmp$")
+_BOM = "\ufeff"
 
 
 class OutputError(Exception):
     """An output could not be written; the previous one is still in place."""
 
 
+@dataclass(frozen=True)
+class Artefact:
+    """One output file of a generation: its name in the output folder and how to render it.
+
+    ``name`` may hold a subfolder (``phan-hoi/X.xlsx``). ``render`` returns the file's bytes;
+    renders run in list order, so one may use what an earlier one collected.
+    """
+
+    name: str
+    render: Callable[[], bytes]
+
+
+@dataclass
+class Generation:
+    """What the renders of one run share."""
+
+    out_dir: Path
+    schema: Schema
+    outcomes: list[UnitOutcome]
+    run: RunInfo
+    truncations: list[tuple[str, Finding]]
+
+
+def artefacts(gen: Generation) -> list[Artefact]:
+    """Every output rewritten together when what they show changes (status.json aside).
+
+    To add an output, add one entry here; write_outputs writes, stamps and cleans it up.
+    """
+
+    def workbook() -> bytes:
+        buffer = io.BytesIO()
+        gen.truncations.extend(write_workbook(buffer, gen.schema, gen.outcomes, gen.run,
+                                              link_base=gen.out_dir))  # fmt: skip
+        return buffer.getvalue()
+
+    def findings() -> bytes:
+        found = [(o.unit.code, f) for o in gen.outcomes for f in source_findings(o)]
+        found += [(o.unit.code, f) for o in gen.outcomes if o.report for f in o.report.findings]
+        found += gen.truncations  # collected by the workbook's render, which runs first
+        return findings_csv(found).encode("utf-8")
+
+    return [
+        Artefact(WORKBOOK, workbook),
+        Artefact("values.csv", lambda: values_csv(gen.outcomes, gen.schema).encode("utf-8")),
+        Artefact("findings.csv", findings),
+    ]
+
+
 def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], run: RunInfo,
                   archive_keep: int = 10) -> dict[str, Path]:  # fmt: skip
-    """Write the four outputs into ``out_dir``; return their paths by name."""
-    paths = {
-        name: out_dir / name for name in (WORKBOOK, "status.json", "values.csv", "findings.csv")
-    }
-    atomic_write(
-        paths["status.json"], lambda fh: fh.write(status_json(outcomes, run).encode("utf-8"))
-    )
+    """Write the run's outputs into ``out_dir`` as one generation; return their paths by name."""
+    remove_leftovers(out_dir)
+    gen = Generation(out_dir, schema, outcomes, run, [])
+    items = artefacts(gen)
+    paths = {item.name: out_dir / item.name for item in items}
+    paths[STATUS_JSON] = out_dir / STATUS_JSON
+    status = status_json(outcomes, run).encode("utf-8")
     stamp = out_dir / FINGERPRINT
     digest = fingerprint(schema, outcomes, run)
-    unchanged = stamp.exists() and stamp.read_text("utf-8").strip() == digest
-    if unchanged and all(p.exists() for p in paths.values()):
+    if _stamp(stamp) == digest and all(p.exists() for p in paths.values()):
+        atomic_write(paths[STATUS_JSON], lambda fh: fh.write(status))
         log.info("nothing shown in the workbook changed: kept %s", paths[WORKBOOK])
         return paths
-    truncations: list[tuple[str, Finding]] = []
-
-    def workbook(fh: io.BufferedWriter) -> None:
-        buffer = io.BytesIO()
-        truncations.extend(write_workbook(buffer, schema, outcomes, run, link_base=out_dir))
-        fh.write(buffer.getvalue())
-
+    # From here until the new stamp, the folder may hold two generations: no stamp says so.
+    try:
+        stamp.unlink(missing_ok=True)
+        _sync_dir(out_dir)
+    except OSError as exc:
+        raise OutputError(f"cannot remove {stamp}: {exc.strerror}") from exc
     _archive(paths[WORKBOOK], out_dir / ARCHIVE, archive_keep, run)
-    atomic_write(paths[WORKBOOK], workbook)
-    atomic_write(
-        paths["values.csv"], lambda fh: fh.write(values_csv(outcomes, schema).encode("utf-8"))
-    )
-    findings = [(o.unit.code, f) for o in outcomes for f in source_findings(o)]
-    findings += [(o.unit.code, f) for o in outcomes if o.report for f in o.report.findings]
-    findings += truncations
-    atomic_write(paths["findings.csv"], lambda fh: fh.write(findings_csv(findings).encode("utf-8")))
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for item in items:  # render everything first: a failing render replaces nothing
+            target = paths[item.name]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temps.append((_write_temp(target, _bytes(item.render())), target))
+        temps.append((_write_temp(paths[STATUS_JSON], _bytes(status)), paths[STATUS_JSON]))
+        for tmp, target in temps:
+            os.replace(tmp, target)
+        _sync_dir(out_dir)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out_dir}: {exc.strerror}") from exc
+    finally:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
     atomic_write(stamp, lambda fh: fh.write(digest.encode("ascii")))
     return paths
+
+
+def remove_leftovers(out_dir: Path) -> list[Path]:
+    """Delete the temporary files killed runs left in ``out_dir`` (and its subfolders)."""
+    removed: list[Path] = []
+    if not out_dir.is_dir():
+        return removed
+    for folder in [out_dir, *(p for p in out_dir.iterdir() if p.is_dir() and not p.is_symlink())]:
+        for path in folder.iterdir():
+            if _TEMP.match(path.name) and path.is_file() and not path.is_symlink():
+                try:
+                    path.unlink()
+                except OSError as exc:
+                    log.warning("cannot remove the leftover %s: %s", path, exc.strerror)
+                    continue
+                removed.append(path)
+    if removed:
+        log.info("removed %d temporary file(s) a killed run left in %s", len(removed), out_dir)
+    return removed
+
+
+def _bytes(data: bytes) -> Callable[[Any], Any]:
+    return lambda fh: fh.write(data)
+
+
+def _stamp(path: Path) -> str | None:
+    try:
+        return path.read_text("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _sync_dir(folder: Path) -> None:
+    """Make the renames in ``folder`` durable, where the platform allows it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the renames still happened
+    finally:
+        os.close(fd)
 
 
 def source_findings(outcome: UnitOutcome) -> list[Finding]:
@@ -114,19 +224,29 @@ def unwritable(folder: Path) -> str | None:
 
 def atomic_write(path: Path, write: Callable[[Any], Any]) -> None:
     """Write through ``write(fh)`` to a temporary file, fsync, and rename over ``path``."""
+    tmp = _write_temp(path, write)
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def _write_temp(path: Path, write: Callable[[Any], Any]) -> Path:
+    """Write through ``write(fh)`` to ``path``'s temporary sibling, fsynced; return the sibling."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("wb") as fh:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return tmp
 
 
 def _archive(current: Path, folder: Path, keep: int, run: RunInfo) -> None:
@@ -191,8 +311,9 @@ def status_json(outcomes: list[UnitOutcome], run: RunInfo) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def csv_text(value: Any) -> str:
-    """A value as CSV text; text a unit typed never starts like a formula."""
+def csv_text(value: Any) -> str | int | float:
+    """A value as a CSV field: numbers stay numbers (unquoted), everything else is text
+    (quoted by the writer); text a unit typed never starts like a formula."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -200,9 +321,9 @@ def csv_text(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, float):
-        return repr(int(value)) if value.is_integer() else repr(value)
+        return int(value) if value.is_integer() else value
     if isinstance(value, int):
-        return str(value)
+        return value
     text = str(value)
     if text.startswith(_FORMULA_START) and not re.fullmatch(r"-?\d+([.,]\d+)?", text):
         return "'" + text
@@ -210,8 +331,11 @@ def csv_text(value: Any) -> str:
 
 
 def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
+    """UTF-8 text with a BOM (Excel then reads it as UTF-8), every text field quoted, so a
+    ``;`` or ``,`` inside a value never splits it whatever the reader's list separator is."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    out.write(_BOM)
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(header)
     for row in rows:
         writer.writerow([csv_text(v) for v in row])

@@ -155,7 +155,7 @@ def test_outputs_read_back(district: District) -> None:
     }
     assert status["counts"]["expected"] == 2 and status["counts"]["on_time"] == 1
     assert status["as_of"] == "2023-03-25T09:00:00+07:00"
-    values = list(csv.DictReader(io.StringIO((out / "values.csv").read_text("utf-8"))))
+    values = list(csv.DictReader(io.StringIO((out / "values.csv").read_text("utf-8-sig"))))
     assert {"unit_code", "tab", "field", "row", "value"} == set(values[0])
     reporter = next(
         v for v in values if v["unit_code"] == "XA_A" and v["field"] == "tt_nguoi_bao_cao"
@@ -163,7 +163,7 @@ def test_outputs_read_back(district: District) -> None:
     assert reporter["value"] == "'" + evil  # escaped so a spreadsheet never runs it
     hc = [v for v in values if v["unit_code"] == "CQ_B" and v["tab"] == "Hạn chế - Giải pháp"]
     assert hc and all(v["row"] == "1" for v in hc)
-    findings = list(csv.DictReader(io.StringIO((out / "findings.csv").read_text("utf-8"))))
+    findings = list(csv.DictReader(io.StringIO((out / "findings.csv").read_text("utf-8-sig"))))
     phone = next(f for f in findings if f["field"] == "tt_dien_thoai")
     assert phone["unit_code"] == "XA_A" and phone["severity"] == "error" and phone["cell"] == "C12"
 
@@ -243,7 +243,7 @@ def test_unreadable_and_vanished_files(district: District) -> None:
     (district.root / "sheets" / "XA_BAD.xlsx").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
     district.sync(at(21))
     findings = list(
-        csv.DictReader(io.StringIO((district.root / "out" / "findings.csv").read_text("utf-8")))
+        csv.DictReader(io.StringIO((district.root / "out" / "findings.csv").read_text("utf-8-sig")))
     )
     bad = [f for f in findings if f["unit_code"] == "XA_BAD"]
     assert [f["code"] for f in bad] == ["unreadable"] and "mật khẩu" in bad[0]["message"]
