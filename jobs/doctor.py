@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from sheets_schema import SchemaError, UnitInfo, load_schema, parse_report, render_template
@@ -14,6 +15,7 @@ from .config import Config
 from .outputs import unwritable
 from .roster import RosterError, load_roster, write_roster_sheet_column
 from .sources import SourceSetupError, account_email, google_client
+from .state import damaged, integrity_problem
 
 # A failing unit or status sheet is worth fixing but does not stop a sync: the unit gets its
 # status and the local outputs are still written.
@@ -52,6 +54,7 @@ def run_doctor(config: Config) -> list[Check]:
         ]
     checks.append(_writable(config.output.dir, "Thư mục kết quả"))
     checks.append(_writable(config.output.state.parent, "Thư mục trạng thái"))
+    checks.append(_state_integrity(config.output.state))
     refs = [SheetRef(u.code, u.sheet) for u in units]
     types = {u.code: u.type for u in units}
     if config.source.kind == "excel":
@@ -67,6 +70,17 @@ def _writable(folder: Path, name: str) -> Check:
     if why:
         return Check(name, False, f"{folder}: {why}", "Cấp quyền ghi cho người chạy cron.")
     return Check(name, True, f"{folder}: ghi được")
+
+
+def _state_integrity(path: Path) -> Check:
+    """SQLite's integrity check of the state file (read-only; a missing file is a first run)."""
+    problem = integrity_problem(path)
+    if problem is None:
+        detail = f"{path}: nguyên vẹn" if path.exists() else f"{path}: chưa có (lần chạy đầu)"
+        return Check("Tệp trạng thái", True, detail)
+    message = str(damaged(path, problem))
+    what, _, fix = message.partition(" Cách sửa: ")
+    return Check("Tệp trạng thái", False, what, fix[:1].upper() + fix[1:])
 
 
 def _excel_checks(
@@ -106,7 +120,19 @@ def _excel_checks(
                     name,
                     False,
                     "không đúng mẫu báo cáo",
-                    "Gửi đơn vị mẫu: tonghop template --unit " + ref,
+                    "Gửi đơn vị mẫu điền sẵn: "
+                    + shlex.join(
+                        [
+                            "tonghop",
+                            "template",
+                            "--config",
+                            str(config.path),
+                            "--unit",
+                            ref,
+                            "--out",
+                            f"{ref}.xlsx",
+                        ]
+                    ),  # fmt: skip
                 )
             )
         else:

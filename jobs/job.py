@@ -86,7 +86,8 @@ def run_sync(
         unknown = sorted(set(options.only) - {u.code for u in expected})
         if unknown:
             raise SyncError(
-                f"--only names units that are not expected on {as_of:%d/%m/%Y}: {', '.join(unknown)}"
+                f"--only nêu đơn vị không có trong danh sách phải nộp ngày {as_of:%d/%m/%Y}: "
+                f"{', '.join(unknown)}; kiểm tra lại mã đơn vị"
             )
     out_dir = options.out_dir or config.output.dir
     _check_writable(out_dir)
@@ -98,8 +99,13 @@ def run_sync(
         lock.acquire(timeout=0)
     except Timeout:
         raise SyncError(
-            f"another sync is running (it holds {lock_path}); try again when it ends"
+            f"một lần đồng bộ khác đang chạy (đang giữ {lock_path}); chờ nó xong rồi chạy lại"
         ) from None
+    except OSError as exc:
+        raise SyncError(
+            f"không tạo được tệp khóa {lock_path} ({exc.strerror}); nếu đó là thư mục hay tệp "
+            f"không ghi được, hãy xóa hoặc chuyển nó đi rồi chạy lại"
+        ) from exc
     try:
         try:
             state = State(config.output.state)
@@ -114,7 +120,7 @@ def run_sync(
                 result.status_sheet = _write_status_sheet(status_writer, result)
             state.finish_run(result.run.run_id, datetime.now(UTC), result.run.counts,
                              result.run.pulled, result.run.reused, result.status_sheet)  # fmt: skip
-        except OutputError as exc:
+        except (OutputError, StateError) as exc:
             raise SyncError(str(exc)) from exc
         finally:
             state.close()
@@ -129,7 +135,10 @@ def _check_writable(out_dir: Path) -> None:
 
     why = unwritable(out_dir)
     if why:
-        raise SyncError(f"cannot write the outputs in {out_dir}: {why}")
+        raise SyncError(
+            f"không ghi được kết quả vào thư mục {out_dir}: {why}; kiểm tra quyền ghi và dung lượng "
+            f"đĩa, hoặc sửa [output] dir"
+        )
 
 
 def _write_status_sheet(writer: StatusWriter, result: SyncResult) -> str:

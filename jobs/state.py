@@ -7,14 +7,16 @@ are amendments; removing the sign-off withdraws the submission. Nothing is ever 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sheets_schema import ParsedReport
 
@@ -68,7 +70,68 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 class StateError(Exception):
-    """The state database cannot be opened or upgraded."""
+    """The state database cannot be opened, read or written; the message says what to do."""
+
+
+# What a damaged row raises while it is decoded: bad JSON, a time that is not ISO, a missing key.
+_DECODING = (ValueError, KeyError, TypeError, IndexError, AttributeError)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def damaged(path: Path, what: str) -> StateError:
+    """The error for a state file that is damaged: what to do, and what each way loses."""
+    return StateError(
+        f"tệp trạng thái {path} bị hỏng ({what}). Cách sửa: khôi phục tệp này từ bản sao lưu; "
+        f"hoặc chuyển nó (cùng các tệp -wal, -shm bên cạnh) sang chỗ khác rồi chạy lại để dựng lại từ các tệp báo cáo và bản chụp "
+        f"trong {path.parent / 'snapshots'} (sẽ mất thời điểm nộp đã ghi nhận đến nay, lịch sử "
+        f"sửa đổi và các lần chạy trước)."
+    )
+
+
+def _explain(path: Path, exc: BaseException) -> StateError:
+    text = " ".join(str(exc).split())
+    if isinstance(exc, sqlite3.OperationalError) and "decode" not in text:
+        # Locked, read-only, disk full: the file itself is fine.
+        return StateError(
+            f"không đọc/ghi được tệp trạng thái {path}: {text}; kiểm tra quyền ghi và dung lượng "
+            f"đĩa, rồi chạy lại"
+        )
+    if isinstance(exc, sqlite3.DatabaseError | sqlite3.OperationalError):
+        return damaged(path, text)
+    return damaged(path, f"một dòng dữ liệu không đọc được: {type(exc).__name__}: {text}")
+
+
+def _guarded(method: _F) -> _F:
+    """Turn a damaged database or row met inside ``method`` into a ``StateError``."""
+
+    @functools.wraps(method)
+    def wrapper(self: State, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except StateError:
+            raise
+        except (sqlite3.DatabaseError, *_DECODING) as exc:
+            raise _explain(self.path, exc) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def integrity_problem(path: Path) -> str | None:
+    """SQLite's own integrity check of the state file, read-only; None when it is sound or absent."""
+    if not path.exists():
+        return None
+    if not path.is_file():
+        return f"{path} không phải là tệp"
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = db.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        return " ".join(str(exc).split())
+    found = [str(row[0]) for row in rows]
+    return None if found == ["ok"] else "; ".join(found[:3])
 
 
 @dataclass(frozen=True)
@@ -105,6 +168,8 @@ class State:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.snapshots = path.parent / "snapshots"
+        if path.is_dir():
+            raise StateError(f"{path} là thư mục, không phải tệp trạng thái; sửa [output] state")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
@@ -112,8 +177,15 @@ class State:
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
-        except (OSError, sqlite3.Error) as exc:
-            raise StateError(f"cannot open the state database {path}: {exc}") from exc
+        except StateError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise _explain(path, exc) from exc
+        except OSError as exc:
+            raise StateError(
+                f"không mở được tệp trạng thái {path}: {exc.strerror or exc}; kiểm tra đường dẫn "
+                f"[output] state và quyền ghi thư mục"
+            ) from exc
 
     def close(self) -> None:
         self.db.close()
@@ -122,7 +194,8 @@ class State:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
             raise StateError(
-                f"{self.path} was written by a newer tonghop (schema {version}); upgrade tonghop"
+                f"tệp trạng thái {self.path} do bản tonghop mới hơn ghi (lược đồ {version}); "
+                f"hãy nâng cấp tonghop"
             )
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             with self.transaction():
@@ -142,6 +215,7 @@ class State:
         self.db.execute("COMMIT")
 
     # ------------------------------------------------------------------ runs
+    @_guarded
     def begin_run(self, started_at: datetime, as_of: datetime, source_kind: str) -> int:
         cur = self.db.execute(
             "INSERT INTO runs (started_at, as_of, source_kind) VALUES (?, ?, ?)",
@@ -149,6 +223,7 @@ class State:
         )
         return int(cur.lastrowid or 0)
 
+    @_guarded
     def finish_run(self, run_id: int, finished_at: datetime, counts: dict[str, float],
                    pulled: int, reused: int, note: str = "") -> None:  # fmt: skip
         self.db.execute(
@@ -158,6 +233,7 @@ class State:
              counts.get("on_time", 0), counts.get("late", 0), pulled, reused, note, run_id),
         )  # fmt: skip
 
+    @_guarded
     def history(self) -> list[HistoryPoint]:
         """Counts at each finished run, oldest first, by the run's as-of time."""
         rows = self.db.execute(
@@ -169,6 +245,7 @@ class State:
         ]
 
     # ------------------------------------------------------------------ parses
+    @_guarded
     def cached(self, code: str) -> CachedParse | None:
         row = self.db.execute(
             "SELECT token, cache_key, content_hash, modified_time, link, read_at, report"
@@ -181,6 +258,7 @@ class State:
         return CachedParse(token, key, digest, datetime.fromisoformat(modified), link or "",
                            datetime.fromisoformat(read_at), codec.loads(report))  # fmt: skip
 
+    @_guarded
     def save_parse(self, code: str, entry: CachedParse) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO parses VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -189,6 +267,7 @@ class State:
         )  # fmt: skip
 
     # ------------------------------------------------------------------ snapshots
+    @_guarded
     def store_snapshot(self, data: bytes, ext: str, run_id: int) -> str:
         """Keep ``data`` under its SHA-256; an unchanged unit costs no space. Returns the hash."""
         digest = hashlib.sha256(data).hexdigest()
@@ -203,11 +282,13 @@ class State:
         )
         return digest
 
+    @_guarded
     def snapshot_path(self, digest: str) -> Path | None:
         row = self.db.execute("SELECT ext FROM snapshots WHERE hash=?", (digest,)).fetchone()
         return None if row is None else self.snapshots / digest[:2] / f"{digest}.{row[0]}"
 
     # ------------------------------------------------------------------ observations
+    @_guarded
     def observe(self, run_id: int, code: str, *, token: str | None, content_hash: str | None,
                 modified_time: datetime | None, status: str, report: ParsedReport | None,
                 problem_kind: str | None, message: str, link: str) -> None:  # fmt: skip
@@ -219,6 +300,7 @@ class State:
              None if report is None else int(report.confirmed), problem_kind, message, link),
         )  # fmt: skip
 
+    @_guarded
     def last_observation(self, code: str) -> Observation | None:
         row = self.db.execute(
             "SELECT status, problem_kind, message, link, modified_time FROM observations"
@@ -232,6 +314,7 @@ class State:
                            datetime.fromisoformat(modified) if modified else None)  # fmt: skip
 
     # ------------------------------------------------------------------ submissions
+    @_guarded
     def active_submission(self, code: str) -> Submission | None:
         row = self.db.execute(
             "SELECT id, submitted_at, content_hash FROM submissions"
@@ -242,6 +325,7 @@ class State:
             return None
         return Submission(row[0], code, datetime.fromisoformat(row[1]), row[2])
 
+    @_guarded
     def submit(self, code: str, at: datetime, content_hash: str, run_id: int) -> Submission:
         cur = self.db.execute(
             "INSERT INTO submissions (unit_code, submitted_at, content_hash, seen_run)"
@@ -250,12 +334,14 @@ class State:
         )
         return Submission(int(cur.lastrowid or 0), code, at, content_hash)
 
+    @_guarded
     def withdraw(self, submission: Submission, at: datetime, run_id: int) -> None:
         self.db.execute(
             "UPDATE submissions SET withdrawn_at=?, withdrawn_run=? WHERE id=?",
             (at.isoformat(), run_id, submission.id),
         )
 
+    @_guarded
     def amend(self, submission: Submission, at: datetime, content_hash: str, run_id: int) -> None:
         """Record an edit after submission, once per distinct content."""
         seen = self.db.execute(
@@ -269,12 +355,14 @@ class State:
                 (submission.id, submission.unit_code, at.isoformat(), content_hash, run_id),
             )
 
+    @_guarded
     def amended(self, submission: Submission) -> bool:
         row = self.db.execute(
             "SELECT 1 FROM amendments WHERE submission_id=? LIMIT 1", (submission.id,)
         ).fetchone()
         return row is not None
 
+    @_guarded
     def withdrawals(self, code: str) -> int:
         row = self.db.execute(
             "SELECT COUNT(*) FROM submissions WHERE unit_code=? AND withdrawn_at IS NOT NULL",

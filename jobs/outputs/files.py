@@ -121,7 +121,7 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
         stamp.unlink(missing_ok=True)
         _sync_dir(out_dir)
     except OSError as exc:
-        raise OutputError(f"cannot remove {stamp}: {exc.strerror}") from exc
+        raise OutputError(f"không xóa được {stamp}: {exc.strerror}") from exc
     _archive(paths[WORKBOOK], out_dir / ARCHIVE, archive_keep, run)
     temps: list[tuple[Path, Path]] = []
     try:
@@ -134,7 +134,7 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
             os.replace(tmp, target)
         _sync_dir(out_dir)
     except OSError as exc:
-        raise OutputError(f"cannot write {out_dir}: {exc.strerror}") from exc
+        raise OutputError(f"không ghi được kết quả vào {out_dir}: {exc.strerror}") from exc
     finally:
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)
@@ -229,7 +229,7 @@ def atomic_write(path: Path, write: Callable[[Any], Any]) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+        raise OutputError(f"không ghi được {path}: {exc.strerror}") from exc
 
 
 def _write_temp(path: Path, write: Callable[[Any], Any]) -> Path:
@@ -242,7 +242,7 @@ def _write_temp(path: Path, write: Callable[[Any], Any]) -> Path:
             os.fsync(fh.fileno())
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+        raise OutputError(f"không ghi được {path}: {exc.strerror}") from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -172,7 +172,7 @@ def test_a_second_sync_waits_for_none(district: District) -> None:
     district.add("XA_A")
     lock = FileLock(str(district.root / "state" / "tonghop.sqlite.lock"))
     (district.root / "state").mkdir(parents=True, exist_ok=True)
-    with lock, pytest.raises(SyncError, match="another sync is running"):
+    with lock, pytest.raises(SyncError, match="một lần đồng bộ khác đang chạy"):
         district.sync(at(21))
     district.sync(at(21))  # released: runs
 
@@ -180,7 +180,7 @@ def test_a_second_sync_waits_for_none(district: District) -> None:
 def test_outputs_not_writable_stops_with_a_reason(district: District) -> None:
     district.add("XA_A")
     (district.root / "out").write_text("a file where the folder should be")
-    with pytest.raises(SyncError, match="cannot write the outputs"):
+    with pytest.raises(SyncError, match="không ghi được kết quả"):
         district.sync(at(21))
 
 
