@@ -132,7 +132,7 @@ def _excel_checks(
                             "--out",
                             f"{ref}.xlsx",
                         ]
-                    ),  # fmt: skip
+                    ),
                 )
             )
         else:
