@@ -24,7 +24,7 @@ from sheets_schema import Finding, ParseContext, SchemaError, UnitInfo, load_sch
 from . import __version__
 from .check import CheckResult, UnreadableFile, check_file
 from .config import DEFAULT_TIMEZONE, Config, ConfigError, load_config
-from .roster import RosterError, load_roster
+from .roster import RosterError, roster_of
 
 
 class CliError(Exception):
@@ -166,7 +166,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     tz = ZoneInfo(config.report.timezone if config else DEFAULT_TIMEZONE)
     unit_type = None
     if config and args.unit:
-        units = {u.code: u for u in load_roster(config.units.registry)}
+        units = {u.code: u for u in roster_of(config)}
         if args.unit not in units:
             raise CliError(f"unit {args.unit!r} is not in the roster {config.units.registry}")
         unit_type = units[args.unit].type
@@ -214,7 +214,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     unit = None
     if args.unit:
         assert config is not None
-        units = {u.code: u for u in load_roster(config.units.registry)}
+        units = {u.code: u for u in roster_of(config)}
         if args.unit not in units:
             raise CliError(f"unit {args.unit!r} is not in the roster {config.units.registry}")
         u = units[args.unit]

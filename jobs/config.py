@@ -172,23 +172,23 @@ def load_config(path: Path | None, *, env: Mapping[str, str]) -> Config:
     ``./tonghop.toml``. ``env`` is the process environment, passed in by the entry point.
     """
     if path is not None:
-        origin = "given with --config"
+        origin = "ghi ở --config"
     elif env.get("TONGHOP_CONFIG"):
-        path, origin = Path(env["TONGHOP_CONFIG"]), "named by TONGHOP_CONFIG"
+        path, origin = Path(env["TONGHOP_CONFIG"]), "ghi ở TONGHOP_CONFIG"
     else:
-        path, origin = Path(DEFAULT_CONFIG), "the default"
+        path, origin = Path(DEFAULT_CONFIG), "mặc định"
     path = path.expanduser().absolute()
     if path.is_dir():
-        raise ConfigError(f"{path}: is a folder; give the path of the tonghop.toml file in it")
+        raise ConfigError(f"{path}: là thư mục; hãy ghi đường dẫn tới tệp tonghop.toml trong đó")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
-            f"{path}: no configuration file ({origin}); run `tonghop demo --dir demo` to write "
-            f"an example district with its tonghop.toml, or copy the example in the README"
+            f"{path}: không có tệp cấu hình ({origin}); chạy `tonghop demo --dir demo` để tạo "
+            f"một huyện mẫu kèm tonghop.toml, hoặc chép ví dụ trong README"
         ) from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror}") from exc
+        raise ConfigError(f"{path}: không đọc được tệp cấu hình: {exc.strerror}") from exc
     doc = _parse_toml(raw, path)
     return _Reader(path, env).build(doc)
 
@@ -199,22 +199,24 @@ def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(
-            f"{path} line {line}: not UTF-8 text; save the file with UTF-8 encoding"
+            f"{path} dòng {line}: không phải văn bản UTF-8; lưu lại tệp với mã UTF-8"
         ) from exc
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = f"{path}: not valid TOML: {exc}"
+        message = f"{path}: sai cú pháp TOML: {exc}"
         found = _TOML_LINE.search(str(exc))
         if found:
             lines = text.splitlines()
             number = int(found.group(1))
             if 0 < number <= len(lines):
                 bad = lines[number - 1].strip()
-                message += f": {bad}"
+                message = f"{path} dòng {number}: sai cú pháp TOML ({exc}): {bad}"
                 # The commonest slip: a Vietnamese date written as in a letter.
                 if re.search(r"\d{1,2}/\d{1,2}/\d{4}", bad):
-                    message += " (write dates as yyyy-mm-dd without quotes, e.g. 2023-03-23)"
+                    message += (
+                        " (viết ngày dạng yyyy-mm-dd, không có dấu ngoặc kép, ví dụ 2023-03-23)"
+                    )
         raise ConfigError(message) from exc
 
 
@@ -244,24 +246,24 @@ class _Reader:
         for name, value in doc.items():
             if name not in _ALLOWED:
                 raise self.fail(
-                    f"unknown section [{name}]{_did_you_mean(name, _ALLOWED)}; "
-                    f"allowed sections: {allowed}"
+                    f"không có mục [{name}]{_did_you_mean(name, _ALLOWED)}; "
+                    f"các mục được dùng: {allowed}"
                 )
             if not isinstance(value, dict):
                 raise self.fail(
-                    f"{name} must be a section: write [{name}] on its own line, then its keys"
+                    f"{name} phải là một mục: viết [{name}] trên một dòng riêng, rồi đến các khóa"
                 )
             keys = _ALLOWED[name]
             for key in value:
                 if key not in keys:
                     raise self.fail(
-                        f"unknown key [{name}] {key}{_did_you_mean(key, keys)}; "
-                        f"allowed keys in [{name}]: {', '.join(keys)}"
+                        f"không có khóa [{name}] {key}{_did_you_mean(key, keys)}; "
+                        f"các khóa được dùng trong [{name}]: {', '.join(keys)}"
                     )
         for name, keys in _REQUIRED.items():
             for key in keys:
                 if key not in doc.get(name, {}):
-                    raise self.fail(f"[{name}] {key} is missing; add it under [{name}]")
+                    raise self.fail(f"thiếu [{name}] {key}; thêm khóa này dưới [{name}]")
         return {name: doc.get(name, {}) for name in _ALLOWED}
 
     # --- sections -----------------------------------------------------------------------------
@@ -272,8 +274,8 @@ class _Reader:
             resolved = self.resolve(schema)
             if not resolved.is_file():
                 raise self.fail(
-                    f'[report] schema = "{schema}" is neither a built-in schema '
-                    f"({', '.join(BUILTIN_SCHEMAS)}) nor an existing file ({resolved})"
+                    f'[report] schema = "{schema}" không phải mẫu có sẵn '
+                    f"({', '.join(BUILTIN_SCHEMAS)}) cũng không phải tệp có thật ({resolved})"
                 )
             schema = str(resolved)
         timezone = self.text(table, "report", "timezone", DEFAULT_TIMEZONE).strip()
@@ -281,8 +283,8 @@ class _Reader:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise self.fail(
-                f'[report] timezone = "{timezone}" is not a known time zone; '
-                f'use an IANA name such as "{DEFAULT_TIMEZONE}"'
+                f'[report] timezone = "{timezone}" không phải múi giờ đã biết; '
+                f'dùng tên IANA như "{DEFAULT_TIMEZONE}"'
             ) from exc
         return ReportConfig(
             schema=schema,
@@ -296,21 +298,21 @@ class _Reader:
         registry = self.path(table, "units", "registry", "")
         if not registry.is_file():
             raise self.fail(
-                f"[units] registry: no roster file {registry}; create it (units.csv or "
-                f"units.xlsx) or fix the path, which is relative to the config file's folder"
+                f"[units] registry: không có tệp danh sách đơn vị {registry}; tạo tệp (units.csv "
+                f"hoặc units.xlsx) hoặc sửa đường dẫn (tính từ thư mục chứa tệp cấu hình)"
             )
         return UnitsConfig(registry=registry)
 
     def source(self, table: dict[str, Any]) -> SourceConfig:
         text = self.text(table, "source", "kind", "").strip()
         if text not in SOURCE_KINDS:
-            raise self.fail(f'[source] kind = "{text}" is not allowed; write "excel" or "google"')
+            raise self.fail(f'[source] kind = "{text}" không hợp lệ; ghi "excel" hoặc "google"')
         kind: SourceKind = "excel" if text == "excel" else "google"
         folder = self.optional_path(table, "source", "folder")
         if kind == "excel" and folder is None:
             raise self.fail(
-                '[source] folder is missing: kind "excel" reads a folder of .xlsx files; '
-                'add e.g. folder = "sheets" under [source]'
+                'thiếu [source] folder: kind "excel" đọc một thư mục tệp .xlsx; '
+                'thêm ví dụ folder = "sheets" dưới [source]'
             )
         return SourceConfig(kind=kind, folder=folder)
 
@@ -361,7 +363,9 @@ class _Reader:
     def path(self, table: dict[str, Any], section: str, key: str, default: str) -> Path:
         value = self.text(table, section, key, default).strip()
         if not value:
-            raise self.fail(f'[{section}] {key} is empty; write a path in quotes, e.g. {key} = "…"')
+            raise self.fail(
+                f'[{section}] {key} đang trống; ghi một đường dẫn trong ngoặc kép, ví dụ {key} = "…"'
+            )
         return self.resolve(value)
 
     def optional_path(self, table: dict[str, Any], section: str, key: str) -> Path | None:
@@ -372,8 +376,8 @@ class _Reader:
         value = table.get(key, default)
         if not isinstance(value, str):
             raise self.fail(
-                f'[{section}] {key} must be text in double quotes, e.g. {key} = "…" '
-                f"(found {_describe(value)})"
+                f'[{section}] {key} phải là chữ trong ngoặc kép, ví dụ {key} = "…" '
+                f"(đang là {_describe(value)})"
             )
         return value
 
@@ -381,8 +385,8 @@ class _Reader:
         value = table.get(key, default)
         if not isinstance(value, bool):
             raise self.fail(
-                f"[{section}] {key} must be true or false, without quotes "
-                f"(found {_describe(value)})"
+                f"[{section}] {key} phải là true hoặc false, không có ngoặc kép "
+                f"(đang là {_describe(value)})"
             )
         return value
 
@@ -392,8 +396,8 @@ class _Reader:
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise self.fail(
-                f"[{section}] {key} must be a whole number of at least {minimum}, without quotes "
-                f"(found {_describe(value)})"
+                f"[{section}] {key} phải là số nguyên từ {minimum} trở lên, không có ngoặc kép "
+                f"(đang là {_describe(value)})"
             )
         return value
 
@@ -403,30 +407,30 @@ class _Reader:
         if isinstance(value, date) and not isinstance(value, datetime):
             return value
         raise self.fail(
-            f"[{section}] {key} must be a date written yyyy-mm-dd without quotes, "
-            f"e.g. {key} = 2023-03-23 (found {_describe(value)})"
+            f"[{section}] {key} phải là ngày viết dạng yyyy-mm-dd, không có ngoặc kép, "
+            f"ví dụ {key} = 2023-03-23 (đang là {_describe(value)})"
         )
 
 
 def _describe(value: object) -> str:
     if isinstance(value, str):
-        return f'the text "{value}"'
+        return f'chữ "{value}"'
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, datetime):
-        return f"the date and time {value.isoformat()}"
+        return f"ngày giờ {value.isoformat()}"
     if isinstance(value, date):
-        return f"the date {value.isoformat()}"
+        return f"ngày {value.isoformat()}"
     if isinstance(value, dict):
-        return "a table"
+        return "một bảng"
     if isinstance(value, list):
-        return "a list"
+        return "một danh sách"
     return repr(value)
 
 
 def _did_you_mean(name: str, allowed: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(allowed), n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return f" (có phải ý bạn là {close[0]}?)" if close else ""
 
 
 def _vn_date(day: date) -> str:

@@ -13,7 +13,7 @@ from sync.google_admin import Check
 
 from .config import Config
 from .outputs import unwritable
-from .roster import RosterError, load_roster, write_roster_sheet_column
+from .roster import RosterError, roster_of, write_roster_sheet_column
 from .sources import SourceSetupError, account_email, google_client
 from .state import damaged, integrity_problem
 
@@ -43,7 +43,7 @@ def run_doctor(config: Config) -> list[Check]:
             Check("Mẫu báo cáo", False, str(exc), "Sửa tệp mẫu (schema) theo thông báo."),
         ]
     try:
-        units = load_roster(config.units.registry)
+        units = roster_of(config)
         checks.append(
             Check("Danh sách đơn vị", True, f"{config.units.registry}: {len(units)} đơn vị")
         )
@@ -178,7 +178,7 @@ def run_provision(config: Config) -> dict[str, str]:
             "add files to (service accounts have no storage of their own)"
         )
     schema = load_schema(config.report.schema)
-    units = load_roster(config.units.registry)
+    units = roster_of(config)
     by_code = {u.code: u for u in units}
     try:
         client = google_client(config, write=True)

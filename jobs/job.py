@@ -34,7 +34,7 @@ from sync.excel import read_xlsx
 
 from .config import Config
 from .model import HistoryPoint, RunInfo, Status, Unit, UnitOutcome, count_outcomes
-from .roster import expected_units, load_roster
+from .roster import expected_units, roster_of
 from .state import CachedParse, State, StateError, Submission
 
 log = logging.getLogger("tonghop.sync")
@@ -80,7 +80,7 @@ def run_sync(
     tz = config.tz
     started = datetime.now(UTC)
     as_of = (options.as_of or started).astimezone(tz)
-    roster = load_roster(config.units.registry)
+    roster = roster_of(config)
     expected = expected_units(roster, as_of.date())
     if options.only:
         unknown = sorted(set(options.only) - {u.code for u in expected})

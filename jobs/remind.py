@@ -18,7 +18,7 @@ from email.message import EmailMessage
 
 from .config import Config
 from .model import Status
-from .roster import load_roster
+from .roster import roster_of
 
 log = logging.getLogger("tonghop.remind")
 MAX_LISTED = 10
@@ -56,7 +56,7 @@ def build_reminders(config: Config, as_of: datetime | None = None) -> list[Remin
                     findings.setdefault(row["unit_code"], []).append(row)
     except FileNotFoundError:
         pass
-    roster = {u.code: u for u in load_roster(config.units.registry)}
+    roster = {u.code: u for u in roster_of(config)}
     reminders = []
     for entry in status["units"]:
         unit_status = Status(entry["status"])

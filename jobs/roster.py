@@ -28,6 +28,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from .config import Config
 from .model import UNIT_TYPES, Unit
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _EDGE_INVISIBLES = "\u200b\u200c\u200d\u2060\ufeff"
-_SAVE_AS_UTF8 = 'in Excel use File > Save As > "CSV UTF-8 (Comma delimited) (*.csv)"'
+_SAVE_AS_UTF8 = 'trong Excel chọn File > Save As > "CSV UTF-8 (Comma delimited) (*.csv)"'
+MAX_FIELD = 1_000  # characters in one roster cell; a name or URL is far shorter
 
 Row = tuple[int, list[object]]  # the row number as the spreadsheet shows it, and its cells
 
@@ -54,8 +56,14 @@ class RosterError(ValueError):
         self.problems = list(problems) or [message]
 
 
-def load_roster(path: Path, *, unit_types: Collection[str] = UNIT_TYPES) -> list[Unit]:
-    """Read and check the roster; the units come back in file order."""
+def load_roster(
+    path: Path, *, unit_types: Collection[str] = UNIT_TYPES, sheet_folder: Path | None = None
+) -> list[Unit]:
+    """Read and check the roster; the units come back in file order.
+
+    With ``sheet_folder`` (the Excel source's folder), each ``sheet`` must name a file inside
+    it: an absolute path, a ``..`` or a link leading outside is an error on that row.
+    """
     rows = _read_rows(path)
     columns = _header(path, rows)
     problems: list[str] = []
@@ -64,7 +72,7 @@ def load_roster(path: Path, *, unit_types: Collection[str] = UNIT_TYPES) -> list
     for number, cells in rows[1:]:
         if not any(_text(cell) for cell in cells):
             continue  # a blank line
-        reader = _RowReader(path, number, cells, columns, problems)
+        reader = _RowReader(path, number, cells, columns, problems, sheet_folder)
         codes.append((number, reader.text("code")))
         unit = reader.unit(unit_types)
         if unit is not None:
@@ -72,13 +80,19 @@ def load_roster(path: Path, *, unit_types: Collection[str] = UNIT_TYPES) -> list
     problems.extend(_duplicates(path, codes, columns["code"]))
     if not problems and not units:
         problems.append(
-            f"{path}: has no units; add one row per unit under the header row "
+            f"{path}: chưa có đơn vị nào; thêm mỗi đơn vị một dòng dưới dòng tiêu đề "
             f"({', '.join(REQUIRED)}, …)"
         )
     if problems:
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        more = f" (và {len(problems) - 1} lỗi khác)" if len(problems) > 1 else ""
         raise RosterError(problems[0] + more, problems)
     return units
+
+
+def roster_of(config: Config) -> list[Unit]:
+    """The configured roster; for an Excel source, every ``sheet`` must lie in its folder."""
+    folder = config.source.folder if config.source.kind == "excel" else None
+    return load_roster(config.units.registry, sheet_folder=folder)
 
 
 def expected_units(units: Iterable[Unit], day: date) -> list[Unit]:
@@ -112,17 +126,20 @@ def _read_rows(path: Path) -> list[Row]:
     if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
         raise _unsupported(path)
     if not path.is_file():
-        raise RosterError(f"{path}: no such roster file; create it or fix [units] registry")
+        raise RosterError(
+            f"{path}: không có tệp danh sách đơn vị; tạo tệp hoặc sửa [units] registry"
+        )
     if suffix in CSV_SUFFIXES:
         text, _ = _decode(path)
-        return [(number, list(cells)) for number, cells in enumerate(_csv_rows(text), start=1)]
+        rows = _csv_rows(text, path)
+        return [(number, list(cells)) for number, cells in enumerate(rows, start=1)]
     return _xlsx_rows(path)
 
 
 def _unsupported(path: Path) -> RosterError:
     return RosterError(
-        f"{path}: a roster must be a .csv or .xlsx file; in Excel use File > Save As and pick "
-        f'"Excel Workbook (*.xlsx)" or "CSV UTF-8 (Comma delimited) (*.csv)"'
+        f"{path}: danh sách đơn vị phải là tệp .csv hoặc .xlsx; trong Excel chọn File > Save As "
+        f'rồi chọn "Excel Workbook (*.xlsx)" hoặc "CSV UTF-8 (Comma delimited) (*.csv)"'
     )
 
 
@@ -131,22 +148,31 @@ def _decode(path: Path) -> tuple[str, bool]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RosterError(f"{path}: cannot read the roster: {exc.strerror}") from exc
+        raise RosterError(f"{path}: không đọc được danh sách đơn vị: {exc.strerror}") from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         # Excel's plain "CSV (Comma delimited)" writes the Windows code page (1258 or 1252).
         line = raw[: exc.start].count(b"\n") + 1
         raise RosterError(
-            f"{path} row {line}: the file is not UTF-8 text (Excel saved it in a Windows code "
-            f"page); {_SAVE_AS_UTF8}"
+            f"{path} dòng {line}: tệp không phải văn bản UTF-8 (Excel đã lưu theo bảng mã "
+            f"Windows); {_SAVE_AS_UTF8}"
         ) from exc
     return text, raw.startswith(b"\xef\xbb\xbf")
 
 
-def _csv_rows(text: str) -> list[list[str]]:
+def _csv_rows(text: str, path: Path | None = None) -> list[list[str]]:
     delimiter = _delimiter(text)
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return list(reader)
+    except csv.Error as exc:  # e.g. a field over the csv module's limit of 131,072 characters
+        raise RosterError(
+            f"{path or 'danh sách đơn vị'} dòng {reader.line_num}: không đọc được dòng này "
+            f"({exc}); mỗi ô tối đa {MAX_FIELD:,} ký tự, kiểm tra dấu ngoặc kép chưa đóng".replace(
+                ",", "."
+            )
+        ) from exc
 
 
 def _delimiter(text: str) -> str:
@@ -157,7 +183,10 @@ def _delimiter(text: str) -> str:
     first = next((line for line in text.splitlines() if line.strip()), "")
 
     def score(delimiter: str) -> tuple[int, int, int]:
-        cells = next(csv.reader([first], delimiter=delimiter), [])
+        try:
+            cells = next(csv.reader([first], delimiter=delimiter), [])
+        except csv.Error:
+            cells = []  # an over-long header: reported when the rows are read
         names = {_column_name(cell) for cell in cells}
         return len(names & set(REQUIRED)), len(names & set(COLUMNS)), len(cells)
 
@@ -189,19 +218,19 @@ def _open_workbook(path: Path, *, read_only: bool) -> openpyxl.Workbook:
             )
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise RosterError(
-            f"{path}: not a readable .xlsx workbook ({exc}); open it in Excel and save it as "
+            f"{path}: không phải sổ tính .xlsx đọc được ({exc}); mở bằng Excel rồi lưu thành "
             f'"Excel Workbook (*.xlsx)"'
         ) from exc
     except OSError as exc:
-        raise RosterError(f"{path}: cannot read the roster: {exc.strerror}") from exc
+        raise RosterError(f"{path}: không đọc được danh sách đơn vị: {exc.strerror}") from exc
 
 
 def _header(path: Path, rows: list[Row]) -> dict[str, int]:
     """Map each known column to its index; the header must be row 1."""
     if not rows or not any(_text(cell) for cell in rows[0][1]):
         raise RosterError(
-            f"{path} row 1: the first row must be the header: {', '.join(COLUMNS)} "
-            f"(the last {len(COLUMNS) - len(REQUIRED)} are optional)"
+            f"{path} dòng 1: dòng đầu phải là dòng tiêu đề: {', '.join(COLUMNS)} "
+            f"({len(COLUMNS) - len(REQUIRED)} cột cuối không bắt buộc)"
         )
     columns: dict[str, int] = {}
     ignored: list[str] = []
@@ -209,9 +238,9 @@ def _header(path: Path, rows: list[Row]) -> dict[str, int]:
         name = _column_name(cell)
         if name in columns:
             raise RosterError(
-                f"{path} row 1: column {name} appears twice (columns "
-                f"{get_column_letter(columns[name] + 1)} and {get_column_letter(index + 1)}); "
-                f"delete or rename one of them"
+                f"{path} dòng 1: cột {name} xuất hiện hai lần (cột "
+                f"{get_column_letter(columns[name] + 1)} và {get_column_letter(index + 1)}); "
+                f"xóa hoặc đổi tên một cột"
             )
         if name in COLUMNS:
             columns[name] = index
@@ -220,8 +249,8 @@ def _header(path: Path, rows: list[Row]) -> dict[str, int]:
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise RosterError(
-            f"{path} row 1: missing column(s) {', '.join(missing)}; the header row must name "
-            f"{', '.join(REQUIRED)} (optional: {', '.join(COLUMNS[len(REQUIRED) :])})"
+            f"{path} dòng 1: thiếu cột {', '.join(missing)}; dòng tiêu đề phải có "
+            f"{', '.join(REQUIRED)} (không bắt buộc: {', '.join(COLUMNS[len(REQUIRED) :])})"
         )
     for name in ignored:
         close = [c for c in COLUMNS if c not in columns and _similar(name, c)]
@@ -240,7 +269,9 @@ class _RowReader:
         cells: list[object],
         columns: dict[str, int],
         problems: list[str],
+        sheet_folder: Path | None = None,
     ) -> None:
+        self.sheet_folder = sheet_folder
         self.path = path
         self.number = number
         self.cells = cells
@@ -249,7 +280,7 @@ class _RowReader:
 
     def where(self, column: str) -> str:
         letter = get_column_letter(self.columns[column] + 1)
-        return f"{self.path} row {self.number}, column {column} ({letter})"
+        return f"{self.path} dòng {self.number}, cột {column} ({letter})"
 
     def raw(self, column: str) -> object:
         index = self.columns.get(column)
@@ -262,18 +293,22 @@ class _RowReader:
 
     def unit(self, unit_types: Collection[str]) -> Unit | None:
         before = len(self.problems)
+        self.check_cells()
+        if len(self.problems) > before:
+            return None  # a NUL or an over-long cell: the row's values are not to be trusted
         code, name = self.text("code"), self.text("name")
         for column, value in (("code", code), ("name", name)):
             if not value:
-                self.problems.append(f"{self.where(column)}: {column} is empty; fill it in")
+                self.problems.append(f"{self.where(column)}: {column} đang trống; hãy điền vào")
         unit_type = self.unit_type(unit_types)
         dates = {column: self.date(column) for column in DATE_COLUMNS if column in self.columns}
         active_from, active_to = dates.get("active_from"), dates.get("active_to")
         if active_from and active_to and active_from > active_to:
             self.problems.append(
-                f"{self.where('active_from')}: active_from {_dmy(active_from)} is after "
-                f"active_to {_dmy(active_to)}; swap them or fix one"
+                f"{self.where('active_from')}: active_from {_dmy(active_from)} sau "
+                f"active_to {_dmy(active_to)}; đổi chỗ hai ngày hoặc sửa một ngày"
             )
+        self.check_sheet()
         if len(self.problems) > before:
             return None
         return Unit(
@@ -293,8 +328,10 @@ class _RowReader:
         for candidate in (value, value.lower(), _slug(value)):
             if candidate in unit_types:
                 return candidate
-        found = f'"{value}" is not a unit type' if value else "type is empty"
-        self.problems.append(f"{self.where('type')}: {found}; use one of {', '.join(unit_types)}")
+        found = f'"{value}" không phải loại đơn vị' if value else "type đang trống"
+        self.problems.append(
+            f"{self.where('type')}: {found}; dùng một trong {', '.join(unit_types)}"
+        )
         return ""
 
     def date(self, column: str) -> date | None:
@@ -303,10 +340,56 @@ class _RowReader:
             return _parse_date(value)
         except ValueError:
             self.problems.append(
-                f"{self.where(column)}: {_text(value)!r} is not a date; "
-                f"write dd/mm/yyyy (23/03/2023) or yyyy-mm-dd (2023-03-23)"
+                f"{self.where(column)}: {_text(value)!r} không phải ngày; "
+                f"viết dd/mm/yyyy (23/03/2023) hoặc yyyy-mm-dd (2023-03-23)"
             )
             return None
+
+    def check_cells(self) -> None:
+        """No NUL character and no over-long text in any cell of the row."""
+        for index, cell in enumerate(self.cells):
+            if not isinstance(cell, str):
+                continue
+            names = [name for name, i in self.columns.items() if i == index]
+            where = (
+                self.where(names[0])
+                if names
+                else f"{self.path} dòng {self.number}, cột {get_column_letter(index + 1)}"
+            )
+            if "\x00" in cell:
+                self.problems.append(
+                    f"{where}: có ký tự NUL (mã 0), tệp có thể bị hỏng; xóa ký tự đó hoặc mở tệp "
+                    f"bằng Excel rồi lưu lại"
+                )
+            elif len(cell) > MAX_FIELD:
+                self.problems.append(
+                    f"{where}: dài {_n(len(cell))} ký tự, quá giới hạn {_n(MAX_FIELD)} ký tự; "
+                    f"rút ngắn nội dung ô này"
+                )
+
+    def check_sheet(self) -> None:
+        """An Excel unit's ``sheet`` names a file inside the source folder, nothing outside."""
+        sheet = self.text("sheet")
+        if self.sheet_folder is None or not sheet:
+            return
+        folder = self.sheet_folder
+        parts = sheet.replace("\\", "/").split("/")
+        if (
+            Path(sheet).is_absolute()
+            or sheet.startswith(("/", "\\"))
+            or re.match(r"^[A-Za-z]:", sheet)
+        ):
+            why = "là đường dẫn tuyệt đối"
+        elif ".." in parts:
+            why = 'có ".." (trỏ ra ngoài thư mục)'
+        elif not (folder / sheet).resolve().is_relative_to(folder.resolve()):
+            why = "trỏ (qua liên kết) ra ngoài thư mục"
+        else:
+            return
+        self.problems.append(
+            f'{self.where("sheet")}: "{sheet}" {why}; sheet phải là tên một tệp nằm trong thư '
+            f"mục {folder}, ví dụ {self.text('code') or 'MA_DON_VI'}.xlsx"
+        )
 
 
 def _duplicates(path: Path, codes: list[tuple[int, str]], code_index: int) -> list[str]:
@@ -320,8 +403,8 @@ def _duplicates(path: Path, codes: list[tuple[int, str]], code_index: int) -> li
             continue  # reported as empty already
         if key in first:
             problems.append(
-                f"{path} rows {first[key]} and {number}, column code ({letter}): code "
-                f'"{code}" appears twice; give each unit its own code'
+                f"{path} dòng {first[key]} và {number}, cột code ({letter}): mã "
+                f'"{code}" xuất hiện hai lần; mỗi đơn vị cần một mã riêng'
             )
         else:
             first[key] = number
@@ -383,6 +466,11 @@ def _parse_date(value: object) -> date | None:
     return date(year, month, day)  # ValueError for 31/02/2023
 
 
+def _n(number: int) -> str:
+    """1.000 as Vietnamese writes it."""
+    return f"{number:,}".replace(",", ".")
+
+
 def _dmy(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
@@ -397,7 +485,7 @@ def _similar(a: str, b: str) -> bool:
 def _write_csv_sheet_column(path: Path, updates: Mapping[str, str]) -> None:
     text, bom = _decode(path)
     delimiter = _delimiter(text)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows = _csv_rows(text, path)
     columns = _header(path, [(number, list(cells)) for number, cells in enumerate(rows[:1], 1)])
     header = rows[0]
     if "sheet" in columns:
@@ -424,7 +512,9 @@ def _write_csv_sheet_column(path: Path, updates: Mapping[str, str]) -> None:
 
 def _write_xlsx_sheet_column(path: Path, updates: Mapping[str, str]) -> None:
     if not path.is_file():
-        raise RosterError(f"{path}: no such roster file; create it or fix [units] registry")
+        raise RosterError(
+            f"{path}: không có tệp danh sách đơn vị; tạo tệp hoặc sửa [units] registry"
+        )
     workbook = _open_workbook(path, read_only=False)
     sheet = workbook.worksheets[0]
     header: list[object] = [cell.value for cell in sheet[1]]
@@ -451,8 +541,8 @@ def _check_found(path: Path, updates: Mapping[str, str], found: set[str]) -> Non
     missing = [code for code in updates if code not in found]
     if missing:
         raise RosterError(
-            f"{path}: no row with code {', '.join(missing)}; nothing was written "
-            f"(add the unit to the roster first)"
+            f"{path}: không có dòng nào mang mã {', '.join(missing)}; chưa ghi gì "
+            f"(thêm đơn vị vào danh sách trước)"
         )
 
 
@@ -468,7 +558,8 @@ def _replace(path: Path, write: Callable[[Path], object]) -> None:
     except PermissionError as exc:
         tmp.unlink(missing_ok=True)
         raise RosterError(
-            f"{path}: cannot replace the roster ({exc.strerror}); close it in Excel and retry"
+            f"{path}: không thay được tệp danh sách ({exc.strerror}); đóng tệp trong Excel rồi "
+            f"thử lại"
         ) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)

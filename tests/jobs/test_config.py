@@ -197,7 +197,7 @@ def test_missing_config_from_environment_says_so(tmp_path: Path) -> None:
 
 
 def test_config_path_that_is_a_folder(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="is a folder"):
+    with pytest.raises(ConfigError, match="là thư mục"):
         load_config(tmp_path, env={})
 
 
@@ -227,27 +227,27 @@ def test_typo_in_a_key_names_it_and_lists_the_allowed_keys(tmp_path: Path) -> No
         replace("deadline = 2023-03-23", "deadline = 2023-03-23\ndeadline_inclusiv = true"),
     )
     assert "[report] deadline_inclusiv" in message
-    assert "did you mean deadline_inclusive?" in message
+    assert "có phải ý bạn là deadline_inclusive?" in message
     assert "schema, deadline, deadline_inclusive, timezone, conference" in message
 
 
 def test_unknown_section_lists_the_allowed_sections(tmp_path: Path) -> None:
     message = config_error(tmp_path, MINIMAL + "[ouptut]\ndir = 'x'\n")
     assert "[ouptut]" in message
-    assert "did you mean output?" in message
+    assert "có phải ý bạn là output?" in message
     assert "[report], [units], [source], [google], [output]" in message
 
 
 def test_key_outside_any_section(tmp_path: Path) -> None:
     message = config_error(tmp_path, 'timezone = "Asia/Ho_Chi_Minh"\n' + MINIMAL)
-    assert "unknown section [timezone]" in message
+    assert "không có mục [timezone]" in message
 
 
 def test_deadline_in_quotes_says_how_to_write_it(tmp_path: Path) -> None:
     message = config_error(tmp_path, replace("2023-03-23", '"23/3/2023"'))
     assert "[report] deadline" in message
     assert "deadline = 2023-03-23" in message
-    assert "without quotes" in message
+    assert "không có ngoặc kép" in message
     assert '"23/3/2023"' in message
 
 
@@ -255,48 +255,48 @@ def test_deadline_without_quotes_in_day_month_year_is_a_syntax_error_with_its_li
     tmp_path: Path,
 ) -> None:
     message = config_error(tmp_path, replace("2023-03-23", "23/3/2023"))
-    assert "line 3" in message
+    assert "dòng 3" in message
     assert "deadline = 23/3/2023" in message
     assert "yyyy-mm-dd" in message
 
 
 def test_deadline_with_a_time_is_refused(tmp_path: Path) -> None:
     message = config_error(tmp_path, replace("2023-03-23", "2023-03-23T17:00:00"))
-    assert "[report] deadline must be a date" in message
+    assert "[report] deadline phải là ngày" in message
 
 
 def test_deadline_is_required(tmp_path: Path) -> None:
     message = config_error(tmp_path, replace("deadline = 2023-03-23", ""))
-    assert "[report] deadline is missing" in message
+    assert "thiếu [report] deadline" in message
 
 
 def test_deadline_inclusive_must_be_a_boolean(tmp_path: Path) -> None:
     text = replace("deadline = 2023-03-23", 'deadline = 2023-03-23\ndeadline_inclusive = "false"')
     message = config_error(tmp_path, text)
-    assert "[report] deadline_inclusive must be true or false" in message
+    assert "[report] deadline_inclusive phải là true hoặc false" in message
 
 
 def test_conference_must_be_a_date(tmp_path: Path) -> None:
     text = replace("deadline = 2023-03-23", 'deadline = 2023-03-23\nconference = "10/4/2023"')
-    assert "[report] conference must be a date" in config_error(tmp_path, text)
+    assert "[report] conference phải là ngày" in config_error(tmp_path, text)
 
 
 def test_unknown_time_zone(tmp_path: Path) -> None:
     text = replace("deadline = 2023-03-23", 'deadline = 2023-03-23\ntimezone = "Asia/Hanoi"')
     message = config_error(tmp_path, text)
-    assert '[report] timezone = "Asia/Hanoi" is not a known time zone' in message
+    assert '[report] timezone = "Asia/Hanoi" không phải múi giờ đã biết' in message
 
 
 @pytest.mark.parametrize("kind", ["drive", "Excel", ""])
 def test_unknown_source_kind(tmp_path: Path, kind: str) -> None:
     message = config_error(tmp_path, replace('kind = "excel"', f'kind = "{kind}"'))
     assert '[source] kind = "' in message
-    assert '"excel" or "google"' in message
+    assert '"excel" hoặc "google"' in message
 
 
 def test_excel_source_needs_a_folder(tmp_path: Path) -> None:
     message = config_error(tmp_path, replace('folder = "sheets"', ""))
-    assert "[source] folder is missing" in message
+    assert "thiếu [source] folder" in message
 
 
 def test_missing_roster_names_its_path(tmp_path: Path) -> None:
@@ -307,7 +307,7 @@ def test_missing_roster_names_its_path(tmp_path: Path) -> None:
 
 def test_registry_must_be_text(tmp_path: Path) -> None:
     message = config_error(tmp_path, replace('"units.csv"', "3"))
-    assert "[units] registry must be text in double quotes" in message
+    assert "[units] registry phải là chữ trong ngoặc kép" in message
 
 
 @pytest.mark.parametrize(
@@ -321,18 +321,18 @@ def test_registry_must_be_text(tmp_path: Path) -> None:
 )
 def test_whole_numbers(tmp_path: Path, section: str, line: str) -> None:
     message = config_error(tmp_path, MINIMAL + f"[{section}]\n{line}\n")
-    assert f"[{section}] {line.split()[0]} must be a whole number" in message
+    assert f"[{section}] {line.split()[0]} phải là số nguyên" in message
 
 
 def test_section_that_is_not_a_table(tmp_path: Path) -> None:
     message = config_error(tmp_path, 'output = "out"\n' + MINIMAL)
-    assert "output must be a section" in message
+    assert "output phải là một mục" in message
 
 
 def test_config_not_in_utf8(tmp_path: Path) -> None:
     path = write_district(tmp_path)
     path.write_bytes(MINIMAL.replace("[units]", "# Đơn\n[units]").encode("cp1258"))
-    with pytest.raises(ConfigError, match="line 5: not UTF-8"):
+    with pytest.raises(ConfigError, match="dòng 5: không phải văn bản UTF-8"):
         load_config(path, env={})
 
 

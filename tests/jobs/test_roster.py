@@ -113,7 +113,7 @@ def test_type_written_as_words_is_accepted(tmp_path: Path) -> None:
 def test_custom_unit_types(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "code,name,type\nP1,Phường 1,phuong\n")
     assert load_roster(path, unit_types=("phuong",))[0].type == "phuong"
-    assert "use one of xa, thi_tran" in str(roster_error(path))
+    assert "dùng một trong xa, thi_tran" in str(roster_error(path))
 
 
 def test_xlsx_roster_with_real_dates_and_numeric_codes(tmp_path: Path) -> None:
@@ -156,7 +156,7 @@ def test_xlsx_error_names_the_row_and_column(tmp_path: Path) -> None:
             ["VH", "Vĩnh Hưng", "xa", datetime(2023, 3, 23, 17, 0)],
         ],
     )
-    assert "row 2, column deadline (D)" in str(roster_error(path))
+    assert "dòng 2, cột deadline (D)" in str(roster_error(path))
 
 
 def test_expected_units_on_a_day() -> None:
@@ -180,7 +180,7 @@ def test_windows_code_page_csv_says_to_save_as_utf8(tmp_path: Path) -> None:
     with pytest.raises(UnicodeDecodeError):
         path.read_bytes().decode("utf-8")
     message = str(roster_error(path))
-    assert "row 2" in message
+    assert "dòng 2" in message
     assert "CSV UTF-8 (Comma delimited)" in message
 
 
@@ -189,24 +189,24 @@ def test_duplicate_codes_name_both_rows(tmp_path: Path) -> None:
         tmp_path, "code,name,type\nVH,Vĩnh Hưng,xa\nCH,Châu Hưng,thi_tran\nvh,Khác,xa\n"
     )
     message = str(roster_error(path))
-    assert "rows 2 and 4, column code (A)" in message
-    assert "appears twice" in message
+    assert "dòng 2 và 4, cột code (A)" in message
+    assert "xuất hiện hai lần" in message
 
 
 @pytest.mark.parametrize(
     ("row", "expected"),
     [
-        (",Vĩnh Hưng,xa", "row 2, column code (A): code is empty"),
-        ("VH,,xa", "row 2, column name (B): name is empty"),
-        ("VH,Vĩnh Hưng,", "row 2, column type (C): type is empty"),
-        ("VH,Vĩnh Hưng,phuong", 'column type (C): "phuong" is not a unit type; use one of xa, '
+        (",Vĩnh Hưng,xa", "dòng 2, cột code (A): code đang trống"),
+        ("VH,,xa", "dòng 2, cột name (B): name đang trống"),
+        ("VH,Vĩnh Hưng,", "dòng 2, cột type (C): type đang trống"),
+        ("VH,Vĩnh Hưng,phuong", 'cột type (C): "phuong" không phải loại đơn vị; dùng một trong xa, '
                                 "thi_tran, co_quan, luc_luong_vu_trang, su_nghiep, doanh_nghiep"),
-        ("VH,Vĩnh Hưng,xa,23.3.23", "row 2, column deadline (D): '23.3.23' is not a date; "
-                                    "write dd/mm/yyyy (23/03/2023) or yyyy-mm-dd (2023-03-23)"),
-        ("VH,Vĩnh Hưng,xa,31/02/2023", "column deadline (D): '31/02/2023' is not a date"),
-        ("VH,Vĩnh Hưng,xa,03/23/2023", "column deadline (D): '03/23/2023' is not a date"),
-        ("VH,Vĩnh Hưng,xa,,01/05/2023,01/03/2023", "row 2, column active_from (E): active_from "
-                                                   "01/05/2023 is after active_to 01/03/2023"),
+        ("VH,Vĩnh Hưng,xa,23.3.23", "dòng 2, cột deadline (D): '23.3.23' không phải ngày; "
+                                    "viết dd/mm/yyyy (23/03/2023) hoặc yyyy-mm-dd (2023-03-23)"),
+        ("VH,Vĩnh Hưng,xa,31/02/2023", "cột deadline (D): '31/02/2023' không phải ngày"),
+        ("VH,Vĩnh Hưng,xa,03/23/2023", "cột deadline (D): '03/23/2023' không phải ngày"),
+        ("VH,Vĩnh Hưng,xa,,01/05/2023,01/03/2023", "dòng 2, cột active_from (E): active_from "
+                                                   "01/05/2023 sau active_to 01/03/2023"),
     ],
 )  # fmt: skip
 def test_row_mistakes(tmp_path: Path, row: str, expected: str) -> None:
@@ -216,52 +216,52 @@ def test_row_mistakes(tmp_path: Path, row: str, expected: str) -> None:
 
 def test_row_numbers_count_blank_lines_as_the_spreadsheet_does(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "code,name,type\nVH,Vĩnh Hưng,xa\n\nCH,Châu Hưng,phuong\n")
-    assert "row 4, column type (C)" in str(roster_error(path))
+    assert "dòng 4, cột type (C)" in str(roster_error(path))
 
 
 def test_every_problem_is_collected(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "code,name,type\n,A,xa\nB,,xa\nC,C,zz\n")
     error = roster_error(path)
     assert len(error.problems) == 3
-    assert str(error).endswith("(and 2 more problems)")
-    assert "row 4" in error.problems[2]
+    assert str(error).endswith("(và 2 lỗi khác)")
+    assert "dòng 4" in error.problems[2]
 
 
 def test_missing_required_columns_are_listed(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "code,ten,loai\nVH,Vĩnh Hưng,xa\n")
     message = str(roster_error(path))
-    assert "row 1: missing column(s) name, type" in message
+    assert "dòng 1: thiếu cột name, type" in message
 
 
 def test_header_must_be_row_one(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path, [["DANH SÁCH TỔ CHỨC CƠ SỞ ĐẢNG"], ["code", "name", "type"]])
-    assert "row 1: missing column(s) code, name, type" in str(roster_error(path))
+    assert "dòng 1: thiếu cột code, name, type" in str(roster_error(path))
     path = write_csv(tmp_path, "\ncode,name,type\nVH,Vĩnh Hưng,xa\n")
-    assert "row 1: the first row must be the header" in str(roster_error(path))
+    assert "dòng 1: dòng đầu phải là dòng tiêu đề" in str(roster_error(path))
 
 
 def test_duplicate_header(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "code,name,type,Code\nVH,Vĩnh Hưng,xa,X\n")
-    assert "column code appears twice (columns A and D)" in str(roster_error(path))
+    assert "cột code xuất hiện hai lần (cột A và D)" in str(roster_error(path))
 
 
 def test_roster_without_units(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "code,name,type\n\n")
-    assert "has no units" in str(roster_error(path))
+    assert "chưa có đơn vị nào" in str(roster_error(path))
 
 
 def test_empty_file(tmp_path: Path) -> None:
-    assert "row 1" in str(roster_error(write_csv(tmp_path, "")))
+    assert "dòng 1" in str(roster_error(write_csv(tmp_path, "")))
 
 
 def test_unsupported_and_missing_and_broken_files(tmp_path: Path) -> None:
     xls = tmp_path / "units.xls"
     xls.write_bytes(b"\xd0\xcf\x11\xe0")
     assert "Excel Workbook (*.xlsx)" in str(roster_error(xls))
-    assert "no such roster file" in str(roster_error(tmp_path / "nope.csv"))
+    assert "không có tệp danh sách đơn vị" in str(roster_error(tmp_path / "nope.csv"))
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
-    assert "not a readable .xlsx workbook" in str(roster_error(broken))
+    assert "không phải sổ tính .xlsx đọc được" in str(roster_error(broken))
 
 
 # --- writing the sheet column -------------------------------------------------------------------
@@ -302,7 +302,7 @@ def test_write_sheet_column_adds_the_column_when_missing(tmp_path: Path) -> None
 def test_write_sheet_column_refuses_unknown_codes_and_writes_nothing(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "code,name,type,sheet\nVH,Vĩnh Hưng,xa,\n")
     before = path.read_bytes()
-    with pytest.raises(RosterError, match="no row with code XX"):
+    with pytest.raises(RosterError, match="không có dòng nào mang mã XX"):
         write_roster_sheet_column(path, {"VH": "k", "XX": "k"})
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["units.csv"]  # no temporary file left
@@ -337,3 +337,56 @@ def test_write_sheet_column_in_xlsx_keeps_everything_else(tmp_path: Path) -> Non
     assert reread.sheetnames == ["Sheet", "Ghi chép"]
     assert reread["Ghi chép"]["A1"].value == "khác"
     assert [u.sheet for u in load_roster(path)] == ["=not a formula", "https://x/vh"]
+
+
+# --- staying inside the folder, hostile cells ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sheet", "words"),
+    [
+        ("../../etc/passwd", '".."'),
+        ("sub/../../x.xlsx", '".."'),
+        ("/etc/passwd", "đường dẫn tuyệt đối"),
+        ("C:\\Users\\x.xlsx", "đường dẫn tuyệt đối"),
+        ("..\\x.xlsx", '".."'),
+        ("link/x.xlsx", "ra ngoài thư mục"),
+    ],
+)
+def test_an_excel_sheet_must_lie_in_the_source_folder(
+    tmp_path: Path, sheet: str, words: str
+) -> None:
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    (folder / "link").symlink_to(tmp_path.parent)  # a link inside that leads outside
+    path = write_csv(tmp_path, f"code,name,type,sheet\nVH,Vĩnh Hưng,xa,{sheet}\n")
+    with pytest.raises(RosterError) as caught:
+        load_roster(path, sheet_folder=folder)
+    message = str(caught.value)
+    assert "dòng 2, cột sheet (D)" in message and words in message and "\n" not in message
+    assert load_roster(path)[0].sheet == sheet  # a Google roster has no folder to stay in
+
+
+def test_a_file_in_a_subfolder_is_inside(tmp_path: Path) -> None:
+    folder = tmp_path / "sheets"
+    path = write_csv(tmp_path, "code,name,type,sheet\nVH,Vĩnh Hưng,xa,xa/VH.xlsx\n")
+    assert load_roster(path, sheet_folder=folder)[0].sheet == "xa/VH.xlsx"
+
+
+def test_nul_bytes_and_over_long_cells_are_errors(tmp_path: Path) -> None:
+    long_name = "x" * 1_001
+    path = write_csv(
+        tmp_path, f"code,name,type\nVH,Vĩnh\x00Hưng,xa\nHH,{long_name},xa\nAB,An Bình,xa,\x00\n"
+    )
+    error = roster_error(path)
+    assert "dòng 2, cột name (B): có ký tự NUL" in error.problems[0]
+    assert "dòng 3, cột name (B): dài 1.001 ký tự, quá giới hạn 1.000" in error.problems[1]
+    assert "dòng 4, cột D: có ký tự NUL" in error.problems[2]
+
+
+def test_a_field_over_the_csv_modules_limit_is_a_roster_error(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, 'code,name,type\nVH,"' + "x" * 200_000 + '",xa\n')
+    message = str(roster_error(path))
+    assert "dòng 2" in message and "tối đa 1.000 ký tự" in message
+    unclosed = write_csv(tmp_path, 'code,name,type\nVH,"' + "x" * 200_000 + "\n")
+    assert "dấu ngoặc kép" in str(roster_error(unclosed))
