@@ -20,7 +20,10 @@ from .model import RUN_DATE, TERM_START, DateBound, Field, FieldType, Indicator,
 from .raw import Block, Cell, RawReport
 from .report import IndicatorResult, ParseContext, ParsedReport
 
-_PHONE = re.compile(r"^0\d{9}$")
+# A mobile is 0 and 9 digits (03, 05, 07, 08, 09 today); a landline is 02, a 1–2 digit area code
+# and the number: 11 digits. A 10-digit 02… is a landline with a digit missing.
+_MOBILE = re.compile(r"^0[3-9]\d{8}$")
+_LANDLINE = re.compile(r"^02\d{9}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "==": lambda a, b: math.isclose(a, b, abs_tol=1e-9),
@@ -326,11 +329,12 @@ class _Parser:
                      f"(có thể máy hiểu nhầm thành tháng/ngày).", raw, cell=cell)  # fmt: skip
             return False
         if high is not None and value > high:
+            # A warning, and the date is kept: a report dated ahead to its signing day, or a task
+            # due after the term, may be right; a date before the term began cannot be.
             why = "hôm nay" if hi == RUN_DATE else f"{high:%d/%m/%Y}"
-            self.add(Code.DATE_OUT_OF_RANGE, Severity.ERROR, field_id,
+            self.add(Code.DATE_OUT_OF_RANGE, Severity.WARNING, field_id,
                      f"{label}: ngày {shown} sau {why}. Kiểm tra lại ngày/tháng/năm "
                      f"(có thể máy hiểu nhầm thành tháng/ngày).", raw, cell=cell)  # fmt: skip
-            return False
         return True
 
     def check_text(self, f: Field, text: str, raw: object) -> str | None:
@@ -350,26 +354,32 @@ class _Parser:
         if f.pattern == "phone_vn":
             return self.check_phone(f, text, raw)
         if f.pattern == "email" and not _EMAIL.match(text):
-            self.add(Code.PATTERN, Severity.ERROR, f.id,
-                     f"{f.label}: “{text}” không phải địa chỉ email. Hãy nhập dạng ten@donvi.vn hoặc để trống.", raw)  # fmt: skip
-            return None
+            # A warning: an address written in an unusual but valid form must not make a correct
+            # report count as not submitted.
+            self.add(Code.PATTERN, Severity.WARNING, f.id,
+                     f"{f.label}: “{text}” không giống một địa chỉ email. Hãy kiểm tra lại, "
+                     f"ví dụ ten@donvi.vn.", raw)  # fmt: skip
+            return text
         if f.narrative:
             return self.check_narrative(f, text, raw)
         return text
 
     def check_phone(self, f: Field, text: str, raw: object) -> str | None:
-        digits = re.sub(r"[\s.\-]", "", text)
-        if isinstance(raw, int | float) and re.fullmatch(r"\d{9}", digits):
+        digits = re.sub(r"[\s.\-()]", "", text)
+        if re.fullmatch(r"\+?84\d{9,10}", digits):
+            digits = "0" + digits.removeprefix("+")[2:]  # +84 912 345 678: the country code
+        if isinstance(raw, int | float) and re.fullmatch(r"\d{9}|2\d{9}", digits):
             # Typed into a number cell, 0912345678 lost its leading zero.
             self.add(Code.LEADING_ZERO_LOST, Severity.WARNING, f.id,
                      f"{f.label}: ô lưu số {digits} nên mất số 0 đầu; được hiểu là 0{digits}. "
                      f"Hãy định dạng ô là văn bản và nhập lại.", raw)  # fmt: skip
             return "0" + digits
-        if not _PHONE.match(digits):
-            self.add(Code.PATTERN, Severity.ERROR, f.id,
-                     f"{f.label}: “{text}” không phải số điện thoại Việt Nam. Hãy nhập 10 chữ số "
-                     f"bắt đầu bằng 0, ví dụ 0912 345 678.", raw)  # fmt: skip
-            return None
+        if not (_MOBILE.match(digits) or _LANDLINE.match(digits)):
+            # A warning, not an error: a number we cannot place does not make the report wrong.
+            self.add(Code.PATTERN, Severity.WARNING, f.id,
+                     f"{f.label}: “{text}” không giống số điện thoại Việt Nam. Di động có 10 chữ số "
+                     f"(ví dụ 0912 345 678), máy bàn có 11 chữ số bắt đầu bằng 02 (ví dụ "
+                     f"0291 3 851 896); hãy kiểm tra lại.", raw)  # fmt: skip
         return text
 
     def check_narrative(self, f: Field, text: str, raw: object) -> str | None:
@@ -471,7 +481,7 @@ class _Parser:
             self.add(Code.OUT_OF_RANGE, Severity.ERROR, mau,
                      f"{ind.label}: mẫu số ({ind.denominator}) phải lớn hơn 0.", den)  # fmt: skip
             return
-        if num > den:
+        if num > den and (ind.max is None or ind.max <= 100):  # giao quân may exceed its quota
             self.add(Code.RATE_NUMERATOR_EXCEEDS, Severity.ERROR, tu,
                      f"{ind.label}: tử số ({ind.numerator}: {v.fmt_number(num)}) lớn hơn mẫu số "
                      f"({ind.denominator}: {v.fmt_number(den)}). Kiểm tra lại hai số này.", num)  # fmt: skip

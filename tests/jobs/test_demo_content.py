@@ -192,7 +192,8 @@ def problems_of(unit: DemoUnit, r: dict[str, object]) -> list[str]:
     phone = r.get("tt_dien_thoai")
     need(isinstance(phone, str) and re.fullmatch(r"[0-9 .]+", phone) is not None, "phone chars")
     digits = re.sub(r"[ .]", "", str(phone))
-    need(re.fullmatch(r"0\d{9}", digits) is not None, f"phone {phone!r}")
+    # A mobile (0 and 9 digits) or an 11-digit landline (02…), as the template's hint says.
+    need(re.fullmatch(r"0[3-9]\d{8}|02\d{9}", digits) is not None, f"phone {phone!r}")
     email = r.get("tt_email")
     need(
         isinstance(email, str) and re.fullmatch(r"[a-z0-9.]+@example\.vn", email) is not None,
@@ -595,7 +596,8 @@ def check_rate_mismatch(valid: dict, wrong: dict, diff: set[str]) -> None:
 
 def check_bad_phone(valid: dict, wrong: dict, diff: set[str]) -> None:
     assert _one(diff) == "tt_dien_thoai"
-    assert len(re.sub(r"\D", "", wrong["tt_dien_thoai"])) != 10
+    digits = re.sub(r"\D", "", wrong["tt_dien_thoai"])
+    assert digits.startswith("02") and len(digits) == 10  # a landline needs 11
 
 
 def check_incomplete_row(valid: dict, wrong: dict, diff: set[str]) -> None:

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from filelock import FileLock
 
-from jobs.job import SyncError
+from jobs.job import SyncError, SyncResult
 from sheets_schema import Schema
 from tests.jobs.district import District
 
@@ -128,7 +128,9 @@ def test_outputs_read_back(district: District) -> None:
     district.add("CQ_B", "co_quan")
     evil = '=HYPERLINK("http://x.example","bấm")'
     district.save(
-        "XA_A", district.values("XA_A", tt_nguoi_bao_cao=evil, tt_dien_thoai="12"), at(20)
+        "XA_A",
+        district.values("XA_A", tt_nguoi_bao_cao=evil, tt_dien_thoai="12", tt_so_chi_bo="mười"),
+        at(20),
     )
     district.save("CQ_B", district.values("CQ_B"), at(21))
     district.sync(at(25))
@@ -165,7 +167,9 @@ def test_outputs_read_back(district: District) -> None:
     assert hc and all(v["row"] == "1" for v in hc)
     findings = list(csv.DictReader(io.StringIO((out / "findings.csv").read_text("utf-8-sig"))))
     phone = next(f for f in findings if f["field"] == "tt_dien_thoai")
-    assert phone["unit_code"] == "XA_A" and phone["severity"] == "error" and phone["cell"] == "C12"
+    assert (
+        phone["unit_code"] == "XA_A" and phone["severity"] == "warning" and phone["cell"] == "C12"
+    )
 
 
 def test_a_second_sync_waits_for_none(district: District) -> None:
@@ -261,14 +265,19 @@ def test_a_new_day_parses_kept_snapshots_without_reading_files_again(district: D
     district.add("XA_A")
     district.add("XA_EARLY")
     district.save("XA_A", district.values("XA_A"), at(20))
-    # Dated tomorrow: an error today ("not after the day of the run"), fine tomorrow.
+    # Dated tomorrow: a warning today ("after the day of the run"), none tomorrow.
     district.save(
         "XA_EARLY", district.values("XA_EARLY", tt_ngay_bao_cao=date(2023, 3, 21)), at(20, 22)
     )
+
+    def early_codes(result: SyncResult) -> list[str]:
+        early = next(o for o in result.outcomes if o.unit.code == "XA_EARLY")
+        assert early.report is not None and early.submitted_at == at(20, 22)
+        return [f.code.value for f in early.report.findings]
+
     first = district.sync(at(20, 23))
-    assert district.status(first, "XA_EARLY") == "in_progress"
+    assert district.status(first, "XA_EARLY") == "on_time"
+    assert early_codes(first) == ["date-out-of-range"]
     second = district.sync(at(21, 8))
     assert (second.run.pulled, second.run.reused) == (0, 0)  # both parsed again from snapshots
-    assert district.status(second, "XA_EARLY") == "on_time"
-    early = next(o for o in second.outcomes if o.unit.code == "XA_EARLY")
-    assert early.submitted_at == at(20, 22)  # the file's time, not the day it became valid
+    assert early_codes(second) == []

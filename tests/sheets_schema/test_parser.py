@@ -88,13 +88,28 @@ CASES = [
     (
         {"tt_ngay_bao_cao": date(2023, 5, 3)},
         Code.DATE_OUT_OF_RANGE,
-        Severity.ERROR,
+        Severity.WARNING,
         "tt_ngay_bao_cao",
         "sau hôm nay",
     ),
+    (
+        {"tt_ngay_bao_cao": date(2019, 5, 3)},
+        Code.DATE_OUT_OF_RANGE,
+        Severity.ERROR,
+        "tt_ngay_bao_cao",
+        "trước",
+    ),
+    ({"tt_email": "a@b"}, Code.PATTERN, Severity.WARNING, "tt_email", "ten@donvi.vn"),
     ({"tt_xac_nhan": "chắc vậy"}, Code.NOT_A_BOOL, Severity.ERROR, "tt_xac_nhan", "Có hoặc Không"),
     ({"tt_loai_hinh": "Xã"}, Code.INVALID_CHOICE, Severity.ERROR, "tt_loai_hinh", "Đảng bộ xã"),
-    ({"tt_dien_thoai": "12345"}, Code.PATTERN, Severity.ERROR, "tt_dien_thoai", "10 chữ số"),
+    ({"tt_dien_thoai": "12345"}, Code.PATTERN, Severity.WARNING, "tt_dien_thoai", "10 chữ số"),
+    (
+        {"tt_dien_thoai": 2913851896},
+        Code.LEADING_ZERO_LOST,
+        Severity.WARNING,
+        "tt_dien_thoai",
+        "02913851896",
+    ),
     (
         {"tt_dien_thoai": 912345678},
         Code.LEADING_ZERO_LOST,
@@ -322,3 +337,32 @@ def test_text_over_excel_limit_warns(schema: Schema, cells: dict[str, str]) -> N
     assert hit.code is Code.TEXT_TOO_LONG and hit.severity is Severity.WARNING
     assert hit.cell == cells["kd_doan_ket_noi_bo"] and "32.767" in hit.message
     assert report.values["kd_doan_ket_noi_bo"] == long_text.strip()  # nothing lost in the values
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["0912 345 678", "0912.345.678", "0912-345-678", "0291 3 851 896", "02913851896",
+     "(0291) 3851 896", "+84 912 345 678", "84 291 3851 896", "0386 123 456"],
+)  # fmt: skip
+def test_mobiles_and_landlines_are_accepted(schema, phone: str) -> None:  # type: ignore[no-untyped-def]
+    findings = findings_for(schema, {"tt_dien_thoai": phone})
+    assert not [f for f in findings if f.field == "tt_dien_thoai"], phone
+
+
+@pytest.mark.parametrize("phone", ["12345", "0912 345 67", "0291 385 18 96 1", "máy lẻ 12"])
+def test_a_phone_that_fits_neither_is_a_warning_and_kept(schema, phone: str) -> None:  # type: ignore[no-untyped-def]
+    report = parse_values(schema, {**valid_values(schema), "tt_dien_thoai": phone})
+    hits = [f for f in report.findings if f.field == "tt_dien_thoai"]
+    assert [f.severity for f in hits] == [Severity.WARNING]
+    assert report.values["tt_dien_thoai"] == phone and report.errors == 0
+
+
+@pytest.mark.parametrize("email", ["a.b+tag@ủyban.vn", "phong.to-chuc@bac-lieu.gov.vn", "x y@z.vn"])
+def test_no_email_makes_a_correct_report_an_error(schema, email: str) -> None:  # type: ignore[no-untyped-def]
+    assert parse_values(schema, {**valid_values(schema), "tt_email": email}).errors == 0
+
+
+def test_giao_quan_over_its_quota_is_not_an_error(schema) -> None:  # type: ignore[no-untyped-def]
+    report = parse_values(schema, {**valid_values(schema), "ct_giao_quan_tu_so": 42,
+                                   "ct_giao_quan_mau_so": 40, "ct_giao_quan_kq": 105.0})  # fmt: skip
+    assert not [f for f in report.findings if "giao_quan" in f.field and f.is_error]

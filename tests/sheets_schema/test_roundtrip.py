@@ -61,7 +61,11 @@ def valid_report(draw: Any, schema: Schema = SCHEMA) -> tuple[str, dict[str, Any
     put("tt_so_chi_bo", draw(st.integers(0, 60)))
     put("tt_nguoi_bao_cao", draw(sentence))
     put("tt_chuc_vu", draw(sentence))
-    digits = "0" + draw(st.text(alphabet="0123456789", min_size=9, max_size=9))
+    digits = (
+        "0"
+        + draw(st.sampled_from("35789"))
+        + draw(st.text(alphabet="0123456789", min_size=8, max_size=8))
+    )
     sep = draw(st.sampled_from(["", " ", "."]))
     put("tt_dien_thoai", sep.join([digits[:4], digits[4:7], digits[7:]]))
     put("tt_email", draw(st.sampled_from([None, "van.phong@example.vn"])))
