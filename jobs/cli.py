@@ -10,13 +10,16 @@ import argparse
 import json
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sheets_schema import Finding, ParseContext, SchemaError, UnitInfo, load_schema, render_template
@@ -25,6 +28,9 @@ from . import __version__
 from .check import CheckResult, UnreadableFile, check_file
 from .config import DEFAULT_TIMEZONE, Config, ConfigError, load_config
 from .roster import RosterError, roster_of
+
+if TYPE_CHECKING:
+    from .job import SyncResult
 
 
 class CliError(Exception):
@@ -98,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--config", type=Path)
     r.add_argument("--as-of", type=_instant)
     r.add_argument(
+        "--out-dir", type=Path, help="read the outputs of `sync --out-dir` here (as sync does)"
+    )
+    r.add_argument(
         "--send",
         action="store_true",
         help="send the reminders by e-mail (SMTP settings in the config)",
@@ -110,10 +119,12 @@ def _instant(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not ISO 8601, e.g. 2023-03-22T23:59:59+07:00"
+            f"{text!r} không phải thời điểm ISO 8601 (offset), ví dụ 2023-03-22T23:59:59+07:00"
         ) from None
     if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset; add one, e.g. +07:00")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} thiếu độ lệch múi giờ (UTC offset); thêm vào, ví dụ +07:00"
+        )
     return value
 
 
@@ -121,15 +132,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
     try:
-        return int(COMMANDS[args.command](args))
+        as_of = getattr(args, "as_of", None)
+        if as_of is not None:
+            from .job import as_of_problem
+
+            if why := as_of_problem(as_of):
+                raise CliError(why)
+        code = int(COMMANDS[args.command](args))
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
     except (CliError, ConfigError, RosterError, SchemaError) as exc:
         # One plain line, never wrapped: cron mails and logs read it as it is.
         reason = " ".join(str(exc).split())
         print(f"tonghop {args.command}: {reason}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`tonghop check --json | head -1`): stop quietly. Point stdout
+        # at devnull so the interpreter's last flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # as a shell reports a process ended by SIGPIPE
     except KeyboardInterrupt:
-        print("tonghop: interrupted", file=sys.stderr)
+        print("tonghop: đã dừng (Ctrl+C)", file=sys.stderr)
         return 130
+
+
+def _console(*, stderr: bool = False) -> Console:
+    """A console for our output. Not on a terminal (cron, a pipe, a file) nothing wraps: a
+    command or path in a message must stay on one line to be copied and run as printed."""
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, soft_wrap=not stream.isatty())
+
+
+def _tty() -> bool:
+    return sys.stdout.isatty()
 
 
 def _setup_logging(verbose: int) -> None:
@@ -168,7 +204,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if config and args.unit:
         units = {u.code: u for u in roster_of(config)}
         if args.unit not in units:
-            raise CliError(f"unit {args.unit!r} is not in the roster {config.units.registry}")
+            raise CliError(f"đơn vị {args.unit!r} không có trong danh sách {config.units.registry}")
         unit_type = units[args.unit].type
     ctx = ParseContext(unit_code=args.unit, unit_type=unit_type, today=datetime.now(tz).date())
     try:
@@ -183,22 +219,22 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _print_check(result: CheckResult) -> None:
-    out = Console()
+    out = _console()
     r = result.report
     by_tab: dict[str, list[Finding]] = {}
     for f in r.findings:
         by_tab.setdefault(f.tab or "—", []).append(f)
     for tab, findings in by_tab.items():
-        table = Table(title=tab, title_justify="left", show_lines=False, expand=True)
+        table = Table(title=escape(tab), title_justify="left", show_lines=False, expand=True)
         table.add_column("Ô", no_wrap=True)
         table.add_column("Mức", no_wrap=True)
         table.add_column("Trường", no_wrap=True)
         table.add_column("Nội dung")
         for f in findings:
             sev = "[red]Lỗi[/]" if f.is_error else "[yellow]Cảnh báo[/]"
-            table.add_row(f.cell, sev, f.field, f.message)
+            table.add_row(escape(f.cell), sev, escape(f.field), escape(f.message))
         out.print(table)
-    who = result.unit_code or "?"
+    who = escape(result.unit_code or "?")
     out.print(
         f"Đơn vị {who}: hoàn thành {r.completeness * 100:.1f}% ({r.items_filled}/{r.items_total} mục), "
         f"{r.errors} lỗi, {r.warnings} cảnh báo, "
@@ -216,12 +252,12 @@ def cmd_template(args: argparse.Namespace) -> int:
         assert config is not None
         units = {u.code: u for u in roster_of(config)}
         if args.unit not in units:
-            raise CliError(f"unit {args.unit!r} is not in the roster {config.units.registry}")
+            raise CliError(f"đơn vị {args.unit!r} không có trong danh sách {config.units.registry}")
         u = units[args.unit]
         unit = UnitInfo(u.code, u.name, u.type)
     data = render_template(schema, unit)
     _write_atomic(args.out, data)
-    Console(stderr=True).print(f"wrote {args.out}", highlight=False)
+    _console(stderr=True).print(f"wrote {args.out}", highlight=False, markup=False)
     return 0
 
 
@@ -232,7 +268,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, lambda fh: fh.write(data))
     except (OSError, OutputError) as exc:
-        raise CliError(f"cannot write {path}: {exc}") from exc
+        raise CliError(f"không ghi được {path}: {exc}") from exc
 
 
 # ---------------------------------------------------------------------- sync
@@ -253,29 +289,38 @@ def cmd_sync(args: argparse.Namespace) -> int:
         result = run_sync(config, source, options, writer)
     except SyncError as exc:
         raise CliError(str(exc)) from exc
-    out = Console()
+    if not (_tty() or args.verbose):
+        return 0  # cron: the job's one summary line in the log says it all
+    _print_sync(result)
+    return 0
+
+
+def _print_sync(result: SyncResult) -> None:
+    from .model import Status
+
+    out = _console()
     c = result.run.counts
     table = Table(
         title=f"Tình trạng nộp báo cáo — {result.run.as_of:%d/%m/%Y %H:%M}", title_justify="left"
     )
     table.add_column("Tình trạng")
     table.add_column("Số đơn vị", justify="right")
-    from .model import Status
-
     for status in Status:
         if c.get(status.value):
-            table.add_row(status.label, str(int(c[status.value])))
+            table.add_row(escape(status.label), str(int(c[status.value])))
     table.add_row("[bold]Dự kiến[/]", f"[bold]{int(c['expected'])}[/]")
     out.print(table)
     out.print(
         f"Đã nộp {int(c['submitted'])}/{int(c['expected'])}, đúng hạn {int(c['on_time'])}/{int(c['expected'])}. "
         f"{result.run.deadline_text}",
         highlight=False,
+        markup=False,
     )
-    out.print(f"workbook: {result.outputs.get('tong-hop.xlsx')}", highlight=False)
+    out.print(
+        f"bảng tổng hợp: {result.outputs.get('tong-hop.xlsx')}", highlight=False, markup=False
+    )
     if result.status_sheet and result.status_sheet != "written":
-        out.print(f"[yellow]{result.status_sheet}[/]")
-    return 0
+        out.print(f"[yellow]{escape(result.status_sheet)}[/]", highlight=False)
 
 
 # ---------------------------------------------------------------------- demo
@@ -283,13 +328,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import DEMO_AS_OF, make_demo
 
     if args.units is not None and args.units < 1:
-        raise CliError("--units must be at least 1")
+        raise CliError("--units phải từ 1 trở lên")
     result = make_demo(args.dir, args.units, args.seed)
     mix = ", ".join(f"{k} {v}" for k, v in sorted(result.scenarios.items()))
-    Console(stderr=True).print(
-        f"demo district with {result.units} units in {result.folder} ({mix})\n"
-        f"run it: tonghop sync --config {result.config} --as-of {DEMO_AS_OF}",
+    run_it = shlex.join(["tonghop", "sync", "--config", str(result.config), "--as-of", DEMO_AS_OF])
+    _console(stderr=True).print(
+        f"demo district with {result.units} units in {result.folder} ({mix})\nrun it: {run_it}",
         highlight=False,
+        markup=False,
     )
     return 0
 
@@ -301,11 +347,11 @@ def cmd_remind(args: argparse.Namespace) -> int:
     config = _config(args)
     assert config is not None
     try:
-        reminders = build_reminders(config, args.as_of)
-        out = Console()
+        reminders = build_reminders(config, args.as_of, args.out_dir)
+        out = _console()
         for rem in reminders:
-            out.rule(f"{rem.code} → {rem.email or '(chưa có e-mail)'}")
-            out.print(rem.subject, style="bold", highlight=False)
+            out.rule(escape(f"{rem.code} → {rem.email or '(chưa có e-mail)'}"))
+            out.print(rem.subject, style="bold", highlight=False, markup=False)
             out.print(rem.body, highlight=False, markup=False)
         out.print(f"{len(reminders)} đơn vị cần nhắc.", highlight=False)
         if not args.send:
@@ -326,23 +372,41 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     config = _config(args)
     assert config is not None
     checks = run_doctor(config)
-    out = Console()
-    table = Table(title=f"tonghop doctor — {config.path}", title_justify="left", expand=True)
-    table.add_column("", no_wrap=True)
-    table.add_column("check")
-    table.add_column("result")
-    table.add_column("fix")
-    for c in checks:
-        mark = "[green]✓[/]" if c.ok else "[red]✗[/]"
-        table.add_row(mark, c.name, c.detail, c.fix)
-    out.print(table)
+    out = _console()
+    if _tty():
+        table = Table(title=escape(f"Kiểm tra cấu hình — {config.path}"), title_justify="left",
+                      expand=True)  # fmt: skip
+        table.add_column("", no_wrap=True)
+        table.add_column("Kiểm tra")
+        table.add_column("Kết quả")
+        table.add_column("Cách sửa")
+        for c in checks:
+            mark = "[green]✓[/]" if c.ok else "[red]✗[/]"
+            table.add_row(mark, escape(c.name), escape(c.detail), escape(c.fix))
+        out.print(table)
+    else:
+        # Not a terminal: one line per check, so a suggested command stays whole.
+        out.print(f"Kiểm tra cấu hình — {config.path}", highlight=False, markup=False)
+        for c in checks:
+            fix = f" — Cách sửa: {c.fix}" if c.fix else ""
+            out.print(f"{'✓' if c.ok else '✗'} {c.name}: {c.detail}{fix}", highlight=False,
+                      markup=False)  # fmt: skip
     failed = [c for c in checks if not c.ok]
     blocking = [c for c in failed if blocks_sync(c)]
-    out.print(f"{len(checks) - len(failed)}/{len(checks)} checks passed", highlight=False)
+    out.print(f"Đạt {len(checks) - len(failed)}/{len(checks)} mục kiểm tra.", highlight=False)
+    sync = shlex.join(["tonghop", "sync", "--config", str(config.path)])
     if blocking:
-        out.print(f"{len(blocking)} problem(s) would stop `tonghop sync`: fix the ✗ lines above")
+        out.print(
+            f"{len(blocking)} lỗi sẽ làm `{sync}` dừng: hãy sửa các dòng ✗ ở trên.",
+            highlight=False,
+            markup=False,
+        )
     elif failed:
-        out.print("sync can run; the units marked ✗ will show their problem as their status")
+        out.print(
+            f"`{sync}` chạy được; các đơn vị đánh dấu ✗ sẽ hiện lỗi của mình ở tình trạng.",
+            highlight=False,
+            markup=False,
+        )
     return 1 if blocking else 0
 
 
@@ -356,12 +420,14 @@ def cmd_provision(args: argparse.Namespace) -> int:
         created = run_provision(config)
     except ProvisionFailed as exc:
         raise CliError(str(exc)) from exc
-    out = Console()
+    out = _console()
     for code, url in created.items():
-        out.print(f"{code}: {url}", highlight=False)
+        out.print(f"{code}: {url}", highlight=False, markup=False)
     out.print(
-        f"{len(created)} unit sheets ready; roster updated: {config.units.registry}",
+        f"Đã sẵn sàng {len(created)} bảng tính đơn vị; đã cập nhật danh sách: "
+        f"{config.units.registry}",
         highlight=False,
+        markup=False,
     )
     return 0
 

@@ -15,16 +15,19 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
 from sheets_schema import (
+    Code,
+    Finding,
     ParseContext,
     ParsedReport,
     Schema,
+    Severity,
     load_schema,
     parse_report,
 )
@@ -76,6 +79,8 @@ def run_sync(
     from .outputs import OutputError, write_outputs  # the workbook writer is heavy to import
 
     options = options or SyncOptions()
+    if options.as_of is not None and (why := as_of_problem(options.as_of)):
+        raise SyncError(why)
     schema = load_schema(config.report.schema)
     tz = config.tz
     started = datetime.now(UTC)
@@ -128,6 +133,18 @@ def run_sync(
         lock.release()
     _log_summary(result)
     return result
+
+
+def as_of_problem(value: datetime) -> str | None:
+    """Why ``value`` cannot be a run's "now" (outside 2000–2099, or no offset); None if it can."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        return f"--as-of {value.isoformat()} thiếu múi giờ; thêm độ lệch, ví dụ +07:00"
+    if not 2000 <= value.year <= 2099:
+        return (
+            f"--as-of {value.isoformat()} nằm ngoài khoảng năm 2000–2099; ghi thời điểm dạng "
+            f"2023-03-22T23:59:59+07:00"
+        )
+    return None
 
 
 def _check_writable(out_dir: Path) -> None:
@@ -354,11 +371,11 @@ def _settle(state: State, schema: Schema, unit: Unit, version: Version | SourceP
         entry = CachedParse(entry.token, unit_key, entry.content_hash, entry.modified_time,
                             entry.link, entry.read_at, entry.report)  # fmt: skip
         state.save_parse(unit.code, entry)
-        _track_submission(state, unit, entry, run_id)
+        _track_submission(state, unit, entry, run_id, as_of)
     else:
         assert reused is not None
         entry = reused
-    report = entry.report
+    report = _with_time_findings(entry.report, version.modified_time, as_of, schema)
     outcome.report = report
     outcome.link = version.link
     outcome.modified_at = version.modified_time
@@ -373,8 +390,11 @@ def _settle(state: State, schema: Schema, unit: Unit, version: Version | SourceP
     return outcome
 
 
-def _track_submission(state: State, unit: Unit, entry: CachedParse, run_id: int) -> None:
-    report, at, digest = entry.report, entry.modified_time, entry.content_hash
+def _track_submission(state: State, unit: Unit, entry: CachedParse, run_id: int,
+                      as_of: datetime) -> None:  # fmt: skip
+    report, digest = entry.report, entry.content_hash
+    # A file time later than the run's clock cannot be when it was saved: use when we saw it.
+    at = min(entry.modified_time, as_of)
     active = state.active_submission(unit.code)
     if not report.is_template:
         return
@@ -388,6 +408,32 @@ def _track_submission(state: State, unit: Unit, entry: CachedParse, run_id: int)
             state.withdraw(active, at, run_id)  # the sign-off was removed
         else:
             state.amend(active, at, digest, run_id)  # edited after submission, now with errors
+
+
+def _with_time_findings(report: ParsedReport, modified: datetime | None, as_of: datetime,
+                        schema: Schema) -> ParsedReport:  # fmt: skip
+    """The report with a warning when the file's modified time cannot be right."""
+    if modified is None:
+        return report
+    shown = modified.astimezone(as_of.tzinfo).strftime("%H:%M %d/%m/%Y")
+    if modified > as_of:
+        message = (
+            f"Thời điểm sửa tệp ({shown}) muộn hơn lúc hệ thống đọc tệp: đồng hồ máy lưu tệp "
+            f"có thể sai. Thời điểm nộp được tính "
+            f"là lúc hệ thống thấy bản này lần đầu; hãy chỉnh đồng hồ máy rồi lưu lại tệp."
+        )
+        code = Code.FILE_TIME_FUTURE
+    elif modified.astimezone(as_of.tzinfo).date() < schema.term_start:
+        message = (
+            f"Thời điểm sửa tệp ({shown}) trước ngày bắt đầu nhiệm kỳ "
+            f"({schema.term_start:%d/%m/%Y}): đồng hồ máy lưu tệp có thể sai, nên thời điểm nộp "
+            f"có thể không đúng. Hãy chỉnh đồng hồ máy rồi lưu lại tệp."
+        )
+        code = Code.FILE_TIME_BEFORE_TERM
+    else:
+        return report
+    warning = Finding(Severity.WARNING, code, "", "", "", message, modified.isoformat())
+    return replace(report, findings=[*report.findings, warning])
 
 
 def decide_status(report: ParsedReport, submission: Submission | None, as_of: datetime,

@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import shlex
 import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from pathlib import Path
 
 from .config import Config
 from .model import Status
@@ -38,15 +40,23 @@ class Reminder:
     body: str
 
 
-def build_reminders(config: Config, as_of: datetime | None = None) -> list[Reminder]:
-    """One reminder per unit that has not submitted, from out/status.json and findings.csv."""
-    out = config.output.dir
+def build_reminders(
+    config: Config, as_of: datetime | None = None, out_dir: Path | None = None
+) -> list[Reminder]:
+    """One reminder per unit that has not submitted, from the status.json and findings.csv of
+    the last sync into ``out_dir`` (default: [output] dir, as for `tonghop sync`)."""
+    out = out_dir or config.output.dir
     try:
         status = json.loads((out / "status.json").read_text("utf-8"))
     except FileNotFoundError:
-        raise RemindError(f"no {out / 'status.json'} yet: run `tonghop sync` first") from None
+        sync = ["tonghop", "sync", "--config", str(config.path)]
+        sync += ["--out-dir", str(out_dir)] if out_dir else []
+        raise RemindError(
+            f"chưa có {out / 'status.json'}: hãy chạy `{shlex.join(sync)}` trước (hoặc ghi "
+            f"--out-dir là thư mục kết quả của lần đồng bộ)"
+        ) from None
     except (OSError, ValueError) as exc:
-        raise RemindError(f"cannot read {out / 'status.json'}: {exc}") from exc
+        raise RemindError(f"không đọc được {out / 'status.json'}: {exc}") from exc
     now = (as_of or datetime.fromisoformat(status["as_of"])).astimezone(config.tz)
     findings: dict[str, list[dict[str, str]]] = {}
     try:

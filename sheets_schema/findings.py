@@ -51,6 +51,9 @@ class Code(StrEnum):
     # the source: the file could not be read at all
     UNREADABLE = "unreadable"
     UNREACHABLE = "unreachable"
+    # the source: the file's modified time cannot be right
+    FILE_TIME_FUTURE = "file-time-future"
+    FILE_TIME_BEFORE_TERM = "file-time-before-term"
     # the outputs
     TRUNCATED = "truncated"
 

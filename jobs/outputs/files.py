@@ -114,7 +114,7 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
     digest = fingerprint(schema, outcomes, run)
     if _stamp(stamp) == digest and all(p.exists() for p in paths.values()):
         atomic_write(paths[STATUS_JSON], lambda fh: fh.write(status))
-        log.info("nothing shown in the workbook changed: kept %s", paths[WORKBOOK])
+        log.debug("nothing shown in the workbook changed: kept %s", paths[WORKBOOK])
         return paths
     # From here until the new stamp, the folder may hold two generations: no stamp says so.
     try:

@@ -90,5 +90,5 @@ def test_reminders_name_the_errors_and_are_sent(
 def test_remind_before_any_sync(tmp_path: Path, schema: Schema) -> None:
     d = District(tmp_path / "d", schema)
     d.add("XA_A")
-    with pytest.raises(RemindError, match="run `tonghop sync` first"):
+    with pytest.raises(RemindError, match="hãy chạy `tonghop sync --config "):
         build_reminders(d.config)
