@@ -17,7 +17,6 @@ workbook may cut it at Excel's cell limit, the draft does not). Same input, same
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
@@ -26,12 +25,10 @@ from typing import Any
 import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
 
 from sheets_schema import Column, Field, FieldType, Schema
@@ -41,6 +38,7 @@ from ..model import RunInfo, Status, UnitOutcome
 from .rollup import DistrictIndicator, district_rollup, submitted_reports
 from .status_table import COUNT_LABELS, HEADER, count_units, status_table
 from .words import fmt_datetime, fmt_percent, local_time
+from .wordxml import Body, FullRow, Run, clean
 
 DRAFT = "bao-cao-tong-hop.docx"
 FONT = "Times New Roman"
@@ -76,8 +74,6 @@ _ROLLUP_COLUMNS = (
     ("Đánh giá", 18), ("Số đơn vị báo cáo", 16), ("Số đơn vị đạt chỉ tiêu của mình", 18),
 )  # fmt: skip
 _ROLLUP_NUMERIC = frozenset({3, 4, 5, 6, 7, 9, 10})
-# Characters XML 1.0 cannot carry; a unit's text may hold them (pasted from elsewhere).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -105,11 +101,6 @@ def _pinned_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def clean(text: str) -> str:
-    """Unit text as a plain run can hold it: without the control characters XML forbids."""
-    return _NOT_XML.sub("", text)
-
-
 def number_text(value: float | None, kind: str) -> str:
     """A number as Vietnamese readers write it; whole numbers without decimals; "" for none."""
     if value is None:
@@ -128,7 +119,8 @@ class _Draft:
         self.run = run
         self.units = list(submitted_reports(outcomes))
         self.doc = docx.Document()
-        self.table_style = self.doc.styles.add_style("Bảng", WD_STYLE_TYPE.PARAGRAPH)
+        self.table_style = self.doc.styles.add_style("Table Text", WD_STYLE_TYPE.PARAGRAPH)
+        self.body = Body(self.doc)
 
     # ------------------------------------------------------------------ the document
     def build(self) -> Any:
@@ -224,67 +216,48 @@ class _Draft:
         *,
         bold: bool = False,
         italic: bool = False,
-        align: WD_ALIGN_PARAGRAPH | None = None,
+        align: str | None = None,
         indent: bool = True,
         size: float | None = None,
-    ) -> Paragraph:
-        p = self.doc.add_paragraph()
-        if text:
-            run = p.add_run(clean(text))
-            run.bold = bold or None
-            run.italic = italic or None
-            if size is not None:
-                run.font.size = Pt(size)
-        if align is not None:
-            p.paragraph_format.alignment = align
-        if not indent:
-            p.paragraph_format.first_line_indent = Mm(0)
-        return p
+    ) -> Any:
+        flags = ("b" if bold else "") + ("i" if italic else "")
+        return self.body.paragraph(
+            [(text, flags)] if text else [],
+            align=align,
+            first_line_mm=None if indent else 0,
+            size=size,
+        )
 
     def heading(self, text: str, level: int) -> None:
-        self.doc.add_paragraph(text, f"Heading {level}")
+        self.body.paragraph(text, style=f"Heading{level}")
 
     def unit_text(self, name: str, text: str) -> None:
         """A unit's name, then its text in whole, one paragraph per line it typed."""
-        p = self.doc.add_paragraph()
-        p.add_run(clean(name) + ":").bold = True
-        p.paragraph_format.keep_with_next = True
+        self.body.paragraph([(name + ":", "b")], keep_next=True)
         for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
             if line.strip():
-                self.doc.add_paragraph().add_run(clean(line.strip()))
+                self.body.paragraph(line.strip())
 
     def table(
         self,
         columns: Sequence[tuple[str, float]],
-        rows: Iterable[Sequence[str]],
+        rows: Iterable[Sequence[str] | FullRow],
         numeric: frozenset[int] = frozenset(),
-    ) -> DocxTable:
+    ) -> None:
         """A bordered table with a repeated header row; ``rows`` are texts, "" for blank;
         the ``numeric`` columns are right-aligned."""
-        table = self.doc.add_table(rows=1, cols=len(columns))
-        table.style = self.doc.styles["Table Grid"]
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
-        widths = [Mm(w) for _, w in columns]
-        for col, width in zip(table.columns, widths, strict=True):
-            col.width = width
-        head = table.rows[0]
-        _repeat_header(head)
-        for cell, (label, _), width in zip(head.cells, columns, widths, strict=True):
-            cell.width = width
-            p = cell.paragraphs[0]
-            p.style = self.table_style
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.add_run(label).bold = True
-        for values in rows:
-            _fill_row(table, self.table_style, values, columns, numeric)
-        return table
+        self.body.table(
+            [w for _, w in columns],
+            [label for label, _ in columns],
+            rows,
+            text_style=self.table_style.style_id,
+            numeric=numeric,
+        )
 
     # ------------------------------------------------------------------ heading block
     def heading_block(self) -> None:
         run = self.run
-        mark = self.para(align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-        _boxed(mark.add_run("DỰ THẢO"), size=13)
+        self.body.paragraph([("DỰ THẢO", "bx")], align="right", first_line_mm=0, size=13)
         block = self.doc.add_table(rows=1, cols=2)
         block.autofit = False
         left, right = block.rows[0].cells
@@ -312,16 +285,16 @@ class _Draft:
         title_run.font.size = Pt(15)
         right.paragraphs[1].paragraph_format.space_before = Pt(6)
         self.para()
-        self.para("BÁO CÁO", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, size=16)
+        self.para("BÁO CÁO", bold=True, align="center", indent=False, size=16)
         subject = self.schema.title.removeprefix("BÁO CÁO").strip()
         subject = f"tổng hợp {subject.lower()} của các tổ chức cơ sở đảng"
         self.para(
             subject[:1].upper() + subject[1:],
             bold=True,
-            align=WD_ALIGN_PARAGRAPH.CENTER,
+            align="center",
             indent=False,
         )
-        self.para("-----", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+        self.para("-----", align="center", indent=False)
         self.para(self.included_line(), italic=True)
 
     def included_line(self) -> str:
@@ -373,20 +346,14 @@ class _Draft:
             "Kết quả toàn huyện tổng hợp từ các đơn vị đã nộp, so với chỉ tiêu Nghị quyết của "
             "Huyện; chỉ tiêu tỷ lệ cộng tử số và mẫu số của các đơn vị rồi mới chia."
         )
-        table = self.table(_ROLLUP_COLUMNS, [])
         groups: dict[str, list[tuple[int, DistrictIndicator]]] = {}
         for n, d in enumerate(rows, start=1):
             groups.setdefault(d.indicator.group, []).append((n, d))
+        lines: list[Sequence[str] | FullRow] = []
         for g, (group, members) in enumerate(groups.items(), start=1):
-            cells = table.add_row().cells
-            merged = cells[0].merge(cells[-1])
-            p = merged.paragraphs[0]
-            p.style = self.table_style
-            p.add_run(f"{_roman(g)}. {group}").bold = True
-            for n, d in members:
-                _fill_row(
-                    table, self.table_style, rollup_cells(n, d), _ROLLUP_COLUMNS, _ROLLUP_NUMERIC
-                )
+            lines.append(FullRow(f"{_roman(g)}. {group}"))
+            lines += [rollup_cells(n, d) for n, d in members]
+        self.table(_ROLLUP_COLUMNS, lines, _ROLLUP_NUMERIC)
         self.new_section(landscape=False)
 
     # ------------------------------------------------------------------ III, V, VI narratives
@@ -477,22 +444,20 @@ class _Draft:
         self, unit: str, row: dict[str, Any], columns: Sequence[Column], group_col: Column | None
     ) -> None:
         """One row: "– Unit: limitation", then each other column on its own indented line."""
-        lead = self.doc.add_paragraph()
-        lead.add_run("– " + clean(unit) + ": ").bold = True
-        lead.paragraph_format.space_after = Pt(0)
         parts = [c for c in columns if c is not group_col and row.get(c.id) not in (None, "")]
+        lead: list[Run] = [("– " + unit + ": ", "b")]
         if parts:
-            lead.add_run(clean(_plain(row[parts[0].id])))
-        p = lead
-        for col in parts[1:]:
+            lead.append((_plain(row[parts[0].id]), ""))
+        last = len(parts) <= 1
+        self.body.paragraph(lead, after_pt=None if last else 0, keep_next=not last)
+        for i, col in enumerate(parts[1:], start=2):
             # Paragraphs, not line breaks: a justified line ending in a break is stretched.
-            p = self.doc.add_paragraph()
-            p.paragraph_format.first_line_indent = Mm(0)
-            p.paragraph_format.left_indent = Mm(10)
-            p.paragraph_format.space_after = Pt(0)
-            p.add_run(f"{col.label}: ").italic = True
-            p.add_run(clean(_plain(row[col.id])))
-        p.paragraph_format.space_after = Pt(6)
+            self.body.paragraph(
+                [(f"{col.label}: ", "i"), (_plain(row[col.id]), "")],
+                first_line_mm=0,
+                left_mm=10,
+                after_pt=None if i == len(parts) else 0,
+            )
 
     # ------------------------------------------------------------------ VI
     def section_tasks(self) -> None:
@@ -533,24 +498,6 @@ def rollup_cells(n: int, d: DistrictIndicator) -> list[str]:
 
 
 # ---------------------------------------------------------------------- low-level helpers
-
-
-def _fill_row(
-    table: DocxTable,
-    style: Any,
-    values: Sequence[str],
-    columns: Sequence[tuple[str, float]],
-    numeric: frozenset[int],
-) -> None:
-    cells = table.add_row().cells
-    for i, (cell, value, (_, width)) in enumerate(zip(cells, values, columns, strict=True)):
-        cell.width = Mm(width)
-        p = cell.paragraphs[0]
-        p.style = style
-        if i in numeric:
-            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        if value:
-            p.add_run(clean(value))
 
 
 def _fill_header(header: Paragraph, width_mm: float) -> None:
@@ -602,13 +549,6 @@ def _page_field(paragraph: Paragraph) -> None:
     run.append(text)
     field.append(run)
     paragraph._p.append(field)
-
-
-def _repeat_header(row: Any) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    trpr.append(header)
 
 
 def _cell_lines(cell: Any, lines: list[tuple[str, bool, bool]]) -> None:
