@@ -47,7 +47,7 @@ def write_district(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> No
         book.text(ws, row, 1, ind.group, book.fmt())
         book.text(ws, row, 2, ind.label, book.fmt())
         book.text(ws, row, 3, ind.unit, book.fmt())
-        book.value(ws, row, 4, d.target, _kind(d.target, d.kind))
+        book.value(ws, row, 4, d.target, d.target_kind)
         book.value(ws, row, 5, d.result, d.kind)
         book.value(ws, row, 6, d.numerator, "int")
         book.value(ws, row, 7, d.denominator, "int")
@@ -61,10 +61,6 @@ def write_district(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> No
     chart_row = last + 2
     _chart(book, ws, chart_row, len(rows))
     ws.print_area(0, 0, chart_row + _CHART_ROWS, len(COLUMNS) - 1)
-
-
-def _kind(value: float | None, kind: str) -> str:
-    return "int" if value is not None and float(value).is_integer() else kind
 
 
 def _chart(book: Book, ws: Worksheet, row: int, count: int) -> None:

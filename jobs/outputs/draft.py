@@ -481,12 +481,11 @@ class _Draft:
 def rollup_cells(n: int, d: DistrictIndicator) -> list[str]:
     """Section II's row for one indicator, as the draft prints it."""
     ind = d.indicator
-    target_kind = "int" if d.target is not None and float(d.target).is_integer() else d.kind
     return [
         str(n),
         ind.label,
         ind.unit,
-        number_text(d.target, target_kind),
+        number_text(d.target, d.target_kind),
         number_text(d.result, d.kind),
         number_text(d.numerator, "int"),
         number_text(d.denominator, "int"),

@@ -44,6 +44,11 @@ class DistrictIndicator:
         return number_kind(self.indicator, self.result)
 
     @property
+    def target_kind(self) -> str:
+        """The number format of the target, by the same rule."""
+        return number_kind(self.indicator, self.target)
+
+    @property
     def how(self) -> str:
         """How the result is rolled up, in words."""
         return HOW_WORDS.get(self.indicator.rollup, self.indicator.rollup)
