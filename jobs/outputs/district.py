@@ -6,6 +6,8 @@ The rows come from ``rollup.district_rollup``, the same rows section II of the W
 
 from __future__ import annotations
 
+import math
+
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import UnitOutcome
@@ -14,15 +16,16 @@ from .rollup import district_rollup, submitted_reports
 
 SHEET = "Toàn huyện"
 COLUMNS = [
-    ("STT", 5), ("Nhóm", 16), ("Chỉ tiêu", 40), ("Đơn vị tính", 14),
+    ("STT", 5), ("Nhóm", 20), ("Chỉ tiêu", 44), ("Đơn vị tính", 20),
     ("Chỉ tiêu của Huyện (NQ đề ra)", 13), ("Kết quả toàn huyện", 13), ("Σ tử số", 12),
     ("Σ mẫu số", 12), ("Tỷ lệ so với chỉ tiêu", 11), ("Đánh giá", 14),
     ("Số đơn vị báo cáo", 10), ("Số đơn vị đạt/vượt chỉ tiêu của mình", 13),
-    ("Cách tổng hợp", 30),
+    ("Cách tổng hợp", 36),
 ]  # fmt: skip
 HEAD_ROW = 3
 _ASSESSMENT_FILL = {"Vượt": "#C6EFCE", "Đạt": "#E2EFDA", "Chưa đạt": "#FFC7CE"}
-_CHART_ROWS = 24  # rows the chart covers below the table (at the default row height)
+_CHART_ROWS = 28  # rows the chart covers below the table (at the default row height)
+_WRAPPED = (1, 2, 3, 12)  # text columns that may wrap
 
 
 def write_district(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> None:
@@ -56,11 +59,21 @@ def write_district(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> No
         book.value(ws, row, 10, d.reporting, "int")
         book.value(ws, row, 11, d.meeting, "int")
         book.text(ws, row, 12, d.how, book.fmt())
+        ws.set_row(row, _height([ind.group, ind.label, ind.unit, d.how]))
     last = HEAD_ROW + len(rows)
     book.finish(ws, HEAD_ROW, last, len(COLUMNS) - 1, freeze_cols=3)
     chart_row = last + 2
     _chart(book, ws, chart_row, len(rows))
     ws.print_area(0, 0, chart_row + _CHART_ROWS, len(COLUMNS) - 1)
+
+
+def _height(texts: list[str]) -> float:
+    """Points for a row whose wrapped cells hold ``texts``: 15 pt a line, at the column widths."""
+    lines = max(
+        math.ceil(len(text) * 1.15 / max(1, COLUMNS[c][1] - 1))
+        for c, text in zip(_WRAPPED, texts, strict=True)
+    )
+    return 15.0 * max(1, lines) + 2
 
 
 def _chart(book: Book, ws: Worksheet, row: int, count: int) -> None:
@@ -83,6 +96,6 @@ def _chart(book: Book, ws: Worksheet, row: int, count: int) -> None:
         {"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}, "crossing": 0}
     )
     # Indicators top to bottom in table order.
-    chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 8}, "interval_unit": 1})
     chart.set_size({"width": 1100, "height": _CHART_ROWS * 20 - 10})
     ws.insert_chart(row, 1, chart, {"object_position": 3})

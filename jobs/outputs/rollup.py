@@ -20,7 +20,7 @@ NO_DATA = "chưa có số liệu"
 HOW_WORDS = {
     "sum": "Tổng các đơn vị",
     "mean": "Trung bình cộng các đơn vị",
-    "ratio": "Σ tử số / Σ mẫu số × 100 (không lấy trung bình tỷ lệ của các đơn vị)",
+    "ratio": "Σ tử số / Σ mẫu số × 100 (không lấy trung bình các tỷ lệ)",
 }
 
 
