@@ -12,6 +12,7 @@ the file, the ``[section] key``, what was found and how to write it instead.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -22,6 +23,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sheets_schema.loader import BUILTIN as BUILTIN_SCHEMAS
+from sheets_schema.loader import SchemaError, load_schema
 
 DEFAULT_CONFIG = "tonghop.toml"
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -40,7 +42,10 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
     ),
     "output": ("dir", "state", "archive_keep"),
     "remind": ("smtp_host", "smtp_port", "starttls", "sender", "username", "password_env"),
+    "district": ("name", "parent", "place"),
 }  # fmt: skip
+# [targets] has no fixed keys: its keys are the schema's indicator ids, checked against it.
+_FREE_SECTIONS = ("targets",)
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "report": ("deadline",),
     "units": ("registry",),
@@ -123,6 +128,15 @@ class RemindConfig:
 
 
 @dataclass(frozen=True)
+class DistrictConfig:
+    """``[district]``: the issuing body named in the Word draft's header block."""
+
+    name: str = ""  # e.g. "HUYỆN ỦY VĨNH LỢI"
+    parent: str = ""  # e.g. "ĐẢNG BỘ TỈNH BẠC LIÊU"
+    place: str = ""  # e.g. "Vĩnh Lợi", for "Vĩnh Lợi, ngày … tháng … năm …"
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration: the file it came from and its sections."""
 
@@ -134,6 +148,9 @@ class Config:
     google: GoogleConfig = field(default_factory=GoogleConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     remind: RemindConfig = field(default_factory=RemindConfig)
+    district: DistrictConfig = field(default_factory=DistrictConfig)
+    # ``[targets]``: the district's own Nghị quyết target per indicator id (only those given).
+    targets: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -239,22 +256,26 @@ class _Reader:
         google = self.google(sections["google"])
         output = self.output(sections["output"])
         remind = self.remind(sections["remind"])
-        return Config(self.file, self.base, report, units, source, google, output, remind)
+        district = self.district(sections["district"])
+        targets = self.targets(sections["targets"], report.schema)
+        return Config(self.file, self.base, report, units, source, google, output, remind,
+                      district, targets)  # fmt: skip
 
     def sections(self, doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        allowed = ", ".join(f"[{name}]" for name in _ALLOWED)
+        known = (*_ALLOWED, *_FREE_SECTIONS)
+        allowed = ", ".join(f"[{name}]" for name in known)
         for name, value in doc.items():
-            if name not in _ALLOWED:
+            if name not in known:
                 raise self.fail(
-                    f"không có mục [{name}]{_did_you_mean(name, _ALLOWED)}; "
+                    f"không có mục [{name}]{_did_you_mean(name, known)}; "
                     f"các mục được dùng: {allowed}"
                 )
             if not isinstance(value, dict):
                 raise self.fail(
                     f"{name} phải là một mục: viết [{name}] trên một dòng riêng, rồi đến các khóa"
                 )
-            keys = _ALLOWED[name]
-            for key in value:
+            keys = _ALLOWED.get(name, ())
+            for key in value if name in _ALLOWED else ():
                 if key not in keys:
                     raise self.fail(
                         f"không có khóa [{name}] {key}{_did_you_mean(key, keys)}; "
@@ -264,7 +285,7 @@ class _Reader:
             for key in keys:
                 if key not in doc.get(name, {}):
                     raise self.fail(f"thiếu [{name}] {key}; thêm khóa này dưới [{name}]")
-        return {name: doc.get(name, {}) for name in _ALLOWED}
+        return {name: doc.get(name, {}) for name in known}
 
     # --- sections -----------------------------------------------------------------------------
 
@@ -352,6 +373,40 @@ class _Reader:
             password_env=password_env,
             password=self.env.get(password_env, ""),
         )
+
+    def district(self, table: dict[str, Any]) -> DistrictConfig:
+        return DistrictConfig(
+            name=self.text(table, "district", "name", "").strip(),
+            parent=self.text(table, "district", "parent", "").strip(),
+            place=self.text(table, "district", "place", "").strip(),
+        )
+
+    def targets(self, table: dict[str, Any], schema_ref: str) -> dict[str, float]:
+        """``[targets]``: numbers keyed by the schema's indicator ids, in the file's order."""
+        targets: dict[str, float] = {}
+        for key, value in table.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise self.fail(
+                    f"[targets] {key} must be a number without quotes, e.g. {key} = 95.0 "
+                    f"(found {_describe(value)})"
+                )
+            if not math.isfinite(value):
+                raise self.fail(f"[targets] {key} must be a finite number (found {value})")
+            targets[key] = float(value)
+        if not targets:
+            return targets
+        try:
+            schema = load_schema(schema_ref)
+        except SchemaError:
+            return targets  # the schema's own error is reported where it is loaded
+        ids = [i.key for i in schema.indicators]
+        for key in targets:
+            if key not in ids:
+                raise self.fail(
+                    f"[targets] {key} is not an indicator of schema {schema.id}"
+                    f"{_did_you_mean(key, ids)}; indicator ids: {', '.join(ids)}"
+                )
+        return targets
 
     # --- typed values -------------------------------------------------------------------------
 

@@ -246,6 +246,10 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
         started_at=started,
         pulled=len(todo),
         reused=len(reuse),
+        district_name=config.district.name,
+        district_parent=config.district.parent,
+        district_place=config.district.place,
+        targets=dict(config.targets),
     )
     run.history.append(
         HistoryPoint(

@@ -141,6 +141,12 @@ class RunInfo:
     started_at: datetime | None = None
     pulled: int = 0  # units read this run (changed since the last run)
     reused: int = 0  # units whose file had not changed
+    # The issuing body for the Word draft's header ([district]) and the district's own
+    # Nghị quyết targets by indicator id ([targets]); empty when not configured.
+    district_name: str = ""
+    district_parent: str = ""
+    district_place: str = ""
+    targets: dict[str, float] = field(default_factory=dict)
 
 
 def count_outcomes(outcomes: list[UnitOutcome]) -> dict[str, float]:

@@ -54,6 +54,27 @@ folder = "sheets"
 [output]
 dir = "out"
 state = "state/tonghop.sqlite"
+
+[district]                     # the issuing body, for the Word draft's header
+name = "HUYỆN ỦY VĨNH LỢI"
+parent = "ĐẢNG BỘ TỈNH BẠC LIÊU"
+place = "Vĩnh Lợi"
+
+[targets]                      # the district's own Nghị quyết targets (invented for the demo)
+tang_truong = 8.5              # %/năm
+thu_nhap = 60.0                # triệu đồng/người/năm
+thu_ngan_sach = 55000.0        # triệu đồng
+san_luong_lua = 350000.0       # tấn/năm
+san_luong_thuy_san = 32000.0   # tấn/năm
+ho_ngheo = 2.0                 # %, lower is better
+bhyt = 93.0                    # %
+nuoc_sach = 99.0               # %
+lao_dong_dao_tao = 70.0        # %
+tieu_chi_ntm = 18.0            # tiêu chí, mean of the communes
+giao_quan = 100.0              # %
+ket_nap_dang_vien = 250        # đảng viên
+chi_bo_htt = 85.0              # %
+dang_vien_htt = 88.0           # %
 """
 
 

@@ -1,10 +1,12 @@
-"""Everything a run renders: the consolidated workbook and its sheets, the status table,
-status.json and the CSV files. The job hands over one finished result; nothing here reads
-anything back or reaches up into the job.
+"""Everything a run renders: the consolidated workbook and its sheets, the Word draft, the
+status table, status.json and the CSV files. The job hands over one finished result; nothing
+here reads anything back or reaches up into the job.
 
 Modules: ``files`` writes every output of a run atomically; ``workbook`` and ``sheets`` lay out
 the workbook over the cell helpers in ``cells``; ``status_table`` is the table shared with the
-Google status sheet; ``words`` holds the time and number wording all of them use.
+Google status sheet; ``words`` holds the time and number wording all of them use. ``rollup``
+computes the district roll-up against the district's targets once, for both the "Toàn huyện"
+sheet (``district``) and the Word draft (``draft``, over the XML helpers in ``wordxml``).
 """
 
 from .files import OutputError, atomic_write, unwritable, write_outputs

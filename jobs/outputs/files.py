@@ -35,6 +35,7 @@ from typing import Any
 from sheets_schema import Code, Finding, Schema, Severity
 
 from ..model import RunInfo, Status, UnitOutcome
+from .draft import DRAFT, draft_bytes
 from .workbook import write_workbook
 
 log = logging.getLogger("tonghop.outputs")
@@ -96,6 +97,7 @@ def artefacts(gen: Generation) -> list[Artefact]:
 
     return [
         Artefact(WORKBOOK, workbook),
+        Artefact(DRAFT, lambda: draft_bytes(gen.schema, gen.outcomes, gen.run)),
         Artefact("values.csv", lambda: values_csv(gen.outcomes, gen.schema).encode("utf-8")),
         Artefact("findings.csv", findings),
     ]
@@ -123,6 +125,7 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
     except OSError as exc:
         raise OutputError(f"không xóa được {stamp}: {exc.strerror}") from exc
     _archive(paths[WORKBOOK], out_dir / ARCHIVE, archive_keep, run)
+    _archive(paths[DRAFT], out_dir / ARCHIVE, archive_keep, run)
     temps: list[tuple[Path, Path]] = []
     try:
         for item in items:  # render everything first: a failing render replaces nothing
@@ -199,7 +202,8 @@ def fingerprint(schema: Schema, outcomes: list[UnitOutcome], run: RunInfo) -> st
     """A digest of everything the workbook and CSV files show, except the run clock."""
     h = hashlib.sha256()
     for part in (schema.id, schema.version, schema.fingerprint, run.as_of.date().isoformat(),
-                 run.deadline_text, run.timezone, str(run.conference), json.dumps(run.counts, sort_keys=True)):  # fmt: skip
+                 run.deadline_text, run.timezone, str(run.conference), json.dumps(run.counts, sort_keys=True),
+                 json.dumps([run.district_name, run.district_parent, run.district_place, run.targets], sort_keys=True)):  # fmt: skip
         h.update(part.encode("utf-8") + b"\0")
     if any(o.status is Status.UNREACHABLE for o in outcomes):
         h.update(run.as_of.isoformat().encode())  # the age of their last good data is shown
@@ -250,16 +254,18 @@ def _write_temp(path: Path, write: Callable[[Any], Any]) -> Path:
 
 
 def _archive(current: Path, folder: Path, keep: int, run: RunInfo) -> None:
-    """Keep a bounded set of earlier workbooks: copy the current one aside before replacing it."""
+    """Keep a bounded set of earlier workbooks (and drafts): copy the current one aside first."""
     if keep <= 0 or not current.exists():
         return
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.fromtimestamp(current.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
-    target = folder / f"tong-hop-{stamp}-r{run.run_id - 1}.xlsx"
+    target = folder / f"{current.stem}-{stamp}-r{run.run_id - 1}{current.suffix}"
     if not target.exists():
         data = current.read_bytes()
         atomic_write(target, lambda fh: fh.write(data))
-    older = sorted(folder.glob("tong-hop-*.xlsx"), key=lambda p: p.stat().st_mtime)
+    older = sorted(
+        folder.glob(f"{current.stem}-*{current.suffix}"), key=lambda p: p.stat().st_mtime
+    )
     for stale in older[: max(0, len(older) - keep)]:
         stale.unlink(missing_ok=True)
 

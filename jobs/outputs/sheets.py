@@ -20,11 +20,6 @@ from .cells import Book, Source, cell_offset
 
 _UNIT_COLUMNS = [("Mã đơn vị", 16), ("Tên đơn vị", 30), ("Tình trạng", 14)]
 _SEVERITY = {Severity.ERROR: ("Lỗi", "#FFC7CE"), Severity.WARNING: ("Cảnh báo", "#FFEB9C")}
-_ROLLUP_WORDS = {
-    "sum": "Tổng các đơn vị",
-    "mean": "Trung bình cộng các đơn vị",
-    "ratio": "Σ tử số / Σ mẫu số × 100 (không lấy trung bình tỷ lệ của các đơn vị)",
-}
 
 
 def with_data(outcomes: list[UnitOutcome]) -> Iterator[tuple[UnitOutcome, ParsedReport]]:
@@ -59,10 +54,10 @@ _INDICATOR_COLUMNS = [
 
 
 def write_indicators(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> None:
-    """One row per unit × applicable indicator, then the district roll-up per indicator."""
+    """One row per unit × applicable indicator; the district roll-up is on "Toàn huyện"."""
     units = list(with_data(outcomes))
     head = 3
-    book.title(ws, "CHỈ TIÊU NGHỊ QUYẾT THEO ĐƠN VỊ VÀ TỔNG HỢP TOÀN HUYỆN")
+    book.title(ws, "CHỈ TIÊU NGHỊ QUYẾT THEO ĐƠN VỊ")
     book.header(ws, head, _INDICATOR_COLUMNS)
     row = head
     for o, report in units:
@@ -72,15 +67,13 @@ def write_indicators(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> 
                 row += 1
                 _indicator_row(book, ws, row, o, report, ind, result)
     book.finish(ws, head, row, len(_INDICATOR_COLUMNS) - 1, freeze_cols=2)
-    rollup_row = row + 3
     book.link(
         ws,
         1,
         0,
-        f"internal:'{ws.get_name()}'!A{rollup_row + 1}",
-        f"Tổng hợp toàn huyện: xem từ dòng {rollup_row + 1} (bấm vào đây).",
+        "internal:'Toàn huyện'!A1",
+        "Tổng hợp toàn huyện so với chỉ tiêu của Huyện: xem trang “Toàn huyện” (bấm vào đây).",
     )
-    _rollup(book, ws, rollup_row, [(o, r) for o, r in units if o.status.submitted])
 
 
 def _indicator_row(
@@ -109,89 +102,6 @@ def _indicator_row(
     book.value(ws, row, 12, r.forecast, source=_source(o, report, ind.field_id("du_bao")))
     book.value(ws, row, 13, r.note, source=_source(o, report, ind.field_id("ghi_chu")))
     book.value(ws, row, 14, "Có" if o.status.submitted else "Không")
-
-
-def _rollup(
-    book: Book, ws: Worksheet, top: int, units: list[tuple[UnitOutcome, ParsedReport]]
-) -> None:
-    ws.write_string(top - 1, 0, "TỔNG HỢP TOÀN HUYỆN", book.style("subtitle"))
-    ws.write_string(
-        top,
-        0,
-        f"Tổng hợp từ {len(units)} đơn vị đã nộp (đúng hạn hoặc trễ hạn); đơn vị chưa nộp không "
-        "được tính. Chỉ tiêu tỷ lệ cộng tử số và mẫu số của các đơn vị rồi mới chia.",
-        book.style("note"),
-    )
-    labels = {
-        0: "Phạm vi",
-        1: "Số đơn vị có số liệu",
-        3: "Nhóm",
-        4: "Chỉ tiêu",
-        5: "Đơn vị tính",
-        7: "Kết quả toàn huyện",
-        8: "Tổng tử số",
-        9: "Tổng mẫu số",
-        11: "Số đơn vị đạt/vượt chỉ tiêu",
-        13: "Cách tổng hợp",
-    }
-    head = top + 1
-    for col in range(len(_INDICATOR_COLUMNS)):
-        ws.write_string(head, col, labels.get(col, ""), book.style("head"))
-    ws.set_row(head, 32)
-    for n, ind in enumerate(book.schema.indicators, start=1):
-        results = [r.indicators[ind.key] for _, r in units if ind.key in r.indicators]
-        _rollup_row(book, ws, head + n, ind, [r for r in results if r.applicable])
-
-
-def _rollup_row(
-    book: Book, ws: Worksheet, row: int, ind: Indicator, results: list[IndicatorResult]
-) -> None:
-    valued = [r for r in results if not r.not_applicable and r.result is not None]
-    total, numerator, denominator = rollup(ind, valued)
-    # The mean of whole numbers (NTM criteria) is not a whole number: show its decimals.
-    mean_of_integers = ind.type is FieldType.INTEGER and ind.rollup == "mean"
-    kind = "dec" if mean_of_integers else _number_kind(ind.type)
-    judged = [r for r in results if r.met is not None]
-    book.text(ws, row, 0, "Toàn huyện", book.fmt(bold=True))
-    book.value(ws, row, 1, len(valued), "int")
-    book.value(ws, row, 2, None)
-    book.text(ws, row, 3, ind.group, book.fmt())
-    book.text(ws, row, 4, ind.label, book.fmt())
-    book.text(ws, row, 5, ind.unit, book.fmt())
-    book.value(ws, row, 6, None)
-    book.value(ws, row, 7, total, kind)
-    book.value(ws, row, 8, numerator, "int")
-    book.value(ws, row, 9, denominator, "int")
-    book.value(ws, row, 10, None)
-    book.text(ws, row, 11, f"{sum(1 for r in judged if r.met)}/{len(judged)}", book.fmt())
-    book.value(ws, row, 12, None)
-    book.text(ws, row, 13, _ROLLUP_WORDS.get(ind.rollup, ind.rollup), book.fmt())
-    book.value(ws, row, 14, None)
-
-
-def rollup(
-    ind: Indicator, results: list[IndicatorResult]
-) -> tuple[float | None, float | None, float | None]:
-    """(district value, Σnumerator, Σdenominator) of ``ind`` over the given unit results.
-
-    ``ratio`` is 100·Σtu_so/Σmau_so over units that gave both: a mean of unit percentages
-    would let a 50-household unit weigh as much as a 5,000-household one.
-    """
-    if ind.rollup == "ratio":
-        pairs = [
-            (r.numerator, r.denominator)
-            for r in results
-            if r.numerator is not None and r.denominator is not None
-        ]
-        if not pairs:
-            return None, None, None
-        num = sum(p[0] for p in pairs)
-        den = sum(p[1] for p in pairs)
-        return (100 * num / den if den else None), num, den
-    values = [r.result for r in results if r.result is not None]
-    if not values:
-        return None, None, None
-    return (sum(values) if ind.rollup == "sum" else fmean(values)), None, None
 
 
 # ------------------------------------------------------------------ Kiểm điểm

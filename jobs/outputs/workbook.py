@@ -1,6 +1,6 @@
 """Write the consolidated workbook (tong-hop.xlsx) the district office opens, prints and quotes.
 
-Sheets, in order: Tình trạng, Chỉ tiêu, Kiểm điểm, Kiểm tra giám sát, Hạn chế - Giải pháp,
+Sheets, in order: Tình trạng, Toàn huyện, Chỉ tiêu, Kiểm điểm, Kiểm tra giám sát, Hạn chế - Giải pháp,
 Lỗi, Nhật ký. Cells hold values, never formulas; text typed by units is always written as text;
 times are wall-clock times in the report's time zone. The same input gives the same bytes.
 """
@@ -19,6 +19,7 @@ from sheets_schema import Finding, Schema
 
 from ..model import HistoryPoint, RunInfo, Status, UnitOutcome
 from .cells import Book, printable
+from .district import write_district
 from .sheets import (
     write_counts,
     write_findings,
@@ -38,6 +39,7 @@ from .words import local_time
 
 SHEET_NAMES = (
     "Tình trạng",
+    "Toàn huyện",
     "Chỉ tiêu",
     "Kiểm điểm",
     "Kiểm tra giám sát",
@@ -94,6 +96,7 @@ def write_workbook(
     sheets = {name: wb.add_worksheet(name) for name in SHEET_NAMES}
     table = status_table(outcomes, run, schema.unit_types)
     _write_status(book, sheets["Tình trạng"], table, outcomes)
+    write_district(book, sheets["Toàn huyện"], outcomes)
     write_indicators(book, sheets["Chỉ tiêu"], outcomes)
     write_narratives(book, sheets["Kiểm điểm"], outcomes)
     write_counts(book, sheets["Kiểm tra giám sát"], outcomes)

@@ -138,6 +138,7 @@ def test_outputs_read_back(district: District) -> None:
     wb = openpyxl.load_workbook(out / "tong-hop.xlsx")
     assert wb.sheetnames == [
         "Tình trạng",
+        "Toàn huyện",
         "Chỉ tiêu",
         "Kiểm điểm",
         "Kiểm tra giám sát",

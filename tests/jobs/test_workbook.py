@@ -260,6 +260,7 @@ def test_sheets_in_order(book: openpyxl.Workbook) -> None:
         == SHEET_NAMES
         == (
             "Tình trạng",
+            "Toàn huyện",
             "Chỉ tiêu",
             "Kiểm điểm",
             "Kiểm tra giám sát",
@@ -336,15 +337,27 @@ def test_indicator_rows_and_ratio_rollup(book: openpyxl.Workbook, schema: Schema
     assert units["XA_VINH_HUNG"][10] == pytest.approx(90 / 80)
     assert units["XA_VINH_HUNG"][11] == "Vượt"
     assert "CQ_VP_HUYEN_UY" not in units  # the indicator does not apply to an agency
-    # The roll-up: only the two submitted units, Σtu/Σmau, not the mean of their percentages.
-    rows = _rows(ws)
-    rollup = next(r for r in rows if r[0] == "Toàn huyện" and r[4] == bhyt.label)
-    assert rollup[7] == pytest.approx(100 * (900 + 50) / (1000 + 100))
-    assert rollup[7] != pytest.approx((90 + 50) / 2)
-    assert rollup[8:10] == [950, 1100]
-    assert rollup[1] == 2
-    assert rollup[11] == "1/2"  # 90% ≥ 80% met; 50% did not
-    assert any(isinstance(v, str) and "Tổng hợp từ 2 đơn vị đã nộp" in v for r in rows for v in r)
+    # The roll-up is on its own sheet now; this one points there.
+    assert not any(r[0] == "Toàn huyện" for r in _rows(ws))
+    assert "xem trang “Toàn huyện”" in str(ws["A2"].value)
+
+
+def test_district_rollup_sheet(book: openpyxl.Workbook, schema: Schema) -> None:
+    ws = book["Toàn huyện"]
+    header, body = _table(ws, "STT")
+    assert all(isinstance(h, str) and h for h in header[:13])  # every header filled in
+    col = {h: i for i, h in enumerate(header) if h}
+    bhyt = next(i for i in schema.indicators if i.key == "bhyt")
+    row = next(r for r in body if r[col["Chỉ tiêu"]] == bhyt.label)
+    # Only the two submitted units, Σtu/Σmau, not the mean of their percentages.
+    assert row[col["Kết quả toàn huyện"]] == pytest.approx(100 * (900 + 50) / (1000 + 100))
+    assert row[col["Σ tử số"]] == 950 and row[col["Σ mẫu số"]] == 1100
+    # Counts are numbers, not "1/2" text: 90% ≥ 80% met its own target; 50% did not.
+    assert row[col["Số đơn vị báo cáo"]] == 2
+    assert row[col["Số đơn vị đạt/vượt chỉ tiêu của mình"]] == 1
+    assert row[col["Đánh giá"]] == "chưa có chỉ tiêu"  # this run has no [targets]
+    assert len(body) == len(schema.indicators)
+    assert "Tổng hợp từ 2 đơn vị đã nộp" in str(ws["A3"].value)
 
 
 def test_narratives_counts_and_limitations(

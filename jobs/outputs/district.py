@@ -1,0 +1,101 @@
+"""The workbook's "Toàn huyện" sheet: the district roll-up against the district's own targets,
+with a chart of the percentage of target per indicator inside the print area.
+
+The rows come from ``rollup.district_rollup``, the same rows section II of the Word draft shows.
+"""
+
+from __future__ import annotations
+
+import math
+
+from xlsxwriter.worksheet import Worksheet
+
+from ..model import UnitOutcome
+from .cells import Book
+from .rollup import district_rollup, submitted_reports
+
+SHEET = "Toàn huyện"
+COLUMNS = [
+    ("STT", 5), ("Nhóm", 20), ("Chỉ tiêu", 44), ("Đơn vị tính", 20),
+    ("Chỉ tiêu của Huyện (NQ đề ra)", 13), ("Kết quả toàn huyện", 13), ("Σ tử số", 12),
+    ("Σ mẫu số", 12), ("Tỷ lệ so với chỉ tiêu", 11), ("Đánh giá", 14),
+    ("Số đơn vị báo cáo", 10), ("Số đơn vị đạt/vượt chỉ tiêu của mình", 13),
+    ("Cách tổng hợp", 36),
+]  # fmt: skip
+HEAD_ROW = 3
+_ASSESSMENT_FILL = {"Vượt": "#C6EFCE", "Đạt": "#E2EFDA", "Chưa đạt": "#FFC7CE"}
+_CHART_ROWS = 28  # rows the chart covers below the table (at the default row height)
+_WRAPPED = (1, 2, 3, 12)  # text columns that may wrap
+
+
+def write_district(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> None:
+    """One row per indicator, then a bar chart of the % of target; all inside the print area."""
+    rows = district_rollup(book.schema, outcomes, book.run.targets)
+    included = sum(1 for _ in submitted_reports(outcomes))
+    book.title(ws, "TỔNG HỢP TOÀN HUYỆN SO VỚI CHỈ TIÊU NGHỊ QUYẾT CỦA HUYỆN", book.schema.title)
+    ws.write_string(
+        2,
+        0,
+        f"Tổng hợp từ {included} đơn vị đã nộp (đúng hạn hoặc trễ hạn); đơn vị chưa nộp không được "
+        "tính. Chỉ tiêu tỷ lệ cộng tử số và mẫu số của các đơn vị rồi mới chia. Tỷ lệ so với chỉ "
+        "tiêu = kết quả / chỉ tiêu (chỉ tiêu càng thấp càng tốt: chỉ tiêu / kết quả).",
+        book.style("note"),
+    )
+    book.header(ws, HEAD_ROW, COLUMNS)
+    ws.set_row(HEAD_ROW, 48)
+    for n, d in enumerate(rows, start=1):
+        row = HEAD_ROW + n
+        ind = d.indicator
+        book.value(ws, row, 0, n, "int")
+        book.text(ws, row, 1, ind.group, book.fmt())
+        book.text(ws, row, 2, ind.label, book.fmt())
+        book.text(ws, row, 3, ind.unit, book.fmt())
+        book.value(ws, row, 4, d.target, d.target_kind)
+        book.value(ws, row, 5, d.result, d.kind)
+        book.value(ws, row, 6, d.numerator, "int")
+        book.value(ws, row, 7, d.denominator, "int")
+        book.value(ws, row, 8, d.ratio, "ratio")
+        book.text(ws, row, 9, d.assessment, book.fmt(fill=_ASSESSMENT_FILL.get(d.assessment)))
+        book.value(ws, row, 10, d.reporting, "int")
+        book.value(ws, row, 11, d.meeting, "int")
+        book.text(ws, row, 12, d.how, book.fmt())
+        ws.set_row(row, _height([ind.group, ind.label, ind.unit, d.how]))
+    last = HEAD_ROW + len(rows)
+    book.finish(ws, HEAD_ROW, last, len(COLUMNS) - 1, freeze_cols=3)
+    chart_row = last + 2
+    _chart(book, ws, chart_row, len(rows))
+    ws.print_area(0, 0, chart_row + _CHART_ROWS, len(COLUMNS) - 1)
+
+
+def _height(texts: list[str]) -> float:
+    """Points for a row whose wrapped cells hold ``texts``: 15 pt a line, at the column widths."""
+    lines = max(
+        math.ceil(len(text) * 1.15 / max(1, COLUMNS[c][1] - 1))
+        for c, text in zip(_WRAPPED, texts, strict=True)
+    )
+    return 15.0 * max(1, lines) + 2
+
+
+def _chart(book: Book, ws: Worksheet, row: int, count: int) -> None:
+    """Horizontal bars of the ratio to target per indicator (blank without a target), 100% marked
+    by the axis crossing so bars left of it are short of target."""
+    name = ws.get_name()
+    chart = book.wb.add_chart({"type": "bar"})
+    chart.add_series(
+        {
+            "name": "Tỷ lệ so với chỉ tiêu",
+            "categories": [name, HEAD_ROW + 1, 2, HEAD_ROW + count, 2],
+            "values": [name, HEAD_ROW + 1, 8, HEAD_ROW + count, 8],
+            "fill": {"color": "#2E75B6"},
+            "data_labels": {"value": True, "num_format": "0%"},
+        }
+    )
+    chart.set_title({"name": "Kết quả toàn huyện so với chỉ tiêu của Huyện (%)"})
+    chart.set_legend({"none": True})
+    chart.set_x_axis(
+        {"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}, "crossing": 0}
+    )
+    # Indicators top to bottom in table order.
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 8}, "interval_unit": 1})
+    chart.set_size({"width": 1100, "height": _CHART_ROWS * 20 - 10})
+    ws.insert_chart(row, 1, chart, {"object_position": 3})
