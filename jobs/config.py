@@ -387,11 +387,11 @@ class _Reader:
         for key, value in table.items():
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise self.fail(
-                    f"[targets] {key} must be a number without quotes, e.g. {key} = 95.0 "
-                    f"(found {_describe(value)})"
+                    f"[targets] {key} phải là số, không có ngoặc kép, ví dụ {key} = 95.0 "
+                    f"(đang ghi {_describe(value)})"
                 )
             if not math.isfinite(value):
-                raise self.fail(f"[targets] {key} must be a finite number (found {value})")
+                raise self.fail(f"[targets] {key} phải là một số hữu hạn (đang ghi {value})")
             targets[key] = float(value)
         if not targets:
             return targets
@@ -403,8 +403,8 @@ class _Reader:
         for key in targets:
             if key not in ids:
                 raise self.fail(
-                    f"[targets] {key} is not an indicator of schema {schema.id}"
-                    f"{_did_you_mean(key, ids)}; indicator ids: {', '.join(ids)}"
+                    f"[targets] {key} không phải chỉ tiêu của mẫu {schema.id}"
+                    f"{_did_you_mean(key, ids)}; các mã chỉ tiêu: {', '.join(ids)}"
                 )
         return targets
 

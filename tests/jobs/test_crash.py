@@ -135,8 +135,8 @@ def test_a_run_killed_after_the_workbook_does_not_leave_it_stale(
     sheet = district.root / "sheets" / "XA_A.xlsx"
     aside = district.root / "XA_A.xlsx"
     shutil.move(sheet, aside)
-    # Renames: the archived workbook, then the workbook itself; kill before the third.
-    assert _killed_sync(district.root, at(10), "rename", 3) == -signal.SIGKILL
+    # Renames: the archived workbook and draft, then the workbook itself; kill before the fourth.
+    assert _killed_sync(district.root, at(10), "rename", 4) == -signal.SIGKILL
     out = district.root / "out"
     assert "Không truy cập được" in _workbook_statuses(out / "tong-hop.xlsx")["XA_A"]
     shutil.move(aside, sheet)

@@ -394,16 +394,16 @@ def test_draft_archived_when_it_changes(
     [
         (
             "[targets]\nbhyt_x = 95.0\n",
-            "[targets] bhyt_x is not an indicator of schema midterm_2020_2025 (did you mean bhyt?)",
+            "[targets] bhyt_x không phải chỉ tiêu của mẫu midterm_2020_2025 (có phải ý bạn là bhyt?)",
         ),
         (
             '[targets]\nbhyt = "95%"\n',
-            '[targets] bhyt must be a number without quotes, e.g. bhyt = 95.0 (found the text "95%")',
+            '[targets] bhyt phải là số, không có ngoặc kép, ví dụ bhyt = 95.0 (đang ghi chữ "95%")',
         ),
-        ("[targets]\nbhyt = true\n", "[targets] bhyt must be a number"),
-        ("[targets]\nbhyt = nan\n", "[targets] bhyt must be a finite number"),
-        ("[district]\nname = 5\n", "[district] name must be text in double quotes"),
-        ('[district]\nnam = "HUYỆN ỦY"\n', "unknown key [district] nam (did you mean name?)"),
+        ("[targets]\nbhyt = true\n", "[targets] bhyt phải là số"),
+        ("[targets]\nbhyt = nan\n", "[targets] bhyt phải là một số hữu hạn"),
+        ("[district]\nname = 5\n", "[district] name phải là chữ trong ngoặc kép"),
+        ('[district]\nnam = "HUYỆN ỦY"\n', "không có khóa [district] nam (có phải ý bạn là name?)"),
     ],
 )
 def test_bad_targets_and_district_are_config_errors(
