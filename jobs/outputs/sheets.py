@@ -46,7 +46,7 @@ def with_data(outcomes: list[UnitOutcome]) -> Iterator[tuple[UnitOutcome, Parsed
 
 def unit_columns(book: Book, outcomes: list[UnitOutcome]) -> list[tuple[str, float]]:
     """The unit columns every sheet starts with, as wide as the codes and names need."""
-    codes = book.fit_width((o.unit.code for o in outcomes), 9, 23)
+    codes = book.fit_width((o.unit.code for o in outcomes), 9, 26)
     names = book.fit_width((o.unit.name for o in outcomes), 14, 22)
     return [("Mã đơn vị", codes), ("Tên đơn vị", names), ("Tình trạng", 12)]
 
@@ -158,8 +158,8 @@ def _rollup(
     }
     head = top + 1
     for col in range(len(_INDICATOR_COLUMNS)):
-        ws.write_string(head, col, labels.get(col, ""), book.style("head"))
-    ws.set_row(head, 32)
+        book.text(ws, head, col, labels.get(col, ""), book.style("head"))
+    book.row_height(ws, head, 27)
     for n, ind in enumerate(book.schema.indicators, start=1):
         results = [r.indicators[ind.key] for _, r in units if ind.key in r.indicators]
         _rollup_row(book, ws, head + n, ind, [r for r in results if r.applicable])

@@ -59,7 +59,7 @@ _OPTIONS = {
 }
 # Column widths of the status table; None: from the content, within (low, high).
 _STATUS_WIDTHS: dict[str, float | tuple[float, float]] = {
-    "STT": 4.5, "Mã đơn vị": (9, 23), "Tên đơn vị": (14, 24), "Loại hình": 12, "Tình trạng": 12,
+    "STT": 4.5, "Mã đơn vị": (9, 26), "Tên đơn vị": (14, 24), "Loại hình": 12, "Tình trạng": 12,
     "Hoàn thành (%)": 9, "Lỗi": 5, "Cảnh báo": 7.5, "Đã xác nhận": 7.5, "Hạn nộp": 12,
     "Thời điểm nộp": 15, "Sửa lần cuối": 15, "Sửa sau khi nộp": 6.5, "Ghi chú": 30,
     "Liên kết": (10, 24),
@@ -196,9 +196,10 @@ def _write_calls(book: Book, ws: Worksheet, row: int, calls: list[CallRow]) -> i
     for n, call in enumerate(calls, start=1):
         r = head + n
         fill = call.status.color
-        values = (str(n), call.code, call.name, call.status.label, call.reporter, call.phone,
+        book.value(ws, r, 0, n, "int", fill=fill)
+        values = (call.code, call.name, call.status.label, call.reporter, call.phone,
                   call.missing, call.note)  # fmt: skip
-        for (_, first, last), value in zip(_CALL_COLUMNS, values, strict=True):
+        for (_, first, last), value in zip(_CALL_COLUMNS[1:], values, strict=True):
             _span(book, ws, r, first, last, value, book.fmt(fill=fill))
     return head + len(calls)
 
