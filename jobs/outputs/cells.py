@@ -98,6 +98,8 @@ class _Layout:
 
     def width(self, first: int, last: int) -> float:
         """The width of columns first..last together, in characters."""
+        if first == last:
+            return self.widths.get(first, _DEFAULT_WIDTH)
         px = sum(fit.column_px(self.widths.get(c, _DEFAULT_WIDTH)) for c in range(first, last + 1))
         return (px - 5) / fit.DIGIT_PX
 
@@ -220,19 +222,19 @@ class Book:
     def _fit(self, ws: Worksheet, row: int, col: int, last_col: int, text: str, fmt: Format | None,
              source: Source | None) -> str:  # fmt: skip
         """Record the height ``text`` needs; cut a unit's text past Excel's 409-point row."""
-        self.used(ws, row, last_col)
+        lay = self.layout(ws)
+        lay.last_row = max(lay.last_row, row)
+        lay.last_col = max(lay.last_col, last_col)
         font = self._fonts.get(id(fmt)) if fmt is not None else None
         if font is None:
             return text
         size, bold = font
-        lay = self.layout(ws)
         width = lay.width(col, last_col)
-        if source is not None and not fit.fits(text, width, size=size):
-            log.debug(
-                "%s: %s %s cut to fit one printed row", source.unit_code, source.tab, source.cell
-            )
-            text = fit.cut_to_fit(text, width, CUT_NOTE, size=size)
         lines = fit.lines_needed(text, width, size, bold)
+        if source is not None and lines * fit.line_height(size) + 3.0 > fit.MAX_ROW_PT:
+            log.debug("%s: %s %s cut to one printed row", source.unit_code, source.tab, source.cell)
+            text = fit.cut_to_fit(text, width, CUT_NOTE, size=size)
+            lines = fit.lines_needed(text, width, size, bold)
         height = fit.row_height(lines, size)
         if height > lay.heights.get(row, 0.0):
             lay.heights[row] = height

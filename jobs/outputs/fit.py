@@ -36,6 +36,7 @@ _WIDTH = {ch: w for w, chars in _GROUPS.items() for ch in chars}
 _DEFAULT = 1139  # digits, most lower-case letters
 _BOLD = 1.08  # bold Arial is about 8% wider
 _SLACK = 1.06  # room for rounding and for the other program's hinting
+_SPACE = 569
 
 MAX_ROW_PT = 409.0  # Excel's tallest row
 DIGIT_PX = 7  # width of "0" in Arial 10 at 96 dpi: Excel's unit of column width
@@ -77,14 +78,15 @@ def _word_units(word: str) -> int:
     return total
 
 
+def _factor(size: float, bold: bool) -> float:
+    """Pixels per font unit at ``size`` points, with the slack."""
+    return size * 96 / 72 / 2048 * (_BOLD if bold else 1.0) * _SLACK
+
+
 def text_px(text: str, size: float = 10.0, bold: bool = False) -> float:
     """The width of ``text`` on one line, in pixels at 96 dpi."""
-    units = sum(_word_units(w) for w in text.split(" ")) + 569 * text.count(" ")
-    return _px(units, size, bold)
-
-
-def _px(units: int, size: float, bold: bool) -> float:
-    return units / 2048 * size * 96 / 72 * (_BOLD if bold else 1.0) * _SLACK
+    units = sum(_word_units(w) for w in text.split(" ")) + _SPACE * text.count(" ")
+    return units * _factor(size, bold)
 
 
 def lines_needed(text: str, width: float, size: float = 10.0, bold: bool = False) -> int:
@@ -92,24 +94,36 @@ def lines_needed(text: str, width: float, size: float = 10.0, bold: bool = False
 
     Explicit line breaks count; a word longer than the line is broken, as both programs do.
     """
-    room = max(column_px(width) - _CELL_PAD_PX, DIGIT_PX)
-    space = _px(569, size, bold)
+    room = max(column_px(width) - _CELL_PAD_PX, DIGIT_PX) / _factor(size, bold)
+    if len(text) <= 120:  # codes, names, labels: the same few texts again and again
+        return _short_lines(text, room)
+    return _lines(text, room)
+
+
+@lru_cache(maxsize=65_536)
+def _short_lines(text: str, room: float) -> int:
+    return _lines(text, room)
+
+
+def _lines(text: str, room: float) -> int:
+    """Greedy word wrap of ``text`` in ``room`` font units (the work is in integer units)."""
     lines = 0
     for paragraph in text.split("\n"):
         lines += 1
         used = 0.0
         for word in paragraph.split(" "):
-            w = _px(_word_units(word), size, bold) if word else 0.0
-            if used and used + space + w > room:
+            w = _word_units(word) if word else 0
+            if used and used + _SPACE + w > room:
                 lines += 1
                 used = 0.0
             elif used:
-                used += space
+                used += _SPACE
             if w > room:  # a very long word (a URL): it is broken across lines
                 extra = int(w // room)
                 lines += extra
-                w -= extra * room
-            used += w
+                used += w - extra * room
+            else:
+                used += w
     return lines
 
 
