@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import xlsxwriter
@@ -31,6 +30,7 @@ from sheets_schema.values import EXCEL_CELL_LIMIT, fmt_number
 
 from ..model import RunInfo, UnitOutcome
 from . import fit
+from .status_table import shown_link
 from .words import local_time
 
 log = logging.getLogger("tonghop.outputs")
@@ -427,20 +427,10 @@ class Book:
 
 
 def link_text(link: str) -> str:
-    """What a reader sees for a unit's link: "Mở bảng tính Google" or the file's name.
-
-    A path (kept by an older run, or made on Windows) shows only its file name: the
-    workbook never shows where files sit on the server.
-    """
-    link = link.strip()
-    if not link:
-        return ""
-    if _GOOGLE_KEY.match(link):
+    """What a reader sees for a unit's link: "Mở bảng tính Google" or the file's name."""
+    if _GOOGLE_KEY.match(link.strip()):
         return "Mở bảng tính Google"
-    if "://" in link:
-        return link
-    path: PurePath = PureWindowsPath(link) if "\\" in link else PurePosixPath(link)
-    return path.name if path.is_absolute() or link.startswith("..") else link
+    return shown_link(link)
 
 
 _DECIMAL_KINDS = {"dec", "pct_points", "one_dec"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import PurePath, PurePosixPath, PureWindowsPath
 
 from ..model import RunInfo, Status, UnitOutcome, count_outcomes
 from .words import age_words, fmt_datetime, fmt_percent, local_time
@@ -195,8 +196,22 @@ def _row(
         fmt_datetime(o.modified_at, run.timezone),
         "Có" if o.amended_after_submit else "",
         _note(o, run),
-        o.link,
+        shown_link(o.link),
     ]
+
+
+def shown_link(link: str) -> str:
+    """A unit's link as people may see it: a URL as it is, a file by its name.
+
+    Sources give a file's name relative to the source folder; a path (kept in the state by an
+    older version, or typed with backslashes) is cut to its last part, so no output shows
+    where files sit on the server.
+    """
+    link = link.strip()
+    if not link or "://" in link:
+        return link
+    path: PurePath = PureWindowsPath(link) if "\\" in link else PurePosixPath(link)
+    return path.name if path.is_absolute() or ".." in path.parts else link
 
 
 def _note(o: UnitOutcome, run: RunInfo) -> str:

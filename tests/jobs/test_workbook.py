@@ -506,3 +506,21 @@ def test_rates_are_vietnamese_and_follow_run_counts(
     counted = replace(run, counts={"expected": 40, "submitted": 39, "on_time": 37})
     line = status_table(outcomes, counted, schema.unit_types).notes[-1]
     assert "Đã nộp: 39 (97,5%)" in line and "Đúng hạn: 37 (92,5%)" in line
+
+
+def test_a_path_kept_from_an_older_run_shows_as_a_file_name(
+    book: openpyxl.Workbook, schema: Schema, outcomes: list[UnitOutcome], run: RunInfo
+) -> None:
+    # The fixture's links are absolute paths, as an older version stored them in the state.
+    assert Path(outcomes[0].link).is_absolute()
+    table = status_table(outcomes, run, schema.unit_types)
+    links = [r[HEADER.index("Liên kết")] for r in table.rows]
+    assert links == [
+        "XA_VINH_HUNG.xlsx",
+        "TT_CHAU_HUNG.xlsx",
+        "XA_HUNG_HOI.xlsx",
+        GOOGLE,
+        "DN_DIEN_LUC.xlsx",
+    ]
+    text = [str(c.value) for ws in book.worksheets for r in ws.iter_rows() for c in r if c.value]
+    assert not any(str(Path(outcomes[0].link).parent) in t for t in text)
