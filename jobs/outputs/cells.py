@@ -94,7 +94,6 @@ class _Layout:
     last_row: int = 0
     last_col: int = 0
     charts: list[tuple[int, int, float, float]] = field(default_factory=list)
-    print_area: bool = True
 
     def width(self, first: int, last: int) -> float:
         """The width of columns first..last together, in characters."""
@@ -152,7 +151,7 @@ class Book:
         if props.get("text_wrap"):
             self._fonts[id(fmt)] = (
                 float(props.get("font_size", FONT["font_size"])),
-                "bold" in props,
+                bool(props.get("bold")),
             )
         return fmt
 
@@ -375,8 +374,7 @@ class Book:
             last_row, last_col = lay.last_row, lay.last_col
             for _, _, r, c in self.chart_extent(ws):
                 last_row, last_col = max(last_row, r), max(last_col, c)
-            if lay.print_area:
-                ws.print_area(0, 0, last_row, last_col)
+            ws.print_area(0, 0, last_row, last_col)
 
     # ------------------------------------------------------------------ links
     def link(
