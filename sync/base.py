@@ -31,7 +31,7 @@ class Version:
 
     token: str
     modified_time: datetime  # timezone-aware
-    link: str  # a path or URL a person can open
+    link: str  # a URL, or a file name relative to the source folder (never a server path)
 
 
 class ProblemKind(StrEnum):

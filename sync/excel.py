@@ -334,6 +334,17 @@ class ExcelFolderSource:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
+    def link_of(self, path: Path) -> str:
+        """The file's name relative to the source folder: what a person is shown.
+
+        Never the path on the server: it means nothing on another machine and breaks as soon
+        as an output is copied or e-mailed.
+        """
+        try:
+            return path.relative_to(self.folder).as_posix()
+        except ValueError:  # the roster named a file outside the folder
+            return path.name
+
     def path_of(self, ref: SheetRef) -> Path:
         path = self.folder / ref.sheet
         if not path.suffix and not path.exists() and path.with_suffix(".xlsx").exists():
@@ -355,17 +366,17 @@ class ExcelFolderSource:
             except FileNotFoundError:
                 out[ref.code] = SourceProblem(
                     ProblemKind.MISSING, f"{path} does not exist yet",
-                    f"Chưa có tệp báo cáo “{ref.sheet}”.", str(path),
+                    f"Chưa có tệp báo cáo “{ref.sheet}”.", self.link_of(path),
                 )  # fmt: skip
                 continue
             except OSError as exc:
                 out[ref.code] = SourceProblem(
                     ProblemKind.UNREACHABLE, f"{path}: {exc.strerror}",
-                    f"Không đọc được tệp “{ref.sheet}”: kiểm tra quyền truy cập thư mục.", str(path),
+                    f"Không đọc được tệp “{ref.sheet}”: kiểm tra quyền truy cập thư mục.", self.link_of(path),
                 )  # fmt: skip
                 continue
             modified = datetime.fromtimestamp(st.st_mtime, UTC)
-            out[ref.code] = Version(f"{st.st_mtime_ns}:{st.st_size}", modified, str(path))
+            out[ref.code] = Version(f"{st.st_mtime_ns}:{st.st_size}", modified, self.link_of(path))
         return out
 
     def pull(self, ref: SheetRef, version: Version) -> Pulled | SourceProblem:
@@ -374,12 +385,14 @@ class ExcelFolderSource:
             data = path.read_bytes()
         except IsADirectoryError:
             return SourceProblem(ProblemKind.INVALID, f"{path} is a folder",
-                                 f"“{ref.sheet}” là thư mục, không phải tệp báo cáo.", str(path))  # fmt: skip
+                                 f"“{ref.sheet}” là thư mục, không phải tệp báo cáo.", self.link_of(path))  # fmt: skip
         except OSError as exc:
             return SourceProblem(ProblemKind.UNREACHABLE, f"{path}: {exc.strerror}",
-                                 f"Không đọc được tệp “{ref.sheet}”.", str(path))  # fmt: skip
+                                 f"Không đọc được tệp “{ref.sheet}”.", self.link_of(path))  # fmt: skip
         try:
             raw = read_xlsx(data)
         except WorkbookError as exc:
-            return SourceProblem(ProblemKind.INVALID, f"{path}: {exc}", exc.message_vi, str(path))
+            return SourceProblem(
+                ProblemKind.INVALID, f"{path}: {exc}", exc.message_vi, self.link_of(path)
+            )
         return Pulled(raw, data, "xlsx")

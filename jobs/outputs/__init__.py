@@ -3,8 +3,9 @@ status table, status.json and the CSV files. The job hands over one finished res
 here reads anything back or reaches up into the job.
 
 Modules: ``files`` writes every output of a run atomically; ``workbook`` and ``sheets`` lay out
-the workbook over the cell helpers in ``cells``; ``status_table`` is the table shared with the
-Google status sheet; ``words`` holds the time and number wording all of them use. ``rollup``
+the workbook over the cell helpers in ``cells``, which size rows and print areas with the text
+measures of ``fit``; ``status_table`` is the table (and call list) shared with the Google
+status sheet; ``words`` holds the time and number wording all of them use. ``rollup``
 computes the district roll-up against the district's targets once, for both the "Toàn huyện"
 sheet (``district``) and the Word draft (``draft``, over the XML helpers in ``wordxml``).
 """

@@ -1,21 +1,25 @@
 """Writing cells of the consolidated workbook safely: text stays text, long text is cut with a
 finding, times are local, links point back to the unit's cell, and every sheet prints well.
 
-Shared by the sheet writers in ``workbook`` and ``workbook_sheets``; not a public API.
+Every row holding wrapped text is given the height its text needs at its column's width (see
+``fit``), and every sheet gets a print area that covers its cells and charts. Both are settled
+in ``Book.close``, once all cells are written.
+
+Shared by the sheet writers in ``workbook`` and ``sheets``; not a public API.
 """
 
 from __future__ import annotations
 
+import logging
 import math
-import os
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.chart import Chart
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_cell_to_rowcol
 from xlsxwriter.worksheet import Worksheet
@@ -25,13 +29,29 @@ from sheets_schema.findings import a1, show
 from sheets_schema.values import EXCEL_CELL_LIMIT, fmt_number
 
 from ..model import RunInfo, UnitOutcome
+from . import fit
+from .status_table import shown_link
 from .words import local_time
 
+log = logging.getLogger("tonghop.outputs")
 # Excel's own limits: characters in a URL, and hyperlinks per worksheet.
 _MAX_URL = 2079
 _MAX_LINKS = 65_530
 _GOOGLE_KEY = re.compile(r"^https://docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
 _HEAD_FILL = "#1F4E78"
+# The workbook's font. Arial, not Calibri: LibreOffice draws it with the metric-compatible
+# Liberation Sans, so the row heights ``fit`` computes hold in both programs. Without the
+# "none" scheme Excel would show the theme's font (Calibri) instead.
+FONT = {"font_name": "Arial", "font_size": 10, "font_scheme": "none"}
+DRAFT_FILE = "bao-cao-tong-hop.docx"
+# Appended to a unit's text cut to the 409-point row Excel allows.
+CUT_NOTE = (
+    " … [Nội dung dài, ô này chỉ in được phần đầu; toàn văn ở bản dự thảo "
+    f"{DRAFT_FILE} và trong báo cáo của đơn vị.]"
+)
+_DEFAULT_WIDTH = 8.43
+_DEFAULT_ROW_PT = 15.0
+_CHART_PX = (480, 288)  # xlsxwriter's default chart size
 
 # Cell kinds → number formats ("@" marks text). Excel shows the separators of the reader's
 # locale, so "#,##0.00" reads "1.234,50" on a Vietnamese machine.
@@ -59,8 +79,47 @@ _STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 14, "font_color": _HEAD_FILL},
     "subtitle": {"bold": True, "font_size": 12},
     "note": {"italic": True, "font_color": "#404040"},
-    "label": {"bold": True, "valign": "top"},
+    "wrapped_note": {"italic": True, "font_color": "#404040", "text_wrap": True, "valign": "top"},
+    "label": {"bold": True, "valign": "top", "text_wrap": True},
 }
+
+
+@dataclass
+class _Layout:
+    """What a sheet holds so far: column widths, the height each row needs, used extent."""
+
+    widths: dict[int, float] = field(default_factory=dict)
+    heights: dict[int, float] = field(default_factory=dict)
+    fixed: dict[int, float] = field(default_factory=dict)
+    last_row: int = 0
+    last_col: int = 0
+    charts: list[tuple[int, int, float, float]] = field(default_factory=list)
+
+    def width(self, first: int, last: int) -> float:
+        """The width of columns first..last together, in characters."""
+        if first == last:
+            return self.widths.get(first, _DEFAULT_WIDTH)
+        px = sum(fit.column_px(self.widths.get(c, _DEFAULT_WIDTH)) for c in range(first, last + 1))
+        return (px - 5) / fit.DIGIT_PX
+
+    def height_pt(self, row: int) -> float:
+        return max(self.heights.get(row, 0.0), self.fixed.get(row, 0.0)) or _DEFAULT_ROW_PT
+
+    def chart_end(self, row: int, col: int, px_w: float, px_h: float) -> tuple[int, int]:
+        """The last row and column a chart of px_w × px_h anchored at (row, col) covers."""
+        c, used = col, 0.0
+        while True:
+            used += fit.column_px(self.widths.get(c, _DEFAULT_WIDTH))
+            if used >= px_w:
+                break
+            c += 1
+        r, used = row, 0.0
+        while True:
+            used += self.height_pt(r) * 4 / 3
+            if used >= px_h:
+                break
+            r += 1
+        return r, c
 
 
 @dataclass(frozen=True)
@@ -76,16 +135,33 @@ class Source:
 class Book:
     """The workbook being written, with cached formats and the findings writing produced."""
 
-    def __init__(
-        self, wb: xlsxwriter.Workbook, schema: Schema, run: RunInfo, link_base: Path | None
-    ) -> None:
+    def __init__(self, wb: xlsxwriter.Workbook, schema: Schema, run: RunInfo) -> None:
         self.wb = wb
         self.schema = schema
         self.run = run
-        self.link_base = link_base
         self.truncated: list[tuple[str, Finding]] = []
         self._formats: dict[tuple[Any, ...], Format] = {}
+        self._fonts: dict[int, tuple[float, bool]] = {}  # id(format) → (size, bold) if it wraps
         self._links: dict[str, int] = {}  # worksheet name → hyperlinks written
+        self._layouts: dict[str, _Layout] = {}
+        self._sheets: dict[str, Worksheet] = {}
+
+    def _add_format(self, props: dict[str, Any]) -> Format:
+        fmt = self.wb.add_format(props)
+        if props.get("text_wrap"):
+            self._fonts[id(fmt)] = (
+                float(props.get("font_size", FONT["font_size"])),
+                bool(props.get("bold")),
+            )
+        return fmt
+
+    def layout(self, ws: Worksheet) -> _Layout:
+        """The sizes recorded for ``ws`` (created on first use)."""
+        name = ws.get_name()
+        if name not in self._layouts:
+            self._layouts[name] = _Layout()
+            self._sheets[name] = ws
+        return self._layouts[name]
 
     # ------------------------------------------------------------------ formats
     def fmt(
@@ -109,14 +185,59 @@ class Book:
                 props["bold"] = True
             if link:
                 props.update(font_color="#0563C1", underline=1)
-            self._formats[key] = self.wb.add_format(props)
+            self._formats[key] = self._add_format(props)
         return self._formats[key]
 
     def style(self, name: str) -> Format:
         """A format outside table bodies: one of _STYLES (head, title, subtitle, note, label)."""
         if ("style", name) not in self._formats:
-            self._formats[("style", name)] = self.wb.add_format(_STYLES[name])
+            self._formats[("style", name)] = self._add_format(_STYLES[name])
         return self._formats[("style", name)]
+
+    # ------------------------------------------------------------------ sizes
+    def width(self, ws: Worksheet, col: int, width: float, last: int | None = None) -> None:
+        """Set columns col..last to ``width`` characters, and remember it for row heights."""
+        last = col if last is None else last
+        ws.set_column(col, last, width)
+        for c in range(col, last + 1):
+            self.layout(ws).widths[c] = width
+
+    def fit_width(self, texts: Iterable[str], low: float, high: float, bold: bool = False) -> float:
+        """A column width that shows the longest of ``texts`` on one line, within [low, high]."""
+        px = max((fit.text_px(t, bold=bold) for t in texts if t), default=0.0)
+        return max(low, min(high, fit.width_for(px)))
+
+    def row_height(self, ws: Worksheet, row: int, height: float) -> None:
+        """Give ``row`` at least ``height`` points (more if its text needs more)."""
+        fixed = self.layout(ws).fixed
+        fixed[row] = max(fixed.get(row, 0.0), height)
+
+    def used(self, ws: Worksheet, row: int, col: int) -> None:
+        """Mark (row, col) as content, for the print area."""
+        lay = self.layout(ws)
+        lay.last_row = max(lay.last_row, row)
+        lay.last_col = max(lay.last_col, col)
+
+    def _fit(self, ws: Worksheet, row: int, col: int, last_col: int, text: str, fmt: Format | None,
+             source: Source | None) -> str:  # fmt: skip
+        """Record the height ``text`` needs; cut a unit's text past Excel's 409-point row."""
+        lay = self.layout(ws)
+        lay.last_row = max(lay.last_row, row)
+        lay.last_col = max(lay.last_col, last_col)
+        font = self._fonts.get(id(fmt)) if fmt is not None else None
+        if font is None:
+            return text
+        size, bold = font
+        width = lay.width(col, last_col)
+        lines = fit.lines_needed(text, width, size, bold)
+        if source is not None and lines * fit.line_height(size) + 3.0 > fit.MAX_ROW_PT:
+            log.debug("%s: %s %s cut to one printed row", source.unit_code, source.tab, source.cell)
+            text = fit.cut_to_fit(text, width, CUT_NOTE, size=size)
+            lines = fit.lines_needed(text, width, size, bold)
+        height = fit.row_height(lines, size)
+        if height > lay.heights.get(row, 0.0):
+            lay.heights[row] = height
+        return text
 
     # ------------------------------------------------------------------ values
     def text(
@@ -127,25 +248,36 @@ class Book:
         value: str,
         fmt: Format | None = None,
         source: Source | None = None,
+        last_col: int | None = None,
     ) -> None:
         """Write ``value`` as text, never as a formula, number or link, within Excel's limit.
 
-        Text over 32,767 characters is cut, and when it came from a unit the cut is reported
-        as a TRUNCATED finding: nothing is shortened silently.
+        With a wrapping format the row is made tall enough for the text at the column's width
+        (``last_col`` for a merged cell). A unit's text (``source`` given) taller than Excel's
+        409-point row is cut with a note that the whole text is in the Word draft. Text over
+        32,767 characters, Excel's cell limit, is reported as a TRUNCATED finding: nothing is
+        shortened silently.
         """
+        original = value
+        value = self._fit(ws, row, col, col if last_col is None else last_col, value, fmt, source)
         if len(value) > EXCEL_CELL_LIMIT:
-            if source is not None:
-                self.truncated.append((source.unit_code, self._truncation(ws, value, source)))
             value = value[: EXCEL_CELL_LIMIT - 1] + "…"
+        if len(original) > EXCEL_CELL_LIMIT and source is not None:
+            finding = self._truncation(
+                ws,
+                original,
+                len(value) - (len(CUT_NOTE) if value.endswith(CUT_NOTE) else 0),
+                source,
+            )
+            self.truncated.append((source.unit_code, finding))
         ws.write_string(row, col, value, fmt)
 
-    def _truncation(self, ws: Worksheet, value: str, source: Source) -> Finding:
-        kept = fmt_number(EXCEL_CELL_LIMIT - 1, 0)
+    def _truncation(self, ws: Worksheet, value: str, kept: int, source: Source) -> Finding:
         message = (
             f"Nội dung dài {fmt_number(len(value), 0)} ký tự, vượt giới hạn "
             f"{fmt_number(EXCEL_CELL_LIMIT, 0)} ký tự một ô của Excel: trang “{ws.get_name()}” "
-            f"của bản tổng hợp chỉ giữ {kept} ký tự đầu. Bản đầy đủ vẫn ở bảng tính của đơn vị; "
-            "hãy rút gọn nếu có thể."
+            f"của bản tổng hợp chỉ giữ {fmt_number(kept, 0)} ký tự đầu. Bản đầy đủ vẫn ở bảng "
+            f"tính của đơn vị và trong bản dự thảo {DRAFT_FILE}; hãy rút gọn nếu có thể."
         )
         return Finding(
             Severity.WARNING,
@@ -167,12 +299,18 @@ class Book:
         fill: str | None = None,
         source: Source | None = None,
     ) -> None:
-        """Write any parsed value by its Python type; ``kind`` picks the number format."""
+        """Write any parsed value by its Python type; ``kind`` picks the number format.
+
+        A whole number shows no decimals, whatever ``kind`` says (5, not 5,00).
+        """
+        self.used(ws, row, col)
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             ws.write_blank(row, col, None, self.fmt(kind, fill=fill))
         elif isinstance(value, bool):
             ws.write_string(row, col, "Có" if value else "Không", self.fmt("text", fill=fill))
         elif isinstance(value, int | float):
+            if kind in _DECIMAL_KINDS and float(value).is_integer():
+                kind = "int"
             ws.write_number(row, col, value, self.fmt(kind, fill=fill))
         elif isinstance(value, datetime):
             local = local_time(value, self.run.timezone)
@@ -184,16 +322,38 @@ class Book:
 
     # ------------------------------------------------------------------ layout
     def header(self, ws: Worksheet, row: int, columns: Sequence[tuple[str, float]]) -> None:
-        """A header row of (label, width) pairs; sets the column widths."""
-        for col, (label, width) in enumerate(columns):
-            ws.write_string(row, col, label, self.style("head"))
-            ws.set_column(col, col, width)
-        ws.set_row(row, 32)
+        """A header row of (label, width) pairs; sets the column widths (labels wrap)."""
+        for col, (_, width) in enumerate(columns):
+            self.width(ws, col, width)
+        for col, (label, _) in enumerate(columns):
+            self.text(ws, row, col, label, self.style("head"))
+        self.row_height(ws, row, 27)
 
     def title(self, ws: Worksheet, text: str, subtitle: str = "") -> None:
         ws.write_string(0, 0, text, self.style("title"))
+        self.row_height(ws, 0, 21)
+        self.used(ws, 0, 0)
         if subtitle:
             ws.write_string(1, 0, subtitle, self.style("note"))
+            self.used(ws, 1, 0)
+
+    def note(self, ws: Worksheet, row: int, text: str, first: int = 0, last: int = 0) -> None:
+        """A wrapped italic line of ours across columns first..last (merged when more than one)."""
+        fmt = self.style("wrapped_note")
+        if last > first:
+            ws.merge_range(row, first, row, last, "", fmt)
+        self.text(ws, row, first, text, fmt, last_col=last)
+
+    def chart(self, ws: Worksheet, row: int, col: int, chart: Chart,
+              x_scale: float = 1.0, y_scale: float = 1.0) -> None:  # fmt: skip
+        """Insert ``chart`` at (row, col) and keep its extent inside the sheet's print area."""
+        ws.insert_chart(row, col, chart, {"x_scale": x_scale, "y_scale": y_scale})
+        self.layout(ws).charts.append((row, col, _CHART_PX[0] * x_scale, _CHART_PX[1] * y_scale))
+
+    def chart_extent(self, ws: Worksheet) -> list[tuple[int, int, int, int]]:
+        """Each chart's (first row, first col, last row, last col), as the print area covers."""
+        lay = self.layout(ws)
+        return [(r, c, *lay.chart_end(r, c, w, h)) for r, c, w, h in lay.charts]
 
     def finish(
         self, ws: Worksheet, head_row: int, last_row: int, last_col: int, freeze_cols: int = 0
@@ -202,6 +362,19 @@ class Book:
         ws.freeze_panes(head_row + 1, freeze_cols)
         ws.autofilter(head_row, 0, max(last_row, head_row), last_col)
         printable(ws, head_row)
+
+    def close(self) -> None:
+        """Set every row's height and every sheet's print area; call once all is written."""
+        for name, lay in self._layouts.items():
+            ws = self._sheets[name]
+            for row in sorted(lay.heights.keys() | lay.fixed.keys()):
+                height = lay.height_pt(row)
+                if height > _DEFAULT_ROW_PT + 0.75 or row in lay.fixed:
+                    ws.set_row(row, height)
+            last_row, last_col = lay.last_row, lay.last_col
+            for _, _, r, c in self.chart_extent(ws):
+                last_row, last_col = max(last_row, r), max(last_col, c)
+            ws.print_area(0, 0, last_row, last_col)
 
     # ------------------------------------------------------------------ links
     def link(
@@ -212,12 +385,21 @@ class Book:
         url: str | None,
         text: str,
         fmt_fill: str | None = None,
+        last_col: int | None = None,
     ) -> None:
-        """Write ``text`` (ours, never a unit's) linking to ``url``; plain text past the limits."""
+        """Write ``text`` (ours, never a unit's) linking to ``url``; plain text past the limits.
+
+        ``last_col`` merges the cell up to that column: LibreOffice never lets a link's text
+        run over into the empty cells beside it, so a long one needs the room.
+        """
         count = self._links.get(ws.get_name(), 0)
         if url and count < _MAX_LINKS and len(url) <= _MAX_URL:
             try:
-                if ws.write_url(row, col, url, self.fmt(fill=fmt_fill, link=True), text) == 0:
+                fmt = self.fmt(fill=fmt_fill, link=True)
+                if last_col is not None and last_col > col:
+                    ws.merge_range(row, col, row, last_col, "", fmt)
+                if ws.write_url(row, col, url, fmt, text) == 0:
+                    self.used(ws, row, col if last_col is None else last_col)
                     self._links[ws.get_name()] = count + 1
                     return
             except ValueError:  # a link Excel cannot express: keep the text
@@ -225,35 +407,31 @@ class Book:
         self.text(ws, row, col, text, self.fmt(fill=fmt_fill))
 
     def file_url(self, outcome: UnitOutcome, tab: str = "", cell: str = "") -> str | None:
-        """A link to the unit's spreadsheet, at ``tab``!``cell`` when given.
+        """A link to the unit's Google spreadsheet, at ``tab``!``cell`` when given.
 
-        Google: https://docs.google.com/spreadsheets/d/KEY/edit#gid=ID&range=C5 (the gid is
-        known once a Google read recorded sheet ids). A local file: an ``external:`` link,
-        relative to the workbook's folder so the output folder can be moved with the sheets.
+        https://docs.google.com/spreadsheets/d/KEY/edit#gid=ID&range=C5 (the gid is known once
+        a Google read recorded sheet ids). None for a local file: a link to a path on the
+        server breaks as soon as the workbook is copied or e-mailed, so files are named instead.
         """
         link = outcome.link.strip()
-        if not link:
-            return None
         google = _GOOGLE_KEY.match(link)
-        if google:
-            base = f"https://docs.google.com/spreadsheets/d/{google.group(1)}/edit"
-            sheet_id = outcome.report.sheet_ids.get(tab) if outcome.report else None
-            if sheet_id is None:
-                return base
-            return f"{base}#gid={sheet_id}" + (f"&range={cell}" if cell else "")
-        if "://" in link:
-            return link
-        anchor = f"#'{tab.replace(chr(39), chr(39) * 2)}'!{cell}" if tab and cell else ""
-        return f"external:{self._local_path(link)}{anchor}"
+        if not google:
+            return None
+        base = f"https://docs.google.com/spreadsheets/d/{google.group(1)}/edit"
+        sheet_id = outcome.report.sheet_ids.get(tab) if outcome.report else None
+        if sheet_id is None:
+            return base
+        return f"{base}#gid={sheet_id}" + (f"&range={cell}" if cell else "")
 
-    def _local_path(self, link: str) -> str:
-        path = os.path.abspath(link)
-        if self.link_base is not None:
-            try:
-                return os.path.relpath(path, self.link_base)
-            except ValueError:  # another drive on Windows: stay absolute
-                pass
-        return path
+
+def link_text(link: str) -> str:
+    """What a reader sees for a unit's link: "Mở bảng tính Google" or the file's name."""
+    if _GOOGLE_KEY.match(link.strip()):
+        return "Mở bảng tính Google"
+    return shown_link(link)
+
+
+_DECIMAL_KINDS = {"dec", "pct_points", "one_dec"}
 
 
 def printable(ws: Worksheet, repeat_row: int | None = None) -> None:
@@ -263,8 +441,7 @@ def printable(ws: Worksheet, repeat_row: int | None = None) -> None:
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     ws.set_footer("&L&A&RTrang &P/&N")
-    if repeat_row is not None:
-        ws.repeat_rows(repeat_row)
+    ws.repeat_rows(repeat_row if repeat_row is not None else 0)
 
 
 def cell_offset(top_left: str, rows: int, cols: int) -> str:

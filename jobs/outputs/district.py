@@ -6,8 +6,6 @@ The rows come from ``rollup.district_rollup``, the same rows section II of the W
 
 from __future__ import annotations
 
-import math
-
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import UnitOutcome
@@ -25,7 +23,6 @@ COLUMNS = [
 HEAD_ROW = 3
 _ASSESSMENT_FILL = {"Vượt": "#C6EFCE", "Đạt": "#E2EFDA", "Chưa đạt": "#FFC7CE"}
 _CHART_ROWS = 28  # rows the chart covers below the table (at the default row height)
-_WRAPPED = (1, 2, 3, 12)  # text columns that may wrap
 
 
 def write_district(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> None:
@@ -33,16 +30,16 @@ def write_district(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> No
     rows = district_rollup(book.schema, outcomes, book.run.targets)
     included = sum(1 for _ in submitted_reports(outcomes))
     book.title(ws, "TỔNG HỢP TOÀN HUYỆN SO VỚI CHỈ TIÊU NGHỊ QUYẾT CỦA HUYỆN", book.schema.title)
-    ws.write_string(
+    book.header(ws, HEAD_ROW, COLUMNS)
+    book.note(
+        ws,
         2,
-        0,
         f"Tổng hợp từ {included} đơn vị đã nộp (đúng hạn hoặc trễ hạn); đơn vị chưa nộp không được "
         "tính. Chỉ tiêu tỷ lệ cộng tử số và mẫu số của các đơn vị rồi mới chia. Tỷ lệ so với chỉ "
         "tiêu = kết quả / chỉ tiêu (chỉ tiêu càng thấp càng tốt: chỉ tiêu / kết quả).",
-        book.style("note"),
+        0,
+        len(COLUMNS) - 1,
     )
-    book.header(ws, HEAD_ROW, COLUMNS)
-    ws.set_row(HEAD_ROW, 48)
     for n, d in enumerate(rows, start=1):
         row = HEAD_ROW + n
         ind = d.indicator
@@ -59,21 +56,10 @@ def write_district(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> No
         book.value(ws, row, 10, d.reporting, "int")
         book.value(ws, row, 11, d.meeting, "int")
         book.text(ws, row, 12, d.how, book.fmt())
-        ws.set_row(row, _height([ind.group, ind.label, ind.unit, d.how]))
     last = HEAD_ROW + len(rows)
     book.finish(ws, HEAD_ROW, last, len(COLUMNS) - 1, freeze_cols=3)
     chart_row = last + 2
     _chart(book, ws, chart_row, len(rows))
-    ws.print_area(0, 0, chart_row + _CHART_ROWS, len(COLUMNS) - 1)
-
-
-def _height(texts: list[str]) -> float:
-    """Points for a row whose wrapped cells hold ``texts``: 15 pt a line, at the column widths."""
-    lines = max(
-        math.ceil(len(text) * 1.15 / max(1, COLUMNS[c][1] - 1))
-        for c, text in zip(_WRAPPED, texts, strict=True)
-    )
-    return 15.0 * max(1, lines) + 2
 
 
 def _chart(book: Book, ws: Worksheet, row: int, count: int) -> None:
@@ -97,5 +83,5 @@ def _chart(book: Book, ws: Worksheet, row: int, count: int) -> None:
     )
     # Indicators top to bottom in table order.
     chart.set_y_axis({"reverse": True, "num_font": {"size": 8}, "interval_unit": 1})
-    chart.set_size({"width": 1100, "height": _CHART_ROWS * 20 - 10})
-    ws.insert_chart(row, 1, chart, {"object_position": 3})
+    # The Book keeps the chart inside the print area (Book.close).
+    book.chart(ws, row, 1, chart, x_scale=1100 / 480, y_scale=(_CHART_ROWS * 20 - 10) / 288)

@@ -13,12 +13,22 @@ from statistics import fmean
 
 from xlsxwriter.worksheet import Worksheet
 
-from sheets_schema import FieldType, Finding, Indicator, IndicatorResult, ParsedReport, Severity
+from sheets_schema import (
+    Code,
+    FieldType,
+    Finding,
+    Indicator,
+    IndicatorResult,
+    ParsedReport,
+    Severity,
+)
 
 from ..model import UnitOutcome
 from .cells import Book, Source, cell_offset
 
-_UNIT_COLUMNS = [("Mã đơn vị", 16), ("Tên đơn vị", 30), ("Tình trạng", 14)]
+# Widest a column of unit text gets in the consolidated workbook: wider columns only shrink
+# the printed page (every sheet prints one page wide).
+_TEXT_MAX = 30
 _SEVERITY = {Severity.ERROR: ("Lỗi", "#FFC7CE"), Severity.WARNING: ("Cảnh báo", "#FFEB9C")}
 
 
@@ -27,6 +37,13 @@ def with_data(outcomes: list[UnitOutcome]) -> Iterator[tuple[UnitOutcome, Parsed
     for o in outcomes:
         if o.report is not None and o.report.is_template:
             yield o, o.report
+
+
+def unit_columns(book: Book, outcomes: list[UnitOutcome]) -> list[tuple[str, float]]:
+    """The unit columns every sheet starts with, as wide as the codes and names need."""
+    codes = book.fit_width((o.unit.code for o in outcomes), 9, 26)
+    names = book.fit_width((o.unit.name for o in outcomes), 14, 22)
+    return [("Mã đơn vị", codes), ("Tên đơn vị", names), ("Tình trạng", 12)]
 
 
 def _unit_cells(book: Book, ws: Worksheet, row: int, o: UnitOutcome) -> None:
@@ -46,10 +63,11 @@ def _number_kind(ftype: FieldType) -> str:
 
 # ------------------------------------------------------------------ Chỉ tiêu
 
-_INDICATOR_COLUMNS = [
-    *_UNIT_COLUMNS, ("Nhóm", 14), ("Chỉ tiêu", 34), ("Đơn vị tính", 12), ("NQ đề ra", 11),
-    ("Kết quả", 11), ("Tử số", 11), ("Mẫu số", 11), ("Tỷ lệ so với NQ", 11), ("Đánh giá", 10),
-    ("Dự báo", 10), ("Ghi chú", 36), ("Tính vào tổng hợp", 11),
+_INDICATOR_COLUMNS: list[tuple[str, float]] = [
+    ("Mã đơn vị", 15), ("Tên đơn vị", 22), ("Tình trạng", 12), ("Nhóm", 12), ("Chỉ tiêu", 30),
+    ("Đơn vị tính", 10), ("NQ đề ra", 9), ("Kết quả", 9), ("Tử số", 9), ("Mẫu số", 9),
+    ("Tỷ lệ so với NQ", 9), ("Đánh giá", 9), ("Dự báo", 9), ("Ghi chú", 28),
+    ("Tính vào tổng hợp", 8),
 ]  # fmt: skip
 
 
@@ -58,7 +76,10 @@ def write_indicators(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> 
     units = list(with_data(outcomes))
     head = 3
     book.title(ws, "CHỈ TIÊU NGHỊ QUYẾT THEO ĐƠN VỊ")
-    book.header(ws, head, _INDICATOR_COLUMNS)
+    columns = list(_INDICATOR_COLUMNS)
+    columns[:3] = unit_columns(book, [o for o, _ in units])
+    columns[5] = ("Đơn vị tính", book.fit_width((i.unit for i in book.schema.indicators), 7, 14))
+    book.header(ws, head, columns)
     row = head
     for o, report in units:
         for ind in book.schema.indicators:
@@ -73,6 +94,7 @@ def write_indicators(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> 
         0,
         "internal:'Toàn huyện'!A1",
         "Tổng hợp toàn huyện so với chỉ tiêu của Huyện: xem trang “Toàn huyện” (bấm vào đây).",
+        last_col=4,
     )
 
 
@@ -116,9 +138,11 @@ def write_narratives(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> 
         "BÁO CÁO KIỂM ĐIỂM CỦA BAN CHẤP HÀNH, THEO ĐƠN VỊ",
         "Lọc cột “Mục” để so sánh một nội dung giữa các đơn vị.",
     )
-    book.header(ws, head, [*_UNIT_COLUMNS, ("STT", 5), ("Mục", 30), ("Nội dung", 100)])
+    units = list(with_data(outcomes))
+    columns = [*unit_columns(book, [o for o, _ in units]), ("STT", 4.5), ("Mục", 24)]
+    book.header(ws, head, [*columns, ("Nội dung", 90)])
     row = head
-    for o, report in with_data(outcomes):
+    for o, report in units:
         for n, f in enumerate(fields, start=1):
             row += 1
             _unit_cells(book, ws, row, o)
@@ -137,10 +161,10 @@ def write_counts(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> None
     fields = [(f, t.rollup or "sum") for t in tabs for f in t.fields]
     head = 2
     book.title(ws, "CÔNG TÁC KIỂM TRA, GIÁM SÁT, THI HÀNH KỶ LUẬT ĐẢNG, THEO ĐƠN VỊ")
-    book.header(ws, head, [*_UNIT_COLUMNS, *((f.label, 13) for f, _ in fields)])
-    ws.set_row(head, 75)
-    row = head
     units = list(with_data(outcomes))
+    columns = unit_columns(book, [o for o, _ in units])
+    book.header(ws, head, [*columns, *((f.label, 10) for f, _ in fields)])
+    row = head
     for o, report in units:
         row += 1
         _unit_cells(book, ws, row, o)
@@ -149,19 +173,20 @@ def write_counts(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> None
     book.finish(ws, head, row, len(fields) + 2, freeze_cols=2)
     submitted = [r for o, r in units if o.status.submitted]
     total = row + 1
-    ws.write_string(total, 0, "Tổng cộng", book.fmt(fill="#F2F2F2", bold=True))
+    book.text(ws, total, 0, "Tổng cộng", book.fmt(fill="#F2F2F2", bold=True))
     book.text(ws, total, 1, f"{len(submitted)} đơn vị đã nộp", book.fmt(fill="#F2F2F2", bold=True))
-    ws.write_blank(total, 2, None, book.fmt(fill="#F2F2F2"))
+    book.value(ws, total, 2, None, fill="#F2F2F2")
     for c, (f, how) in enumerate(fields, start=3):
         values = [r.values[f.id] for r in submitted if _is_number(r.values.get(f.id))]
         value = (sum(values) if how == "sum" else fmean(values)) if values else None
         kind = _number_kind(f.type) if how == "sum" else "dec"
         book.value(ws, total, c, value, kind, fill="#F2F2F2")
-    ws.write_string(
+    book.note(
+        ws,
         total + 1,
-        0,
         "Dòng tổng cộng chỉ tính các đơn vị đã nộp (đúng hạn hoặc trễ hạn).",
-        book.style("note"),
+        0,
+        len(fields) + 2,
     )
 
 
@@ -178,9 +203,11 @@ def write_limitations(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) ->
     book.title(ws, "HẠN CHẾ, YẾU KÉM, NGUYÊN NHÂN VÀ GIẢI PHÁP CỦA CÁC ĐƠN VỊ")
     tables = book.schema.tables
     columns = [c for t in tables for c in t.columns]
-    book.header(ws, head, [*_UNIT_COLUMNS, ("Dòng", 6), *((c.label, c.width) for c in columns)])
+    units = list(with_data(outcomes))
+    widths = [(c.label, min(c.width, _TEXT_MAX)) for c in columns]
+    book.header(ws, head, [*unit_columns(book, [o for o, _ in units]), ("Dòng", 5), *widths])
     row = head
-    for o, report in with_data(outcomes):
+    for o, report in units:
         for table in tables:
             tab, first = report.cells.get(table.name, ("", ""))
             numbers = report.table_rows.get(table.name, [])
@@ -206,21 +233,26 @@ def write_findings(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> No
     book.title(
         ws,
         "LỖI VÀ CẢNH BÁO CỦA CÁC ĐƠN VỊ",
-        "Bấm vào ô ở cột “Ô” để mở đúng ô đó trong bảng tính của đơn vị.",
+        "Với đơn vị dùng Google Sheets, bấm vào ô ở cột “Ô” để mở đúng ô đó trong bảng tính "
+        "của đơn vị.",
+    )
+    unit_cols = unit_columns(book, outcomes)[:2]
+    codes = book.fit_width((c.value for c in Code), 8, 16)
+    fields = book.fit_width(
+        (f.field for o in outcomes if o.report for f in o.report.findings), 8, 22
     )
     book.header(
         ws,
         head,
         [
-            ("Mã đơn vị", 16),
-            ("Tên đơn vị", 28),
-            ("Mức độ", 10),
-            ("Mã lỗi", 18),
-            ("Trang", 16),
-            ("Ô", 8),
-            ("Trường", 22),
-            ("Nội dung", 70),
-            ("Giá trị", 24),
+            *unit_cols,
+            ("Mức độ", 8.5),
+            ("Mã lỗi", codes),
+            ("Trang", 12),
+            ("Ô", 6),
+            ("Trường", fields),
+            ("Nội dung", 60),
+            ("Giá trị", 20),
         ],
     )
     ours: dict[str, list[Finding]] = {}
@@ -237,7 +269,7 @@ def write_findings(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> No
             book.text(ws, row, 2, label, book.fmt(fill=fill))
             book.text(ws, row, 3, f.code.value, book.fmt())
             book.text(ws, row, 4, f.tab, book.fmt())
-            url = book.file_url(o, f.tab, f.cell)
+            url = book.file_url(o, f.tab, f.cell)  # Google only: files are not linked
             book.link(ws, row, 5, url, f.cell or ("(mở tệp)" if url else ""))
             book.text(ws, row, 6, f.field, book.fmt())
             book.text(ws, row, 7, f.message, book.fmt())

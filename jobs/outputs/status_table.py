@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import PurePath, PurePosixPath, PureWindowsPath
 
 from ..model import RunInfo, Status, UnitOutcome, count_outcomes
 from .words import age_words, fmt_datetime, fmt_percent, local_time
@@ -51,13 +52,41 @@ class CountItem:
 
 @dataclass
 class StatusTable:
-    """Rows in roster order, each row's status (for its colour), counts and notes in words."""
+    """Rows in roster order, each row's status (for its colour), counts and notes in words.
+
+    ``notes`` are for the Google status sheet, rewritten every run: they give the time of the
+    last check. ``book_notes`` are for the workbook, rewritten only when what it shows changed:
+    they give the time of that change and say where the last check's time is.
+    """
 
     header: list[str]
     rows: list[list[TableValue]]
     statuses: list[Status]
     notes: list[str]
     counts: list[CountItem] = field(default_factory=list)
+    book_notes: list[str] = field(default_factory=list)
+    calls: list[CallRow] = field(default_factory=list)
+
+
+# Units the office should ring, most urgent first; then in roster order.
+CALL_ORDER = (Status.OVERDUE, Status.INVALID, Status.UNREACHABLE, Status.IN_PROGRESS,
+              Status.NOT_STARTED)  # fmt: skip
+# The template's fields naming the person who fills in the report and their phone.
+REPORTER_FIELD = "tt_nguoi_bao_cao"
+PHONE_FIELD = "tt_dien_thoai"
+
+
+@dataclass(frozen=True)
+class CallRow:
+    """A unit that has not submitted: who to ring, and what its report still lacks."""
+
+    code: str
+    name: str
+    status: Status
+    reporter: str
+    phone: str
+    missing: str
+    note: str
 
 
 def status_table(
@@ -72,9 +101,48 @@ def status_table(
         header=list(HEADER),
         rows=rows,
         statuses=[o.status for o in outcomes],
-        notes=_notes(run, counts),
+        notes=_notes(run, counts, checked=True),
         counts=counts,
+        book_notes=_notes(run, counts, checked=False),
+        calls=call_list(outcomes, run),
     )
+
+
+def call_list(outcomes: list[UnitOutcome], run: RunInfo) -> list[CallRow]:
+    """Active units that have not submitted, most urgent status first, with the reporter's
+    name and phone from their last readable data."""
+    day = run.as_of.date()
+    waiting = [o for o in outcomes if o.status in CALL_ORDER and o.unit.active_on(day)]
+    waiting.sort(key=lambda o: CALL_ORDER.index(o.status))  # stable: roster order within
+    return [
+        CallRow(
+            o.unit.code,
+            o.unit.name,
+            o.status,
+            _typed(o, REPORTER_FIELD),
+            _typed(o, PHONE_FIELD),
+            missing_words(o),
+            o.message.strip(),
+        )
+        for o in waiting
+    ]
+
+
+def _typed(o: UnitOutcome, field_id: str) -> str:
+    value = o.report.values.get(field_id) if o.report is not None else None
+    return "" if value is None else str(value).strip()
+
+
+def missing_words(o: UnitOutcome) -> str:
+    """What a unit's report still lacks, in words: "Hoàn thành 60%; 3 lỗi; chưa xác nhận"."""
+    if o.report is None or not o.report.is_template:
+        return "Chưa có báo cáo đọc được"
+    parts = [f"Hoàn thành {fmt_percent(o.completeness)}"]
+    if o.errors:
+        parts.append(f"{o.errors} lỗi cần sửa")
+    if not o.confirmed:
+        parts.append("chưa xác nhận hoàn thành")
+    return "; ".join(parts)
 
 
 # ------------------------------------------------------------------ counts
@@ -128,8 +196,22 @@ def _row(
         fmt_datetime(o.modified_at, run.timezone),
         "Có" if o.amended_after_submit else "",
         _note(o, run),
-        o.link,
+        shown_link(o.link),
     ]
+
+
+def shown_link(link: str) -> str:
+    """A unit's link as people may see it: a URL as it is, a file by its name.
+
+    Sources give a file's name relative to the source folder; a path (kept in the state by an
+    older version, or typed with backslashes) is cut to its last part, so no output shows
+    where files sit on the server.
+    """
+    link = link.strip()
+    if not link or "://" in link:
+        return link
+    path: PurePath = PureWindowsPath(link) if "\\" in link else PurePosixPath(link)
+    return path.name if path.is_absolute() or ".." in path.parts else link
 
 
 def _note(o: UnitOutcome, run: RunInfo) -> str:
@@ -163,14 +245,23 @@ def deadline_words(deadline_at: datetime, run: RunInfo) -> str:
 
 # ------------------------------------------------------------------ notes
 
+CHECK_WHERE = (
+    "Bảng tổng hợp chỉ được ghi lại khi số liệu thay đổi; thời điểm kiểm tra lần cuối (mỗi lần "
+    "chạy) ghi trong tệp status.json (mục “as_of”) và trên trang “Tình trạng” của bảng tính "
+    "theo dõi trên Google."
+)
 
-def _notes(run: RunInfo, counts: list[CountItem]) -> list[str]:
+
+def _notes(run: RunInfo, counts: list[CountItem], *, checked: bool) -> list[str]:
     deadline = run.deadline_text.strip()
     if deadline and not deadline.casefold().startswith("hạn"):
         deadline = f"Hạn nộp: {deadline}"
+    when = f"{fmt_datetime(run.as_of, run.timezone)} (múi giờ {run.timezone})"
     notes = [
         deadline,
-        f"Cập nhật lúc {fmt_datetime(run.as_of, run.timezone)} (múi giờ {run.timezone}).",
+        f"Kiểm tra lần cuối lúc {when}; trang này được ghi lại sau mỗi lần kiểm tra."
+        if checked
+        else f"Số liệu thay đổi lần cuối: {when}. {CHECK_WHERE}",
         conference_words(run),
         run.precision_text.strip(),
         counts_line(counts),

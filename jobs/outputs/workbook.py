@@ -13,12 +13,13 @@ import tempfile
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from sheets_schema import Finding, Schema
 
 from ..model import HistoryPoint, RunInfo, Status, UnitOutcome
-from .cells import Book, printable
+from .cells import FONT, Book, link_text, printable
 from .district import write_district
 from .sheets import (
     write_counts,
@@ -28,9 +29,11 @@ from .sheets import (
     write_narratives,
 )
 from .status_table import (
+    CHECK_WHERE,
     LINK_COL,
     MODIFIED_COL,
     SUBMITTED_COL,
+    CallRow,
     StatusTable,
     TableValue,
     status_table,
@@ -54,13 +57,20 @@ _OPTIONS = {
     "strings_to_formulas": False,
     "strings_to_urls": False,
     "strings_to_numbers": False,
+    "default_format_properties": FONT,
 }
-_STATUS_WIDTHS = {
-    "STT": 5, "Mã đơn vị": 16, "Tên đơn vị": 30, "Loại hình": 16, "Tình trạng": 16,
-    "Hoàn thành (%)": 11, "Lỗi": 7, "Cảnh báo": 9, "Đã xác nhận": 10, "Hạn nộp": 22,
-    "Thời điểm nộp": 16, "Sửa lần cuối": 16, "Sửa sau khi nộp": 10, "Ghi chú": 44,
-    "Liên kết": 32,
+# Column widths of the status table; None: from the content, within (low, high).
+_STATUS_WIDTHS: dict[str, float | tuple[float, float]] = {
+    "STT": 4.5, "Mã đơn vị": (9, 26), "Tên đơn vị": (14, 24), "Loại hình": 12, "Tình trạng": 12,
+    "Hoàn thành (%)": 9, "Lỗi": 5, "Cảnh báo": 7.5, "Đã xác nhận": 7.5, "Hạn nộp": 12,
+    "Thời điểm nộp": 15, "Sửa lần cuối": 15, "Sửa sau khi nộp": 6.5, "Ghi chú": 30,
+    "Liên kết": (10, 24),
 }  # fmt: skip
+# The call list sits on the status table's columns: (label, first column, last column).
+_CALL_COLUMNS = (
+    ("STT", 0, 0), ("Mã đơn vị", 1, 1), ("Tên đơn vị", 2, 2), ("Tình trạng", 3, 4),
+    ("Người báo cáo", 5, 8), ("Điện thoại", 9, 10), ("Còn thiếu", 11, 12), ("Ghi chú", 13, 14),
+)  # fmt: skip
 _SOURCE_KINDS = {"excel": "Thư mục tệp Excel (.xlsx)", "google": "Google Sheets"}
 
 
@@ -74,13 +84,13 @@ def write_workbook(
 ) -> list[tuple[str, Finding]]:
     """Write the consolidated workbook to a path or a BytesIO.
 
-    ``outcomes`` are in roster order. Links to local unit files are relative to ``link_base``,
-    by default the target's folder. A path target is replaced only once the new workbook is
-    complete, so readers never see half a file. Returns the TRUNCATED findings made for unit
-    text longer than an Excel cell holds, as (unit code, finding); they are also on "Lỗi".
+    ``outcomes`` are in roster order. Google units link to their sheet; Excel units show their
+    file name, never a path on the server (``link_base`` is accepted for older callers and no
+    longer used). A path target is replaced only once the new workbook is complete, so readers
+    never see half a file. Returns the TRUNCATED findings made for unit text longer than an
+    Excel cell holds, as (unit code, finding); they are also on "Lỗi".
     """
-    if link_base is None and not isinstance(target, io.BytesIO):
-        link_base = Path(target).resolve().parent
+    del link_base  # links are file names now: nothing is relative to the output folder
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, dict(_OPTIONS))
     wb.set_properties(
@@ -92,7 +102,7 @@ def write_workbook(
             "created": local_time(run.as_of, run.timezone),
         }
     )
-    book = Book(wb, schema, run, Path(link_base) if link_base is not None else None)
+    book = Book(wb, schema, run)
     sheets = {name: wb.add_worksheet(name) for name in SHEET_NAMES}
     table = status_table(outcomes, run, schema.unit_types)
     _write_status(book, sheets["Tình trạng"], table, outcomes)
@@ -103,6 +113,7 @@ def write_workbook(
     write_limitations(book, sheets["Hạn chế - Giải pháp"], outcomes)
     write_findings(book, sheets["Lỗi"], outcomes)  # after the others: it lists their cuts
     _write_log(book, sheets["Nhật ký"], table)
+    book.close()
     wb.close()
     _save(target, buffer.getvalue())
     return list(book.truncated)
@@ -135,27 +146,74 @@ def _save(target: str | os.PathLike[str] | io.BytesIO, data: bytes) -> None:
 def _write_status(
     book: Book, ws: Worksheet, table: StatusTable, outcomes: list[UnitOutcome]
 ) -> None:
-    """The status table, coloured by status, under its notes and counts, with a chart."""
+    """Notes and counts, the units to ring, the full status table, then a chart of statuses."""
+    last_col = len(table.header) - 1
+    _status_widths(book, ws, table)
     book.title(ws, "TÌNH TRẠNG NỘP BÁO CÁO SƠ KẾT GIỮA NHIỆM KỲ", book.schema.title)
-    for n, note in enumerate(table.notes):
-        ws.write_string(2 + n, 1, note)
-    counts_row = 3 + len(table.notes)
-    _write_count_block(book, ws, counts_row, table)
-    head = counts_row + 3
-    book.header(ws, head, [(h, _STATUS_WIDTHS.get(h, 14)) for h in table.header])
+    row = 2
+    for note in table.book_notes:
+        book.note(ws, row, note, 0, last_col)
+        row += 1
+    _write_count_block(book, ws, row + 1, table)
+    row = _write_calls(book, ws, row + 4, table.calls)
+    head = row + 2
+    ws.write_string(head - 1, 0, "TÌNH TRẠNG TẤT CẢ CÁC ĐƠN VỊ", book.style("subtitle"))
+    book.header(ws, head, [(h, book.layout(ws).widths[c]) for c, h in enumerate(table.header)])
     for i, (values, o) in enumerate(zip(table.rows, outcomes, strict=True)):
         _write_status_row(book, ws, head + 1 + i, values, o)
     last = head + len(table.rows)
-    book.finish(ws, head, last, len(table.header) - 1, freeze_cols=3)
-    ws.print_area(0, 0, last, len(table.header) - 1)
-    _write_status_chart(book, ws, head, len(table.header) + 1, table)
+    # No frozen rows: the notes and the call list above the table would fill the screen.
+    ws.autofilter(head, 0, max(last, head), last_col)
+    printable(ws, head)
+    _write_status_chart(book, ws, last + 3, table)
+
+
+def _status_widths(book: Book, ws: Worksheet, table: StatusTable) -> None:
+    for c, label in enumerate(table.header):
+        width = _STATUS_WIDTHS.get(label, 12)
+        if isinstance(width, tuple):
+            texts = [str(r[c]) for r in table.rows if r[c] is not None]
+            if c == LINK_COL:
+                texts = [link_text(t) for t in texts]
+            width = book.fit_width(texts, *width)
+        book.width(ws, c, width)
 
 
 def _write_count_block(book: Book, ws: Worksheet, row: int, table: StatusTable) -> None:
     for c, item in enumerate(table.counts, start=1):
-        ws.write_string(row, c, item.label, book.style("head"))
+        book.text(ws, row, c, item.label, book.style("head"))
         book.value(ws, row + 1, c, item.value, "ratio" if item.is_rate else "int")
-    ws.set_row(row, 45)
+
+
+def _write_calls(book: Book, ws: Worksheet, row: int, calls: list[CallRow]) -> int:
+    """The units to ring about their report, from ``row``; returns the last row written."""
+    title = f"CÁC ĐƠN VỊ CHƯA NỘP, CẦN GỌI NHẮC ({len(calls)} đơn vị)"
+    ws.write_string(row, 0, title, book.style("subtitle"))
+    book.used(ws, row, 0)
+    if not calls:
+        book.note(ws, row + 1, "Tất cả các đơn vị đã nộp báo cáo.", 0, 8)
+        return row + 1
+    head = row + 1
+    for label, first, last in _CALL_COLUMNS:
+        _span(book, ws, head, first, last, label, book.style("head"))
+    for n, call in enumerate(calls, start=1):
+        r = head + n
+        fill = call.status.color
+        book.value(ws, r, 0, n, "int", fill=fill)
+        values = (call.code, call.name, call.status.label, call.reporter, call.phone,
+                  call.missing, call.note)  # fmt: skip
+        for (_, first, last), value in zip(_CALL_COLUMNS[1:], values, strict=True):
+            _span(book, ws, r, first, last, value, book.fmt(fill=fill))
+    return head + len(calls)
+
+
+def _span(
+    book: Book, ws: Worksheet, row: int, first: int, last: int, text: str, fmt: Format
+) -> None:
+    """Text over columns first..last, merged when more than one."""
+    if last > first:
+        ws.merge_range(row, first, row, last, "", fmt)
+    book.text(ws, row, first, text, fmt, last_col=last)
 
 
 def _write_status_row(
@@ -166,20 +224,25 @@ def _write_status_row(
     for col, value in enumerate(values):
         if col in times:
             book.value(ws, row, col, times[col], fill=fill)
-        elif col == LINK_COL and value:
-            book.link(ws, row, col, book.file_url(o), str(value), fill)
+        elif col == LINK_COL:
+            url = book.file_url(o)
+            text = link_text(str(value or ""))
+            if url:
+                book.link(ws, row, col, url, text, fill)
+            else:
+                book.text(ws, row, col, text, book.fmt(fill=fill))
         else:
             kind = "one_dec" if isinstance(value, float) else "int"
             book.value(ws, row, col, value, kind, fill=fill)
 
 
-def _write_status_chart(book: Book, ws: Worksheet, row: int, col: int, table: StatusTable) -> None:
-    """A column chart of units per status, from a small counts table beside the status table."""
+def _write_status_chart(book: Book, ws: Worksheet, row: int, table: StatusTable) -> None:
+    """A column chart of units per status, beside a small counts table under the status table."""
     counts = {item.key: item.value for item in table.counts}
-    ws.write_string(row, col, "Tình trạng", book.style("head"))
-    ws.write_string(row, col + 1, "Số đơn vị", book.style("head"))
-    ws.set_column(col, col, 20)
-    ws.set_column(col + 1, col + 1, 10)
+    col = 1
+    ws.write_string(row - 1, 0, "SỐ ĐƠN VỊ THEO TÌNH TRẠNG", book.style("subtitle"))
+    book.text(ws, row, col, "Tình trạng", book.style("head"))
+    book.text(ws, row, col + 1, "Số đơn vị", book.style("head"))
     for i, status in enumerate(Status, start=1):
         book.text(ws, row + i, col, status.label, book.fmt(fill=status.color))
         book.value(ws, row + i, col + 1, counts.get(status.value, 0), "int")
@@ -199,7 +262,7 @@ def _write_status_chart(book: Book, ws: Worksheet, row: int, col: int, table: St
     chart.set_title({"name": "Số đơn vị theo tình trạng"})
     chart.set_legend({"none": True})
     chart.set_y_axis({"major_gridlines": {"visible": True}, "num_format": "0"})
-    ws.insert_chart(row + len(Status) + 2, col, chart, {"x_scale": 1.2, "y_scale": 1.1})
+    book.chart(ws, row, col + 3, chart, 1.2, 1.1)
 
 
 # ------------------------------------------------------------------ Nhật ký
@@ -209,8 +272,8 @@ def _write_log(book: Book, ws: Worksheet, table: StatusTable) -> None:
     """Run facts as label/value rows, and submissions over time as a table and a line chart."""
     run = book.run
     book.title(ws, "NHẬT KÝ LẦN CHẠY")
-    ws.set_column(0, 0, 40)
-    ws.set_column(1, 1, 60)
+    book.width(ws, 0, 30)
+    book.width(ws, 1, 45)
     facts: list[tuple[str, object, str]] = [
         ("Lần chạy số", run.run_id, "int"),
         ("Thời điểm tính tình trạng", run.as_of, "text"),
@@ -228,10 +291,11 @@ def _write_log(book: Book, ws: Worksheet, table: StatusTable) -> None:
         *((i.label, i.value, "ratio" if i.is_rate else "int") for i in table.counts),
     ]
     for r, (label, value, kind) in enumerate(facts, start=2):
-        ws.write_string(r, 0, label, book.style("label"))
+        book.text(ws, r, 0, label, book.style("label"))
         book.value(ws, r, 1, value, kind)
+    book.note(ws, len(facts) + 3, CHECK_WHERE, 0, 1)
     _write_history(book, ws, 3, 3, _history(run, table))
-    printable(ws)
+    printable(ws, 0)
 
 
 def _deadline_rule(run: RunInfo) -> str:
@@ -257,11 +321,12 @@ def _write_history(
 ) -> None:
     """The history table at (row, col), with a line chart of the counts under it."""
     ws.write_string(row - 1, col, "DIỄN BIẾN QUA CÁC LẦN CHẠY", book.style("subtitle"))
+    book.used(ws, row - 1, col)
     for c, (label, width) in enumerate(
         (("Thời điểm", 17), ("Dự kiến", 10), ("Đã nộp", 10), ("Đúng hạn", 10))
     ):
-        ws.write_string(row, col + c, label, book.style("head"))
-        ws.set_column(col + c, col + c, width)
+        book.width(ws, col + c, width)
+        book.text(ws, row, col + c, label, book.style("head"))
     for r, p in enumerate(points, start=row + 1):
         book.value(ws, r, col, p.at)
         for c, value in enumerate((p.expected, p.submitted, p.on_time), start=1):
@@ -295,4 +360,4 @@ def _write_history(
     )
     chart.set_y_axis({"min": 0, "num_format": "0", "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})
-    ws.insert_chart(last + 2, col, chart, {"x_scale": 1.2, "y_scale": 1.2})
+    book.chart(ws, last + 2, col, chart, 1.2, 1.2)

@@ -74,11 +74,13 @@ def _killed_sync(root: Path, as_of: datetime, event: str, n: int) -> int:
 def _workbook_statuses(path: Path) -> dict[str, str]:
     ws = openpyxl.load_workbook(path, read_only=True)["Tình trạng"]
     rows = list(ws.iter_rows(values_only=True))
-    header = next(row for row in rows if row and "Mã đơn vị" in row)
+    # The full table is the last one headed "Mã đơn vị" (the call list sits above it).
+    top = max(i for i, row in enumerate(rows) if row and "Mã đơn vị" in row)
+    header = rows[top]
     code, status = header.index("Mã đơn vị"), header.index("Tình trạng")
     return {
         str(row[code]): str(row[status])
-        for row in rows
+        for row in rows[top + 1 :]
         if len(row) > status and isinstance(row[code], str) and row[code].startswith("XA_")
     }
 

@@ -20,6 +20,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from jobs.demo.content import DemoUnit, valid_report
 from jobs.model import HistoryPoint, RunInfo, Status, Unit, UnitOutcome
+from jobs.outputs.cells import CUT_NOTE
 from jobs.outputs.status_table import HEADER, status_table
 from jobs.outputs.workbook import SHEET_NAMES, write_workbook
 from sheets_schema import (
@@ -32,6 +33,7 @@ from sheets_schema import (
     parse_report,
     render_template,
 )
+from sheets_schema.values import fmt_number
 from sync.excel import read_xlsx
 
 VN = timezone(timedelta(hours=7))
@@ -227,10 +229,11 @@ def _rows(ws: Any) -> list[list[Any]]:
     return [[c.value for c in row] for row in ws.iter_rows()]
 
 
-def _table(ws: Any, first: str) -> tuple[list[Any], list[list[Any]]]:
-    """The header row starting with ``first`` and the rows under it until a blank first cell."""
+def _table(ws: Any, first: str, has: str = "") -> tuple[list[Any], list[list[Any]]]:
+    """The header row starting with ``first`` (and holding ``has``) and the rows under it until
+    a blank first cell."""
     rows = _rows(ws)
-    at = next(i for i, r in enumerate(rows) if r[0] == first)
+    at = next(i for i, r in enumerate(rows) if r[0] == first and (not has or has in r))
     body = []
     for r in rows[at + 1 :]:
         if r[0] in (None, ""):
@@ -273,7 +276,7 @@ def test_sheets_in_order(book: openpyxl.Workbook) -> None:
 
 def test_status_sheet_rows_in_roster_order(book: openpyxl.Workbook) -> None:
     ws = book["Tình trạng"]
-    header, body = _table(ws, "STT")
+    header, body = _table(ws, "STT", "Loại hình")
     assert header[: len(HEADER)] == HEADER
     col = {h: i for i, h in enumerate(HEADER)}
     assert [r[col["Mã đơn vị"]] for r in body] == [u.code for u in UNITS]
@@ -294,7 +297,8 @@ def test_status_sheet_rows_in_roster_order(book: openpyxl.Workbook) -> None:
     assert "dữ liệu cũ từ 2 giờ trước" in body[3][col["Ghi chú"]]
     assert body[4][col["Ghi chú"]].startswith("Chưa có tệp báo cáo")
     assert body[4][col["Hoàn thành (%)"]] is None
-    assert ws.freeze_panes is not None and ws.auto_filter.ref
+    # Not frozen: the notes and the call list above the table would fill the screen.
+    assert ws.freeze_panes is None and ws.auto_filter.ref
     last = next(r for r in ws.iter_rows(min_col=2, max_col=2) if r[0].value == UNITS[-1].code)
     assert str(last[0].fill.fgColor.rgb).endswith(Status.NOT_STARTED.color.lstrip("#"))
 
@@ -413,8 +417,13 @@ def test_truncation_is_reported(
     assert report is not None
     assert (finding.tab, finding.cell) == report.cells["kd_bai_hoc"]
     assert "40.000" in finding.message and "32.767" in finding.message
+    # Cut to the tallest row Excel prints (409 pt), saying where the whole text is.
     cut = [c.value for r in book["Kiểm điểm"].iter_rows() for c in r if isinstance(c.value, str)]
-    assert max(len(v) for v in cut) == 32_767
+    longest = max(cut, key=len)
+    assert 1_000 < len(longest) < 32_767
+    assert longest.endswith(CUT_NOTE) and "bao-cao-tong-hop.docx" in CUT_NOTE
+    assert LONG_TEXT.startswith(longest.removesuffix(CUT_NOTE).rstrip(" …"))
+    assert f"giữ {fmt_number(len(longest) - len(CUT_NOTE), 0)} ký tự đầu" in finding.message
     _, errors = _table(book["Lỗi"], "Mã đơn vị")
     assert any(
         r[0] == "TT_CHAU_HUNG" and r[3] == "truncated" and r[2] == "Cảnh báo" for r in errors
@@ -440,10 +449,11 @@ def test_findings_sheet_links_to_the_cell(
     expected = sum(len(o.report.findings) for o in outcomes if o.report is not None) + 1
     assert len(body) == expected
     links = {ws.cell(c.row, 1).value: c.hyperlink for c in ws["F"] if c.hyperlink is not None}
-    local = links["XA_HUNG_HOI"]
+    # A local file is never linked: a path on the server breaks once the workbook is copied.
+    assert "XA_HUNG_HOI" not in links
     phone = outcomes[2].report.cells["tt_dien_thoai"]  # type: ignore[union-attr]
-    assert local.target.replace("\\", "/") == "../sheets/XA_HUNG_HOI.xlsx"
-    assert local.location == f"'{phone[0]}'!{phone[1]}"
+    local = next(r for r in body if r[0] == "XA_HUNG_HOI" and r[6] == "tt_dien_thoai")
+    assert local[5] == phone[1]
     google = links["CQ_VP_HUYEN_UY"]
     phone = outcomes[3].report.cells["tt_dien_thoai"]  # type: ignore[union-attr]
     # Excel keeps the part after "#" as the link's location and joins them when followed.
@@ -451,7 +461,7 @@ def test_findings_sheet_links_to_the_cell(
         f"https://docs.google.com/spreadsheets/d/KEY_abc-123/edit#gid=42&range={phone[1]}"
     )
     row = next(r for r in body if r[0] == "XA_HUNG_HOI" and r[6] == "tt_dien_thoai")
-    assert row[2] == "Lỗi" and row[8] == TRICKY[1]
+    assert row[2] == "Cảnh báo" and row[8] == TRICKY[1]  # a phone that fits no form: a warning
 
 
 def test_log_sheet(book: openpyxl.Workbook) -> None:
@@ -496,7 +506,9 @@ def test_status_table_counts_and_notes(
     assert table.rows[0][HEADER.index("Thời điểm nộp")] == "20/03/2023 10:00"
     assert table.rows[2][HEADER.index("Đã xác nhận")] == "Không"
     assert table.notes[0].startswith("Hạn nộp: trước ngày 23/03/2023")
-    assert "Cập nhật lúc 25/03/2023 09:00" in table.notes[1]
+    assert table.notes[1].startswith("Kiểm tra lần cuối lúc 25/03/2023 09:00")
+    assert table.book_notes[1].startswith("Số liệu thay đổi lần cuối: 25/03/2023 09:00")
+    assert "status.json" in table.book_notes[1]
     assert run.precision_text in table.notes
     assert table.notes[-1].startswith("Dự kiến: 5 · Đã nộp: 2 (40%) · Đúng hạn: 1 (20%)")
 
@@ -507,3 +519,21 @@ def test_rates_are_vietnamese_and_follow_run_counts(
     counted = replace(run, counts={"expected": 40, "submitted": 39, "on_time": 37})
     line = status_table(outcomes, counted, schema.unit_types).notes[-1]
     assert "Đã nộp: 39 (97,5%)" in line and "Đúng hạn: 37 (92,5%)" in line
+
+
+def test_a_path_kept_from_an_older_run_shows_as_a_file_name(
+    book: openpyxl.Workbook, schema: Schema, outcomes: list[UnitOutcome], run: RunInfo
+) -> None:
+    # The fixture's links are absolute paths, as an older version stored them in the state.
+    assert Path(outcomes[0].link).is_absolute()
+    table = status_table(outcomes, run, schema.unit_types)
+    links = [r[HEADER.index("Liên kết")] for r in table.rows]
+    assert links == [
+        "XA_VINH_HUNG.xlsx",
+        "TT_CHAU_HUNG.xlsx",
+        "XA_HUNG_HOI.xlsx",
+        GOOGLE,
+        "DN_DIEN_LUC.xlsx",
+    ]
+    text = [str(c.value) for ws in book.worksheets for r in ws.iter_rows() for c in r if c.value]
+    assert not any(str(Path(outcomes[0].link).parent) in t for t in text)
