@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .model import RUN_DATE, TERM_START, Column, DateBound, Field, FieldType, Indicator, Schema
-from .values import fmt_number
+from .values import TRUE_WORDS, fmt_number
 
 TITLE_LIMIT = 32  # Excel's limit for a validation's input and error titles
 MESSAGE_LIMIT = 255  # … and for its messages
@@ -278,6 +278,15 @@ def yes_label(schema: Schema) -> str:
     return schema.choices.get("xac_nhan", ("Có",))[0]
 
 
+def signed_test(schema: Schema, cell: str) -> str:
+    """TRUE when the sign-off cell says "done" the way the parser reads it: the list's "Có",
+    a ticked checkbox (TRUE), 1, or one of the words the parser takes for yes."""
+    words = dict.fromkeys([yes_label(schema).lower(), *sorted(TRUE_WORDS)])
+    tests = [f"{cell}=TRUE", f"{cell}=1"]
+    tests += [f"LOWER(TRIM({cell}))={text_literal(w)}" for w in words if w not in ("true", "1")]
+    return "OR(" + ",".join(tests) + ")"
+
+
 def applies_test(schema: Schema, ind: Indicator, unit_type: str | None, ref: Ref) -> str | None:
     """A formula TRUE when ``ind`` applies to the unit, or None when it always applies.
 
@@ -317,7 +326,6 @@ def indicator_rules(
 ) -> list[RedRule]:
     """Required parts left empty after sign-off, and a note missing where one is required."""
     out: list[RedRule] = []
-    yes = text_literal(yes_label(schema))
     if unit_type is not None and not ind.applies(unit_type):
         return out
     kq = ind.field_id("kq")
@@ -336,7 +344,7 @@ def indicator_rules(
 
         def empty(ref: Ref, fid: str = fid) -> str:
             app = applies_test(schema, ind, unit_type, ref)
-            cond = [f"{ref(sign_off)}={yes}", f"LEN({ref(fid)})=0"]
+            cond = [signed_test(schema, ref(sign_off)), f"LEN({ref(fid)})=0"]
             if fid != kq:
                 cond.append(f"NOT({not_applicable_test(schema, ref(kq))})")
             return "=AND(" + ",".join(([app] if app else []) + cond) + ")"
@@ -352,10 +360,8 @@ def signed_off_meaning(schema: Schema) -> str:
 
 
 def required_empty(schema: Schema, f: Field, sign_off: str) -> RedRule:
-    yes = text_literal(yes_label(schema))
-
     def build(ref: Ref) -> str:
-        return f"=AND({ref(sign_off)}={yes},LEN({ref(f.id)})=0)"
+        return f"=AND({signed_test(schema, ref(sign_off))},LEN({ref(f.id)})=0)"
 
     return RedRule(f.id, build, signed_off_meaning(schema), "signed_off")
 

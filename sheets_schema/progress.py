@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .checks import Ref, applies_test, not_applicable_test, note_reason, text_literal, yes_label
+from .checks import Ref, applies_test, not_applicable_test, note_reason, signed_test
 from .model import Field, Indicator, Schema
 
 
@@ -81,8 +81,7 @@ def progress_line(schema: Schema, filled: str, required: str) -> str:
     sign_off = next((f.id for f in schema.fields if f.sign_off), None)
     text = f'="Đã nhập "&{filled}&"/"&{required}&" mục bắt buộc"'
     if sign_off:
-        yes = text_literal(yes_label(schema))
-        text += (f'&IF({sign_off}={yes},". Đã xác nhận hoàn thành.",'
+        text += (f'&IF({signed_test(schema, sign_off)},". Đã xác nhận hoàn thành.",'
                  f'". Chưa xác nhận hoàn thành (ô “{schema.field(sign_off).label}”).")')  # fmt: skip
     return text
 

@@ -324,8 +324,7 @@ class _Renderer:
                 continue
             f = self.schema.field(ind.field_id(part))
             ws.write_blank(row, col, None, self.input_format(f.type, grey=grey))
-            if not grey:
-                self.validate(ws, row, col, f)
+            self.validate(ws, row, col, f)
             self.name(ws, f.id, row, col)
 
     def layout_table(self, ws: Worksheet, tab: Tab) -> None:
@@ -377,10 +376,10 @@ class _Renderer:
             })  # fmt: skip
         sign_off = next((f.id for f in self.schema.fields if f.sign_off), None)
         if sign_off:
-            yes = checks.text_literal(checks.yes_label(self.schema))
+            signed = checks.signed_test(self.schema, sign_off)
             ws.conditional_format(first, 1, first, len(table.columns), {
                 "type": "formula", "format": self.f["red"],
-                "criteria": f"=AND({sign_off}={yes},COUNTA({body})=0)",
+                "criteria": f"=AND({signed},COUNTA({body})=0)",
             })  # fmt: skip
 
     # ------------------------------------------------------------------ checks and progress
