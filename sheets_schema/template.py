@@ -316,7 +316,8 @@ class _Renderer:
         ws.write_number(row, 0, number, self.f["center"])
         ws.write_string(row, 1, label, label_fmt)
         ws.write_string(row, 2, ind.unit, label_fmt)
-        ws.set_row(row, fit_height((label, 44, 12), (ind.unit, 20, 12)))
+        # Room for a three-line note (the Ghi chú column), or the label if it is longer.
+        ws.set_row(row, fit_height((label, 44, 12), (ind.unit, 20, 12), minimum=48))
         for col, part in zip(range(3, 9), ("nq", "kq", "tu_so", "mau_so", "du_bao", "ghi_chu"),
                              strict=True):  # fmt: skip
             if part not in ind.parts:
