@@ -98,6 +98,7 @@ def _excel_checks(
         ]
     source = ExcelFolderSource(folder)
     checks = [Check("Thư mục bảng tính", True, str(folder))]
+    versions: dict[str, str] = {}
     for ref, version in source.versions(refs).items():
         name = f"Đơn vị {ref}"
         if isinstance(version, SourceProblem):
@@ -137,7 +138,25 @@ def _excel_checks(
             )
         else:
             checks.append(Check(name, True, f"đúng mẫu, hoàn thành {report.completeness:.0%}"))
-    return checks
+            versions[ref] = str(report.values.get("tt_phien_ban") or "")
+    return checks + _old_versions(schema, versions)
+
+
+def _old_versions(schema: object, versions: dict[str, str]) -> list[Check]:
+    """Units whose file is from an earlier template: still read, but worth a new copy."""
+    current = schema.version  # type: ignore[attr-defined]
+    old = sorted(code for code, version in versions.items() if version and version != current)
+    if not old:
+        return []
+    listed = ", ".join(f"{code} ({versions[code]})" for code in old)
+    return [
+        Check(
+            "Đơn vị dùng mẫu cũ",
+            False,  # still read ("Đơn vị …" never blocks a sync), but worth a new copy
+            f"{len(old)} đơn vị dùng mẫu khác phiên bản hiện hành {current}: {listed}",
+            "Gửi mẫu mới cho các đơn vị này: tonghop template --unit MÃ_ĐƠN_VỊ",
+        )
+    ]
 
 
 def _google_checks(config: Config, refs: list[SheetRef], schema: object) -> list[Check]:

@@ -43,7 +43,7 @@ _PREFILLS = ("unit_code", "unit_name", "unit_type", "version")
 
 _FIELD_KEYS = {
     "id", "label", "type", "required", "choices", "min", "max", "min_date", "max_date",
-    "pattern", "prefill", "hint", "narrative", "sign_off", "template_version",
+    "pattern", "max_length", "prefill", "hint", "narrative", "sign_off", "template_version",
     "must_equal_unit_code", "unit_type",
 }  # fmt: skip
 _INDICATOR_KEYS = {
@@ -56,7 +56,7 @@ _TAB_KEYS = {
     "row_required", "min_complete_rows", "require_value", "rollup",
 }  # fmt: skip
 _TOP_KEYS = {
-    "id", "version", "title", "term_start", "unit_types", "choices", "narrative",
+    "id", "version", "previous_versions", "title", "term_start", "unit_types", "choices", "narrative",
     "indicator_rules", "tab", "rule",
 }  # fmt: skip
 
@@ -174,6 +174,7 @@ class _Builder:
             choices=self.choices,
             tabs=tabs,
             rules=rules,
+            previous_versions=tuple(str(x) for x in doc.get("previous_versions", ())),
             min_chars=int(narrative.get("min_chars", 50)),
             placeholders=tuple(narrative.get("placeholders", ())),
             not_applicable=str(ind.get("not_applicable", "Không áp dụng")),
@@ -235,6 +236,7 @@ class _Builder:
             min_date=self.date_bound(entry.get("min_date"), where),
             max_date=self.date_bound(entry.get("max_date"), where),
             pattern=pattern,
+            max_length=self.max_length(entry, ftype, where),
             prefill=prefill,
             hint=entry.get("hint", ""),
             narrative=bool(entry.get("narrative", False)),
@@ -243,6 +245,14 @@ class _Builder:
             must_equal_unit_code=bool(entry.get("must_equal_unit_code", False)),
             unit_type=bool(entry.get("unit_type", False)),
         )
+
+    def max_length(self, entry: dict[str, Any], ftype: FieldType, where: str) -> int | None:
+        value = entry.get("max_length")
+        if value is None:
+            return None
+        if ftype is not FieldType.TEXT or not isinstance(value, int) or value < 1:
+            raise self.fail(where, "max_length must be a positive whole number on a text field")
+        return value
 
     def indicator(self, entry: dict[str, Any], tab: str) -> Indicator:
         where = f"tab {tab!r} indicator {entry.get('key', '?')!r}"

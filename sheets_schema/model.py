@@ -26,6 +26,24 @@ RUN_DATE = "run_date"
 TERM_START = "term_start"
 DateBound = date | str | None
 
+# Defined names the template gives its own cells (the progress line and its helpers). Schema ids
+# start with a letter, so a leading underscore can never collide with one; readers and outputs
+# skip these names, and the parser never reads them as inputs.
+OWN_NAME_PREFIX = "_"
+PROGRESS_NAME = "_tien_do"  # "Đã nhập x/y mục bắt buộc …" on the first data tab
+FILLED_NAME = "_da_nhap"  # x
+REQUIRED_NAME = "_can_nhap"  # y
+INDICATOR_FILLED_NAME = "_chi_tieu_da_nhap"  # per indicator: filled items (helper column)
+INDICATOR_REQUIRED_NAME = "_chi_tieu_can_nhap"  # per indicator: required items (helper column)
+OWN_NAMES = (PROGRESS_NAME, FILLED_NAME, REQUIRED_NAME, INDICATOR_FILLED_NAME,
+             INDICATOR_REQUIRED_NAME)  # fmt: skip
+
+
+def is_own_name(name: str) -> bool:
+    """Whether a defined name belongs to the template's own formula cells, not to an input."""
+    return name.startswith(OWN_NAME_PREFIX) and not name.lower().startswith("_xlnm.")
+
+
 # Parts of an indicator row; each is an input cell named ct_{key}_{part}.
 INDICATOR_PARTS = ("nq", "kq", "tu_so", "mau_so", "du_bao", "ghi_chu")
 
@@ -46,6 +64,7 @@ class Field:
     min_date: DateBound = None
     max_date: DateBound = None
     pattern: str | None = None
+    max_length: int | None = None  # characters, checked by the parser and the template
     prefill: str | None = None  # unit_code · unit_name · unit_type · version
     hint: str = ""
     narrative: bool = False
@@ -150,6 +169,8 @@ class Schema:
     choices: dict[str, tuple[str, ...]]
     tabs: tuple[Tab, ...]
     rules: tuple[Rule, ...]
+    # Earlier template versions whose files are still read (with a warning to switch).
+    previous_versions: tuple[str, ...] = ()
     min_chars: int = 50
     placeholders: tuple[str, ...] = ()
     not_applicable: str = "Không áp dụng"

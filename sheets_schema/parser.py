@@ -347,10 +347,12 @@ class _Parser:
                      f"{f.label}: bảng tính ghi mã “{text}” nhưng đây là bảng của đơn vị "
                      f"“{self.ctx.unit_code}”. Hãy dùng đúng bảng tính Huyện ủy gửi cho đơn vị.", raw)  # fmt: skip
             return None
+        if f.max_length is not None and len(text) > f.max_length:
+            self.add(Code.TEXT_TOO_LONG, Severity.ERROR, f.id,
+                     f"{f.label}: dài {len(text)} ký tự, tối đa {f.max_length} ký tự. Hãy rút gọn.", raw)  # fmt: skip
+            return None
         if f.template_version and text != self.schema.version:
-            self.add(Code.WRONG_VERSION, Severity.WARNING, f.id,
-                     f"{f.label}: bảng tính theo mẫu phiên bản “{text}”, mẫu hiện hành là "
-                     f"“{self.schema.version}”. Hãy đối chiếu với mẫu mới.", raw)  # fmt: skip
+            self.version_warning(f, text, raw)
         if f.pattern == "phone_vn":
             return self.check_phone(f, text, raw)
         if f.pattern == "email" and not _EMAIL.match(text):
@@ -363,6 +365,21 @@ class _Parser:
         if f.narrative:
             return self.check_narrative(f, text, raw)
         return text
+
+    def version_warning(self, f: Field, text: str, raw: object) -> None:
+        """A file from an earlier template is still read; it (and an unknown version) is flagged."""
+        if text in self.schema.previous_versions:
+            message = (
+                f"{f.label}: bảng tính theo mẫu cũ, phiên bản “{text}”; đã có mẫu mới phiên bản "
+                f"“{self.schema.version}”. Số liệu vẫn được đọc; lần báo cáo sau hãy dùng mẫu mới "
+                f"(xin Văn phòng Huyện ủy)."
+            )
+        else:
+            message = (
+                f"{f.label}: bảng tính ghi phiên bản mẫu “{text}”, không phải phiên bản nào Huyện ủy "
+                f"đã phát hành (mẫu hiện hành là “{self.schema.version}”). Hãy đối chiếu với mẫu mới."
+            )
+        self.add(Code.WRONG_VERSION, Severity.WARNING, f.id, message, raw)
 
     def check_phone(self, f: Field, text: str, raw: object) -> str | None:
         digits = re.sub(r"[\s.\-()]", "", text)

@@ -27,7 +27,9 @@ _EN_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")  # "1,235": English group
 _EN_FULL = re.compile(r"^[+-]?\d{1,3}(,\d{3})+\.\d+$")  # "1,234.5"
 _EN_DECIMAL = re.compile(r"^[+-]?\d+\.(\d{1,2}|\d{4,})$")  # "8.5": not a Vietnamese grouping
 _TEXT_DATE = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y-%m-%d")
-_TRUE = frozenset(["có", "co", "x", "đã", "da", "true", "yes", "1", "✓", "✔", "rồi", "đồng ý"])
+TRUE_WORDS = _TRUE = frozenset(
+    ["có", "co", "x", "đã", "da", "true", "yes", "1", "✓", "✔", "rồi", "đồng ý"]
+)
 _FALSE = frozenset(["không", "khong", "false", "no", "0", "chưa", "chua"])
 
 

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
+from sheets_schema.model import is_own_name
 from sheets_schema.raw import Block, Cell, RawReport, pad_grid
 
 from .base import ProblemKind, Pulled, SheetRef, SourceProblem, Version
@@ -48,6 +49,11 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _PERCENT_BUILTIN = {"9", "10"}  # 0% and 0.00%
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*\bt="e"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# A formula cell: its <f> is the first child of <c r="…">.
+_FORMULA_CELL = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<(?:\w+:)?f[\s>/]'
+)
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
 def read_xlsx(data: bytes, *, engine: str = "auto") -> RawReport:
@@ -81,13 +87,59 @@ def _check_signature(data: bytes) -> None:
         )
 
 
+def _own_cells(zf: zipfile.ZipFile) -> dict[str, set[str]]:
+    """Sheet part (xl/worksheets/sheetN.xml) → cells of the template's own formulas.
+
+    The template's progress line and its helpers are formulas under names such as _tien_do;
+    they are never inputs, so they need not send a file to the slower reader.
+    """
+    try:
+        root = ET.fromstring(zf.read("xl/workbook.xml"))
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ET.ParseError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    parts = {}
+    for sh in root.iter(f"{_MAIN}sheet"):
+        target = targets.get(sh.get(_REL), "")
+        parts[sh.get("name", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    own: dict[str, set[str]] = defaultdict(set)
+    for dn in root.iter(f"{_MAIN}definedName"):
+        if not is_own_name(dn.get("name", "")) or dn.get("localSheetId") is not None:
+            continue
+        sheet, ref = _destination(dn.text or "", None)
+        box = area(ref) if sheet is not None else None
+        if (
+            sheet in parts
+            and box is not None
+            and (box[2] - box[0] + 1) * (box[3] - box[1] + 1) <= 1000
+        ):
+            own[parts[sheet]].update(
+                f"{get_column_letter(c)}{r}"
+                for r in range(box[0], box[2] + 1)
+                for c in range(box[1], box[3] + 1)
+            )
+    return own
+
+
+def _input_formulas(sheet_xml: bytes, own: set[str]) -> bool:
+    """Whether the sheet holds a formula other than the template's own."""
+    if not _FORMULA.search(sheet_xml):
+        return False
+    cells = _FORMULA_CELL.findall(sheet_xml)
+    if len(cells) < len(_FORMULA.findall(sheet_xml)):
+        return True  # a layout we do not recognise: assume the worst
+    return any(ref.decode() not in own for ref in cells)
+
+
 def _calamine_safe(zf: zipfile.ZipFile) -> bool:
     """True when calamine would lose nothing: no error cells and no percent formats in use."""
+    own = _own_cells(zf)
     for name in zf.namelist():
         if (
             name.startswith("xl/worksheets/")
             and name.endswith(".xml")
-            and _needs_openpyxl(zf.read(name))
+            and _needs_openpyxl(zf.read(name), own.get(name, set()))
         ):
             return False
     try:
@@ -105,9 +157,9 @@ def _calamine_safe(zf: zipfile.ZipFile) -> bool:
     return True
 
 
-def _needs_openpyxl(sheet_xml: bytes) -> bool:
-    """Error cells (calamine blanks them) or formulas (their result may be missing)."""
-    return bool(_ERROR_CELL.search(sheet_xml) or _FORMULA.search(sheet_xml))
+def _needs_openpyxl(sheet_xml: bytes, own: set[str]) -> bool:
+    """Error cells (calamine blanks them) or a unit's formulas (their result may be missing)."""
+    return bool(_ERROR_CELL.search(sheet_xml) or _input_formulas(sheet_xml, own))
 
 
 def _workbook_names(
@@ -120,8 +172,8 @@ def _workbook_names(
     scoped: list[tuple[str, str, str | None]] = []
     for dn in root.iter(f"{_MAIN}definedName"):
         name, text, local = dn.get("name", ""), dn.text or "", dn.get("localSheetId")
-        if name.startswith("_xlnm."):
-            continue  # print areas and filters
+        if name.startswith("_xlnm.") or is_own_name(name):
+            continue  # print areas and filters; the template's own formula cells
         if local is None:
             found[name.lower()] = _destination(text, None)
         else:
@@ -198,8 +250,9 @@ def _formula_of(cell: Cell) -> str:
 def _has_formulas(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            own = _own_cells(zf)
             return any(
-                _FORMULA.search(zf.read(n))
+                _input_formulas(zf.read(n), own.get(n, set()))
                 for n in zf.namelist()
                 if n.startswith("xl/worksheets/") and n.endswith(".xml")
             )
@@ -234,6 +287,8 @@ def _names(wb: Any) -> dict[str, tuple[str | None, str]]:
     scoped = [(ws.title, ws.defined_names) for ws in wb.worksheets if hasattr(ws, "defined_names")]
     for scope, names in [(None, wb.defined_names), *scoped]:
         for name, dn in names.items():
+            if is_own_name(name):
+                continue  # the template's own formula cells, never inputs
             key = name.lower()
             if key in found and found[key][0] is not None:
                 continue  # a workbook-level name wins over a sheet-scoped twin

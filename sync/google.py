@@ -40,6 +40,7 @@ from google.auth.exceptions import GoogleAuthError, TransportError
 from gspread.exceptions import APIError
 from gspread.urls import DRIVE_FILES_API_V3_URL
 
+from sheets_schema.model import is_own_name
 from sheets_schema.raw import Block, Cell, RawReport, pad_grid
 
 from .base import ProblemKind, Pulled, SheetRef, SourceProblem, Version
@@ -296,6 +297,8 @@ def report_from_spreadsheet(data: Mapping[str, Any]) -> RawReport:
     blocks: dict[str, Block] = {}
     for named in data.get("namedRanges", []):
         name = str(named.get("name", ""))
+        if is_own_name(name):
+            continue  # the template's own formula cells (the progress line), never inputs
         rng = named.get("range", {})
         found = grids.get(int(rng.get("sheetId", 0)))  # Google leaves sheetId 0 out
         if found is None:

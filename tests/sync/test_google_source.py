@@ -15,7 +15,7 @@ from sync.google import GoogleSource, spreadsheet_key
 from tests.fake_google import FakeGoogle
 
 from .conftest import SA_EMAIL
-from .workbooks import unit_workbook
+from .workbooks import VERSION, unit_workbook
 
 MAKE = Callable[..., gspread.Client]
 
@@ -126,7 +126,7 @@ def test_pull_is_one_sheets_read_and_builds_blocks(fake: FakeGoogle, make_client
     day = raw.blocks["tt_ngay_bao_cao"].cell()
     assert day.value == 45000 and day.number_format == "DATE"  # 15/03/2023, a serial number
     assert raw.blocks["tt_xac_nhan"].cell().value is True
-    assert raw.blocks["tt_phien_ban"].cell().value == "2023.1"
+    assert raw.blocks["tt_phien_ban"].cell().value == VERSION
     assert raw.blocks["ct_bhyt_ghi_chu"].cell().value is None
     table = raw.blocks["hc_bang"]
     assert (table.row, table.col, table.height, table.width) == (3, 1, 5, 6)

@@ -13,7 +13,7 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 
-VERSION = "2023.1"
+VERSION = "2023.2"
 REQUIRED_NAMES = (
     "tt_ma_don_vi",
     "tt_ten_don_vi",
