@@ -57,6 +57,7 @@ GRID_FIELDS = (
 )
 _FILE_FIELDS = "id,name,mimeType,modifiedTime,version,trashed,webViewLink"
 _LIST_FIELDS = f"nextPageToken,files({_FILE_FIELDS})"
+_AFTER_READ_FIELDS = "id,modifiedTime,version"
 
 # Errors of one Google call that concern that call only: classified, never raised to the job.
 ACCESS_ERRORS = (APIError, requests.RequestException, GoogleAuthError)
@@ -212,7 +213,37 @@ class GoogleSource:
             return problem
         # The parsed response, serialised again: the snapshot is exactly what was parsed.
         snapshot = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return Pulled(raw=report_from_spreadsheet(data), snapshot=snapshot, snapshot_ext="json")
+        return Pulled(
+            raw=report_from_spreadsheet(data),
+            snapshot=snapshot,
+            snapshot_ext="json",
+            modified_time=self.modified_after_read(ref.code, key, version),
+        )
+
+    def modified_after_read(self, code: str, key: str, version: Version) -> datetime | None:
+        """The file's modified time asked right after the read (one Drive `files.get`).
+
+        The listing was taken before the reads, and reading a large roster at the paced rate
+        takes minutes (listings may also lag): a unit that signed off in between was read
+        with content newer than the listing's time. When `modifiedTime` or `version` moved,
+        the later time is returned; None when they did not or Drive could not say (the
+        listing's time then stands).
+        """
+        try:
+            meta = self._http.request(
+                "get",
+                f"{DRIVE_FILES_API_V3_URL}/{key}",
+                params={"fields": _AFTER_READ_FIELDS, "supportsAllDrives": "true"},
+            ).json()
+            modified = parse_time(str(meta["modifiedTime"]))
+        except (*ACCESS_ERRORS, KeyError, ValueError, TypeError) as exc:
+            log.warning("unit %s: modified time after the read unknown (%s)", code, exc)
+            return None
+        token = f"{meta['modifiedTime']}#{meta['version']}" if meta.get("version") else None
+        if token == version.token or modified <= version.modified_time:
+            return None
+        log.info("unit %s changed between the listing and the read: %s", code, modified)
+        return modified
 
     def fetch(self, key: str) -> Mapping[str, Any]:
         """The spreadsheets.get answer for one key: grid data under GRID_FIELDS, no ranges.

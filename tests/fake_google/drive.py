@@ -38,9 +38,11 @@ class FakeFile:
     def native(self) -> bool:
         return self.mime_type == SHEET_MIME and self.book is not None
 
-    def touch(self) -> None:
-        """Record a change: Drive bumps modifiedTime and version on any edit."""
-        now = datetime.now(UTC)
+    def touch(self, at: datetime | None = None) -> None:
+        """Record a change: Drive bumps modifiedTime and version on any edit.
+
+        `at` backdates the edit (a test playing a past day); it never goes backwards."""
+        now = (at or datetime.now(UTC)).astimezone(UTC)
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)
         self.modified = max(now, self.modified + timedelta(milliseconds=1))
         self.version += 1

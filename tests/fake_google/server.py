@@ -82,6 +82,17 @@ class Fault:
 
 
 @dataclass
+class Hook:
+    """A test's action run when a matching request arrives, before it is answered."""
+
+    file_id: str
+    action: Callable[[], None]
+    api: str | None
+    method: str | None
+    times: int | None
+
+
+@dataclass
 class _Answer:
     status: int
     body: bytes
@@ -117,6 +128,7 @@ class FakeGoogle:
         self.files: dict[str, FakeFile] = {}
         self.shared_drive_folders: dict[str, str] = {}
         self._faults: dict[str, list[Fault]] = {}
+        self._hooks: list[Hook] = []
         self._quota = quota
         self._reads: deque[float] = deque()
         self._log: list[RequestRecord] = []
@@ -279,8 +291,9 @@ class FakeGoogle:
         assert book is not None, f"{file_id} is not a native spreadsheet"
         return book
 
-    def edit(self, file_id: str, name_or_a1: str, value: Any) -> None:
-        """Change one cell as a user would (a named range's first cell, or `Tab!A1`)."""
+    def edit(self, file_id: str, name_or_a1: str, value: Any, *, at: datetime | None = None) -> None:
+        """Change one cell as a user would (a named range's first cell, or `Tab!A1`); `at`
+        is when, for Drive's modifiedTime (default now)."""
         with self._lock:
             f = self.files[file_id]
             book = self.book(file_id)
@@ -289,7 +302,7 @@ class FakeGoogle:
             set_text_or_value(xl, value)
             if isinstance(value, date) and xl.number_format == "General":
                 xl.number_format = "dd/mm/yyyy"
-            f.touch()
+            f.touch(at)
 
     def share(self, file_id: str, role: str | None = "reader") -> None:
         """Share with the service account (role) or unshare (None)."""
@@ -350,6 +363,35 @@ class FakeGoogle:
             api = "sheets"
         with self._lock:
             self._faults.setdefault(file_id, []).append(Fault(kind, times, retry_after, api))
+
+    def on_request(
+        self,
+        file_id: str,
+        action: Callable[[], None],
+        *,
+        api: str | None = None,
+        method: str | None = "GET",
+        times: int | None = 1,
+    ) -> None:
+        """Run `action` (e.g. a user's `edit`) when a request for `file_id` arrives, before
+        it is answered: what a person does between two of the client's calls, such as
+        signing off after the Drive listing and before the Sheets read."""
+        with self._lock:
+            self._hooks.append(Hook(file_id, action, api, method and method.upper(), times))
+
+    def _take_hooks(self, file_id: str | None, api: str, method: str) -> list[Hook]:
+        taken = []
+        for hook in list(self._hooks):
+            if hook.file_id not in (file_id, "*") or hook.api not in (None, api):
+                continue
+            if hook.method not in (None, method):
+                continue
+            taken.append(hook)
+            if hook.times is not None:
+                hook.times -= 1
+                if hook.times <= 0:
+                    self._hooks.remove(hook)
+        return taken
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -457,6 +499,10 @@ class FakeGoogle:
                 )
             )
         file_id = _file_id_of(path)
+        with self._lock:
+            hooks = self._take_hooks(file_id, api, method)
+        for hook in hooks:
+            hook.action()
         with self._lock:
             fault = self._take_fault(file_id, api)
         if fault is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import gspread
 import pytest
@@ -109,8 +109,9 @@ def test_pull_is_one_sheets_read_and_builds_blocks(fake: FakeGoogle, make_client
 
     result = src.pull(ref, version)
 
-    assert fake.count(api="sheets") == 1 and fake.count() == 1
-    (request,) = fake.requests
+    # One Sheets read, and one Drive files.get for the time after it (no Sheets quota).
+    assert fake.count(api="sheets") == 1 and fake.count() == 2
+    request = fake.requests[0]
     assert request.query["includeGridData"] == ["true"]
     assert "ranges" not in request.query
     raw = pulled(result)
@@ -347,3 +348,46 @@ def test_a_failed_listing_falls_back_to_one_lookup_per_unit(
         r for r in fake.requests if r.api == "drive" and r.path.startswith("/drive/v3/files/")
     ]
     assert len(lookups) == 2
+
+
+# --------------------------------------------------------------------------- the listing race
+
+
+def test_an_edit_between_listing_and_read_gives_the_later_time(fake: FakeGoogle, make_client):
+    (ref,) = add_units(fake, ["XA_A"])
+    key = spreadsheet_key(ref.sheet)
+    assert key
+    src = source(make_client)
+    listed = version_of(src.versions([ref])["XA_A"])
+    later = listed.modified_time + timedelta(minutes=7)
+    # The unit signs off after the listing, just before its read arrives.
+    fake.on_request(key, lambda: fake.edit(key, "tt_so_dang_vien", 420, at=later), api="sheets")
+    fake.reset_log()
+
+    result = src.pull(ref, listed)
+
+    assert isinstance(result, Pulled)
+    assert result.raw.blocks["tt_so_dang_vien"].cell().value == 420  # the newer content
+    assert result.modified_time == later
+    # One Sheets read, then one Drive files.get for the file's time and version.
+    assert [(r.api, r.method) for r in fake.requests] == [("sheets", "GET"), ("drive", "GET")]
+    assert fake.requests[1].query["fields"] == ["id,modifiedTime,version"]
+
+
+def test_no_edit_since_the_listing_keeps_the_listing_time(fake: FakeGoogle, make_client):
+    (ref,) = add_units(fake, ["XA_A"])
+    src = source(make_client)
+    listed = version_of(src.versions([ref])["XA_A"])
+    result = src.pull(ref, listed)
+    assert isinstance(result, Pulled) and result.modified_time is None
+
+
+def test_files_get_failing_after_the_read_keeps_the_read(fake: FakeGoogle, make_client):
+    (ref,) = add_units(fake, ["XA_A"])
+    key = spreadsheet_key(ref.sheet)
+    assert key
+    src = source(make_client, max_attempts=1)
+    listed = version_of(src.versions([ref])["XA_A"])
+    fake.set_fault(key, "500", api="drive")
+    result = src.pull(ref, listed)
+    assert isinstance(result, Pulled) and result.modified_time is None

@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -350,3 +350,23 @@ def test_a_new_day_costs_no_sheets_read(
     later = run_sync(config, GoogleSource(client), SyncOptions(as_of=AS_OF.replace(day=26)), None)
     assert unit_reads(fake, keys) == 0 and later.run.pulled == 0
     assert [o.status for o in later.outcomes] == [o.status for o in first.outcomes]
+
+
+def test_a_unit_signing_off_between_listing_and_read_gets_the_later_time(
+    fake: FakeGoogle, make_client: Any, demo: Path, tmp_path: Path
+) -> None:
+    config, keys = google_district(fake, demo, tmp_path / "g")
+    excel = {o.unit.code: o for o in excel_sync(demo).outcomes}
+    code = next(c for c, o in excel.items() if o.status.value == "on_time" and c in keys)
+    key = keys[code]
+    fake.edit(key, "tt_xac_nhan", False)  # not signed off when Drive lists it
+    listed = fake.file(key).modified
+    signed = listed + timedelta(minutes=5)
+    fake.on_request(key, lambda: fake.edit(key, "tt_xac_nhan", True, at=signed), api="sheets")
+
+    result = {o.unit.code: o for o in sync(config, make_client()).outcomes}
+
+    assert result[code].submitted_at == signed > listed
+    assert result[code].modified_at == signed
+    again = {o.unit.code: o for o in sync(config, make_client()).outcomes}
+    assert again[code].submitted_at == signed  # read again (the token moved), time kept
