@@ -5,18 +5,20 @@ Measured against the local fake, on the real template filled with a valid report
 ranges, 7 tabs); `python -m pytest tests/sync/test_read_strategy.py -s` prints the same table
 for a template-sized synthetic workbook (845 KB / 91 KB / 42 KB / 85 KB there):
 
-    strategy                                         calls      bytes  formats  a broken name
-    spreadsheets.get, grid data, no fields mask        1   1,367,213    yes    rest still read
-    spreadsheets.get, grid data, fields mask (ours)    1     147,566    yes    rest still read
-    metadata + values:batchGet UNFORMATTED_VALUE       2      24,736    no     whole call 400
-    spreadsheets.get, ranges=<every name>, mask        1     119,586    yes    whole call 400
+    strategy                                         calls      bytes  formats
+    spreadsheets.get, grid data, no fields mask        1   1,367,213    yes
+    spreadsheets.get, grid data, fields mask (ours)    1     147,566    yes
+    metadata + values:batchGet UNFORMATTED_VALUE       2      24,736    no
+    spreadsheets.get, ranges=<every name>, mask        1     119,586    yes
 
 (Bytes are the fake's, pretty-printed like Google's answers: the ratios carry over, the
 absolute numbers are estimates.) `values:batchGet` is the smallest but loses the number
 format, so a unit's "8,5%" (stored 0.085 with a percent format) cannot be told from a typed
-0.085; it needs a second call to learn which names exist, and one name turned into #REF!
-fails the whole batch. Passing the names as `ranges=` has the same failure mode and puts a
-~3 KB query string on every call. Without a mask Google also sends every cell's full
+0.085; it needs a second call to learn which names exist, and a name deleted between the
+two calls fails the whole batch. Passing the names as `ranges=` has the same failure mode and
+puts a ~3 KB query string on every call. (Google leaves a broken named range out of every
+answer rather than returning #REF!: a deleted name is simply absent, and the parser tells
+the unit to restore an earlier version.) Without a mask Google also sends every cell's full
 effective format and per-row metadata: 9× the bytes, already 1.4 MB of the ~2 MB a response
 should stay under, before a unit writes long "Kiểm điểm" sections. The mask keeps what the
 parser needs: tab titles and ids, named ranges, locale, time zone, and each cell's

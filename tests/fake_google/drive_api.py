@@ -102,9 +102,11 @@ def upload(fake: FakeGoogle, query: Query, content_type: str, data: bytes) -> An
     if target == SHEET_MIME:
         if media_type != XLSX_MIME:
             raise invalid_argument("drive", f"Cannot convert {media_type} to a spreadsheet.")
-        f = fake.new_file(
-            name, SHEET_MIME, parents, book=Spreadsheet.from_xlsx(media, name), drive_id=drive_id
-        )
+        book = Spreadsheet.from_xlsx(media, name)
+        # A converted upload takes the uploader's default locale, not the file's: commonly
+        # en_US, where "1.234" typed into a number cell is stored as 1.234.
+        book.locale, book.time_zone = fake.upload_locale, fake.upload_time_zone
+        f = fake.new_file(name, SHEET_MIME, parents, book=book, drive_id=drive_id)
     else:
         f = fake.new_file(name, target, parents, media=media, drive_id=drive_id)
     return file_json(f, query)
