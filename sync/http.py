@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import email.utils
 import functools
+import ipaddress
 import json
 import logging
 import random
@@ -22,6 +23,7 @@ from collections.abc import Callable, Mapping, MutableMapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import gspread
 import requests
@@ -29,6 +31,7 @@ from google.auth.credentials import AnonymousCredentials, Credentials
 from google.auth.exceptions import TransportError
 from google.auth.transport.requests import AuthorizedSession
 from google.auth.transport.requests import Request as AuthRequest
+from filelock import FileLock
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
 from gspread.http_client import FileType, HTTPClient, HTTPClientType, ParamsType
@@ -82,6 +85,16 @@ class RateLimiter:
         self._next = float("-inf")
         self._lock = threading.Lock()
 
+    def slow_down(self, factor: float = 1.5, *, floor_per_minute: float = 10.0) -> None:
+        """Space calls further apart (after a 429: the quota is shared with someone else)."""
+        with self._lock:
+            self.interval = min(self.interval * factor, 60.0 / floor_per_minute)
+
+    def hold_until(self, moment: float) -> None:
+        """No slot before `moment` (in this limiter's clock)."""
+        with self._lock:
+            self._next = max(self._next, moment)
+
     def acquire(self) -> float:
         """Wait for the next slot; return how long this call waited."""
         with self._lock:
@@ -92,6 +105,55 @@ class RateLimiter:
         if wait > 0:
             self._sleep(wait)
         return wait
+
+
+class SharedRateLimiter(RateLimiter):
+    """A RateLimiter whose next free slot lives in a file, under a file lock, so every process
+    of one account (`sync`, and a `doctor` run beside it) shares the per-user quota.
+
+    The file holds the wall-clock time (seconds since the epoch) of the next free slot; a
+    missing or garbled file means "now". `hold_until` pushes that slot forward for everyone
+    (after a 429, to the next minute).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        per_minute: float,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        lock_timeout: float = 30.0,
+    ) -> None:
+        super().__init__(per_minute, clock=clock, sleep=sleep)
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file_lock = FileLock(str(self.path) + ".lock", timeout=lock_timeout)
+
+    def _read(self) -> float:
+        try:
+            return float(self.path.read_text(encoding="ascii").strip() or "-inf")
+        except (OSError, ValueError):
+            return float("-inf")
+
+    def _write(self, value: float) -> None:
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(f"{value:.3f}\n", encoding="ascii")
+        tmp.replace(self.path)
+
+    def acquire(self) -> float:
+        with self._lock, self._file_lock:
+            now = self._clock()
+            slot = max(now, self._read())
+            self._write(slot + self.interval)
+        wait = slot - now
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+    def hold_until(self, moment: float) -> None:
+        with self._lock, self._file_lock:
+            self._write(max(moment, self._read()))
 
 
 class TonghopHTTPClient(HTTPClient):
@@ -107,7 +169,11 @@ class TonghopHTTPClient(HTTPClient):
       timeout, dropped connection) may have been applied, so it is retried only when it
       never left (connect timeout, connection refused): a write is not resent blindly.
     - `reads_per_minute`: Sheets GETs are spaced evenly to stay under the per-user read quota
-      (60/min); None disables pacing.
+      (60/min); None disables pacing. With `pacing_file` the spacing is shared, through that
+      file, by every process of the account (a `doctor` beside a running `sync`).
+    - A 429 without Retry-After waits for the next minute (Google's per-minute quotas refill
+      on the minute, measured on `wall_clock`) plus up to `minute_jitter` seconds, and slows
+      the pacing down for the rest of the run.
     """
 
     def __init__(
@@ -118,13 +184,16 @@ class TonghopHTTPClient(HTTPClient):
         base_url: str | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_attempts: int = 5,
-        max_total_wait: float = 60.0,
+        max_total_wait: float = 150.0,
         base_delay: float = 1.0,
         max_delay: float = 32.0,
         reads_per_minute: float | None = 50.0,
+        pacing_file: str | Path | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
+        minute_jitter: float = 3.0,
     ) -> None:
         self.base_url = base_url.rstrip("/") if base_url else None
         if session is None:
@@ -145,11 +214,17 @@ class TonghopHTTPClient(HTTPClient):
         self.max_total_wait = max_total_wait
         self.base_delay = base_delay
         self.max_delay = max_delay
-        self.read_limiter = (
-            RateLimiter(reads_per_minute, clock=clock, sleep=sleep) if reads_per_minute else None
-        )
+        self.read_limiter: RateLimiter | None = None
+        if reads_per_minute and pacing_file is not None:
+            self.read_limiter = SharedRateLimiter(
+                pacing_file, reads_per_minute, clock=wall_clock, sleep=sleep
+            )
+        elif reads_per_minute:
+            self.read_limiter = RateLimiter(reads_per_minute, clock=clock, sleep=sleep)
         self._sleep = sleep
         self._jitter = jitter
+        self._wall_clock = wall_clock
+        self.minute_jitter = minute_jitter
 
     def rewrite(self, url: str) -> str:
         """The URL actually requested: Google's hosts swapped for the base URL, if any."""
@@ -201,7 +276,10 @@ class TonghopHTTPClient(HTTPClient):
                 if not _retryable(response):
                     raise failure
                 why = f"HTTP {response.status_code}"
-                delay = max(self._backoff(attempt), _retry_after(response) or 0.0)
+                retry_after = _retry_after(response)
+                delay = max(self._backoff(attempt), retry_after or 0.0)
+                if response.status_code == 429 and retry_after is None:
+                    delay = self._until_next_minute(paced)
             if attempt >= self.max_attempts or waited + delay > self.max_total_wait:
                 log.warning(
                     "giving up on %s %s after %d attempt(s): %s",
@@ -222,6 +300,18 @@ class TonghopHTTPClient(HTTPClient):
             )
             self._sleep(delay)
             waited += delay
+
+    def _until_next_minute(self, paced: bool) -> float:
+        """Seconds to the next minute boundary plus jitter, when the quota refills; the
+        pacing slows down and (shared) holds every reader until then."""
+        now = self._wall_clock()
+        delay = 60.0 - now % 60.0 + self._jitter() * self.minute_jitter
+        limiter = self.read_limiter
+        if paced and limiter is not None:
+            limiter.slow_down()
+            if isinstance(limiter, SharedRateLimiter):
+                limiter.hold_until(now + delay)
+        return delay
 
     def _backoff(self, attempt: int) -> float:
         # Full jitter: spreads the retries of many clients hit by the same outage.
@@ -339,6 +429,28 @@ def load_credentials(key_file: str | Path, scopes: tuple[str, ...]) -> Credentia
         ) from None
 
 
+def is_loopback(url: str) -> bool:
+    """Whether a base URL names this machine (127.0.0.0/8, ::1, localhost)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_remote_base_url(base_url: str | None) -> None:
+    """Real credentials go to Google or to a local emulator, never to another host: a
+    TONGHOP_GOOGLE_API_URL pointing elsewhere would hand it every token."""
+    if base_url and not is_loopback(base_url):
+        raise GoogleConfigError(
+            f"TONGHOP_GOOGLE_API_URL is {base_url}, not this machine: real Google credentials "
+            "are only sent to Google itself or to an emulator on 127.0.0.1/localhost. Unset "
+            "TONGHOP_GOOGLE_API_URL to talk to Google."
+        )
+
+
 def build_client(
     *,
     key_file: str | Path | None = None,
@@ -355,6 +467,7 @@ def build_client(
     """
     credentials: Credentials
     if key_file is not None:
+        refuse_remote_base_url(base_url)
         credentials = load_credentials(key_file, WRITE_SCOPES if write else READ_SCOPES)
     elif base_url:
         credentials = AnonymousCredentials()

@@ -17,13 +17,13 @@ from Drive listings, answers 404 to Drive and 403 to Sheets, as Google does.
 from __future__ import annotations
 
 import base64
+import email.utils
 import json
 import re
 import threading
 import time
 import traceback
 import zlib
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -120,6 +120,7 @@ class FakeGoogle:
         host: str = "127.0.0.1",
         port: int = 0,
         grid_data: bool = True,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.grid_data = grid_data  # False: an emulator without spreadsheets.get grid data
         # The locale and time zone a converted upload gets: the uploader's account defaults.
@@ -132,7 +133,13 @@ class FakeGoogle:
         self._faults: dict[str, list[Fault]] = {}
         self._hooks: list[Hook] = []
         self._quota = quota
-        self._reads: deque[float] = deque()
+        # Quota windows are read on `clock` (wall-clock seconds; a test may pass a fake clock
+        # shared with the client). `clock_offset`: how far Google's clock is ahead of ours.
+        self.clock = clock
+        self.clock_offset = 0.0
+        self._reads: dict[int, int] = {}
+        # OAuth refresh tokens the fake's /token accepts: refresh token → client id.
+        self.refresh_tokens: dict[str, str] = {}
         self._log: list[RequestRecord] = []
         self._tokens: list[TokenGrant] = []
         self._lock = threading.RLock()
@@ -402,7 +409,7 @@ class FakeGoogle:
     def set_quota(self, limit: int, window: float) -> None:
         with self._lock:
             self._quota = (limit, window)
-            self._reads.clear()
+            self._reads = {}
 
     @property
     def requests(self) -> list[RequestRecord]:
@@ -442,16 +449,21 @@ class FakeGoogle:
         return None
 
     def _over_quota(self) -> bool:
+        """Google's per-minute quotas refill on the minute: `limit` reads per fixed window
+        (a window is a "minute", scaled down in tests), counted on `clock`."""
         if self._quota is None:
             return False
         limit, window = self._quota
-        now = time.monotonic()
-        while self._reads and self._reads[0] <= now - window:
-            self._reads.popleft()
-        if len(self._reads) >= limit:
+        index = int(self.clock() // window)
+        used = self._reads.get(index, 0)
+        if used >= limit:
             return True
-        self._reads.append(now)
+        self._reads = {index: used + 1}
         return False
+
+    def now(self) -> float:
+        """Google's wall clock (Date headers, token lifetimes): real time + `clock_offset`."""
+        return time.time() + self.clock_offset
 
     # ------------------------------------------------------------------ dispatch
 
@@ -565,6 +577,8 @@ class FakeGoogle:
 
     def _token(self, body: bytes) -> _Answer:
         form = parse_qs(body.decode("utf-8"))
+        if (form.get("grant_type") or [""])[0] == "refresh_token":
+            return self._refresh(form)
         assertion = (form.get("assertion") or [""])[0]
         try:
             payload_b64 = assertion.split(".")[1]
@@ -574,11 +588,42 @@ class FakeGoogle:
         except (IndexError, ValueError):
             text = json.dumps({"error": "invalid_grant", "error_description": "Invalid JWT."})
             return _Answer(400, text.encode())
+        iat, exp = float(claims.get("iat", 0)), float(claims.get("exp", 0))
+        now = self.now()
+        if not (iat - 300 <= now <= exp + 300) or exp - iat > 3600:
+            # What Google answers a JWT signed by a machine whose clock is off.
+            text = json.dumps({
+                "error": "invalid_grant",
+                "error_description": "Invalid JWT: Token must be a short-lived token (60 "
+                "minutes) and in a reasonable timeframe. Check your iat and exp values in the "
+                "JWT claim.",
+            })  # fmt: skip
+            return _Answer(400, text.encode())
         with self._lock:
             token = f"ya29.fake-token-{len(self._tokens) + 1}"
             scopes = tuple(str(claims.get("scope", "")).split())
             self._tokens.append(TokenGrant(str(claims.get("iss", "")), scopes, token))
         text = json.dumps({"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
+        return _Answer(200, text.encode())
+
+    def _refresh(self, form: dict[str, list[str]]) -> _Answer:
+        """The OAuth refresh-token grant of an installed app (a person's stored token)."""
+        refresh = (form.get("refresh_token") or [""])[0]
+        client_id = (form.get("client_id") or [""])[0]
+        with self._lock:
+            known = self.refresh_tokens.get(refresh)
+            if known is None or known != client_id:
+                text = json.dumps(
+                    {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+                )
+                return _Answer(400, text.encode())
+            token = f"ya29.fake-oauth-{len(self._tokens) + 1}"
+            scopes = tuple((form.get("scope") or [""])[0].split())
+            self._tokens.append(TokenGrant(f"oauth:{client_id}", scopes, token))
+        text = json.dumps(
+            {"access_token": token, "expires_in": 3599, "token_type": "Bearer",
+             "scope": " ".join(scopes)}
+        )  # fmt: skip
         return _Answer(200, text.encode())
 
     def _route(
@@ -729,6 +774,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Date header carries Google's clock (the fake's, shifted by clock_offset).
+        return email.utils.formatdate(self.fake.now(), usegmt=True)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the request log is `FakeGoogle.requests`
