@@ -33,6 +33,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -134,14 +135,15 @@ class GoogleSource:
             try:
                 listed = self.list_spreadsheets()
             except ACCESS_ERRORS as exc:
-                if isinstance(exc, APIError) and exc.code in (401, 403):
-                    # The account or the Drive API itself: every unit says so, no more calls.
+                if _fails_the_run(exc):
+                    # The account, the clock, the quota or the network: asking again for every
+                    # unit would only fail again (and spend the quota). Classified once.
+                    problem = classify(exc, api="drive", link="", email=self.service_account_email)
+                    log.error("Drive listing failed, no unit read this run: %s", problem.reason)
                     for code, key in keys.items():
-                        out[code] = classify(
-                            exc, api="drive", link=sheet_url(key), email=self.service_account_email
-                        )
+                        out[code] = replace(problem, link=sheet_url(key))
                     return {ref.code: out[ref.code] for ref in refs}
-                # Any other failure of the listing: ask Drive file by file instead.
+                # An API that rejects the listing itself (an emulator): ask file by file.
                 log.warning("Drive listing failed (%s); looking units up one by one", exc)
                 listed = {}
             looked_up: dict[str, Version | SourceProblem] = {}
@@ -462,6 +464,13 @@ def classify(exc: BaseException, *, api: str, link: str, email: str) -> SourcePr
             "kiểm tra bằng lệnh “tonghop doctor”.",
             link,
         )
+    if isinstance(exc, GoogleAuthError) and is_clock_skew(exc):
+        return SourceProblem(
+            ProblemKind.UNREACHABLE,
+            f"{api}: token refused, the server clock is off (invalid_grant iat/exp)",
+            CLOCK_SKEW_VI,
+            link,
+        )
     if isinstance(exc, GoogleAuthError) and not isinstance(exc, TransportError):
         return SourceProblem(
             ProblemKind.UNREACHABLE,
@@ -471,6 +480,29 @@ def classify(exc: BaseException, *, api: str, link: str, email: str) -> SourcePr
             link,
         )
     return _network(f"{api}: {type(exc).__name__} after retries", link)
+
+
+def _fails_the_run(exc: BaseException) -> bool:
+    """Whether a failed listing says something about every unit (credentials, clock, quota,
+    no connection at all), not about the listing request itself: a 400/404 from an emulator,
+    or a 5xx or timeout of the one heavy call, after which light per-file lookups may pass."""
+    if isinstance(exc, APIError):
+        return not (exc.code in (400, 404, 408, -1) or exc.code >= 500)
+    return not isinstance(exc, requests.Timeout)
+
+
+def is_clock_skew(exc: BaseException) -> bool:
+    """Google's token endpoint refusing a JWT whose iat/exp do not fit its clock."""
+    text = str(exc)
+    return "invalid_grant" in text and ("iat" in text or "exp" in text or "Invalid JWT:" in text)
+
+
+CLOCK_SKEW_VI = (
+    "Đồng hồ của máy chạy tonghop lệch so với giờ chuẩn nên Google từ chối đăng nhập "
+    "(invalid_grant: iat/exp). Quản trị viên chỉnh lại giờ máy chủ: bật đồng bộ giờ tự động "
+    "(lệnh “timedatectl set-ntp true” trên Linux, hoặc Cài đặt → Ngày giờ → Đặt giờ tự động "
+    "trên Windows), rồi chạy lại; “tonghop doctor” cho biết máy đang lệch bao nhiêu giây."
+)
 
 
 def _disabled_service(error: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -12,6 +12,7 @@ import logging
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from gspread.urls import DRIVE_FILES_API_V3_URL
 from .base import SheetRef
 from .google import (
     ACCESS_ERRORS,
+    CLOCK_SKEW_VI,
     SHEET_MIME,
     XLSX_MIME,
     GoogleSource,
@@ -67,6 +69,24 @@ def check_key_file(key_file: str | Path) -> Check:
             "accounts → Keys → Add key → JSON, rồi ghi đường dẫn vào [google] credentials.",
         )
     return Check(name, True, f"{key_file}: tài khoản dịch vụ {email}")
+
+
+MAX_CLOCK_SKEW = 240.0  # seconds; Google refuses tokens from a clock ~5 minutes off
+
+
+def check_clock(client: gspread.Client, now: Callable[[], datetime] | None = None) -> Check:
+    """This machine's clock against the `Date` header Google answers with."""
+    name = "Đồng hồ máy chủ"
+    server = client.http_client.server_date()  # type: ignore[attr-defined]
+    if server is None:
+        return Check(name, True, "không đọc được giờ của Google (bỏ qua)")
+    local = (now or (lambda: datetime.now(UTC)))()
+    skew = (local - server).total_seconds()
+    side = "nhanh" if skew > 0 else "chậm"
+    detail = f"máy này {side} {abs(skew):.0f} giây so với giờ của Google"
+    if abs(skew) > MAX_CLOCK_SKEW:
+        return Check(name, False, detail, CLOCK_SKEW_VI)
+    return Check(name, True, detail)
 
 
 def check_apis(client: gspread.Client) -> tuple[list[Check], str]:
@@ -170,10 +190,21 @@ def check_unit(
             f"{meta.get('name')}: mẫu phiên bản {found or '(trống)'}, cần {expected_version}",
             "Đơn vị đang dùng mẫu cũ: tạo bảng tính mới từ mẫu hiện hành và chép số liệu sang.",
         )
+    where = f"khu vực {report.locale or '?'}, múi giờ {report.time_zone or '?'}"
+    if not (report.locale or "").lower().startswith("vi"):
+        return Check(
+            name,
+            False,
+            f"{meta.get('name')}: {where}, không phải Việt Nam (số 1.234 bị hiểu thành 1,234)",
+            "Đơn vị (hoặc người tạo tệp) mở bảng tính, chọn Tệp → Cài đặt → Khu vực (Locale): "
+            "Việt Nam, Múi giờ: (GMT+07:00) Hà Nội, bấm Lưu cài đặt; rồi kiểm tra lại số và "
+            "ngày đã nhập.",
+        )
     return Check(
         name,
         True,
-        f"{meta.get('name')}: đọc được, {len(report.blocks)} vùng được đặt tên, mẫu {found}",
+        f"{meta.get('name')}: đọc được, {len(report.blocks)} vùng được đặt tên, mẫu {found}, "
+        f"{where}",
     )
 
 
@@ -236,6 +267,7 @@ def doctor(
         checks.append(check_key_file(key_file))
     if client is None:
         return checks
+    checks.append(check_clock(client))
     api_checks, email = check_apis(client)
     checks.extend(api_checks)
     email = service_account_email or email

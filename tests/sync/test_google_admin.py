@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,8 +33,10 @@ def test_doctor_names_broken_units_with_fixes(fake: FakeGoogle, key_file: Path) 
         SheetRef("NO_TABLE", fake.add_spreadsheet(unit_workbook(drop_names=["hc_bang"]))),
         SheetRef("BROKEN", fake.add_spreadsheet(unit_workbook(broken_names=["ct_bhyt_kq"]))),
         SheetRef("OLD", fake.add_spreadsheet(unit_workbook(version="2022.9"))),
+        SheetRef("EN_US", fake.add_spreadsheet(unit_workbook("EN_US"))),
         SheetRef("NONE", ""),
     ]
+    fake.book(refs[-2].sheet).locale = "en_US"
     status = fake.add_spreadsheet(unit_workbook(), shared="reader")
     client = build_client(key_file=key_file, base_url=fake.url, reads_per_minute=None)
 
@@ -53,6 +56,8 @@ def test_doctor_names_broken_units_with_fixes(fake: FakeGoogle, key_file: Path) 
     assert checks["Google Drive API"].ok and SA_EMAIL in checks["Google Drive API"].detail
     assert checks["Google Sheets API"].ok
     assert checks["Đơn vị OK"].ok and VERSION in checks["Đơn vị OK"].detail
+    assert "khu vực vi_VN, múi giờ Asia/Ho_Chi_Minh" in checks["Đơn vị OK"].detail
+    assert checks["Đồng hồ máy chủ"].ok and "giây" in checks["Đồng hồ máy chủ"].detail
     failing = {name: c for name, c in checks.items() if not c.ok}
     assert set(failing) == {
         "Đơn vị UNSHARED",
@@ -60,6 +65,7 @@ def test_doctor_names_broken_units_with_fixes(fake: FakeGoogle, key_file: Path) 
         "Đơn vị NO_TABLE",
         "Đơn vị BROKEN",
         "Đơn vị OLD",
+        "Đơn vị EN_US",
         "Đơn vị NONE",
         "Bảng tình trạng",
     }
@@ -69,6 +75,7 @@ def test_doctor_names_broken_units_with_fixes(fake: FakeGoogle, key_file: Path) 
     assert "ct_bhyt_kq" in failing["Đơn vị BROKEN"].detail
     assert "2022.9" in failing["Đơn vị OLD"].detail and "mẫu" in failing["Đơn vị OLD"].fix
     assert "tonghop provision" in failing["Đơn vị NONE"].fix
+    assert "en_US" in failing["Đơn vị EN_US"].detail and "Việt Nam" in failing["Đơn vị EN_US"].fix
     assert "Người chỉnh sửa" in failing["Bảng tình trạng"].fix
     assert all(c.fix for c in failing.values())
 
@@ -78,8 +85,8 @@ def test_doctor_stops_at_a_disabled_api(fake: FakeGoogle, make_client: MAKE) -> 
     fake.set_fault("*", "403_disabled", api="sheets")
     checks = doctor(make_client(), refs, required_names=REQUIRED_NAMES)
     names = [c.name for c in checks]
-    assert names == ["Google Drive API", "Google Sheets API"]
-    sheets = checks[1]
+    assert names == ["Đồng hồ máy chủ", "Google Drive API", "Google Sheets API"]
+    sheets = checks[2]
     assert not sheets.ok and "Google Sheets API" in sheets.fix and "APIs & Services" in sheets.fix
 
 
@@ -153,3 +160,15 @@ def test_provision_outside_a_shared_drive_explains(fake: FakeGoogle, make_client
     assert "Bộ nhớ dùng chung" in info.value.message_vi
     assert info.value.provisioned == {}
     assert len(fake.files) == 0
+
+
+def test_doctor_compares_the_clock_with_googles_date_header(fake: FakeGoogle, key_file) -> None:
+    fake.clock_offset = -900  # our clock 15 minutes ahead of Google's
+    client = build_client(key_file=key_file, base_url=fake.url, reads_per_minute=None)
+    checks = doctor(client, [], required_names=REQUIRED_NAMES)
+    clock = by_name(checks)["Đồng hồ máy chủ"]
+    assert not clock.ok
+    assert re.search(r"nhanh (899|900|901) giây", clock.detail), clock.detail
+    assert "timedatectl set-ntp true" in clock.fix
+    drive = by_name(checks)["Google Drive API"]
+    assert not drive.ok and "Đồng hồ" in drive.fix  # the token refused: told as the clock

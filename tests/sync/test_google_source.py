@@ -390,3 +390,35 @@ def test_files_get_failing_after_the_read_keeps_the_read(fake: FakeGoogle, make_
     fake.set_fault(key, "500", api="drive")
     result = src.pull(ref, listed)
     assert isinstance(result, Pulled) and result.modified_time is None
+
+
+# --------------------------------------------------------------------------- a failed listing
+
+
+@pytest.mark.parametrize("kind", ["429", "403_disabled"])
+def test_a_listing_refused_for_the_run_is_classified_once(fake, make_client: MAKE, kind: str):
+    refs = add_units(fake, ["A", "B", "C"])
+    fake.set_fault("*", kind, api="drive")
+    out = GoogleSource(make_client(max_attempts=2)).versions(refs)
+    problems = [p for p in out.values() if isinstance(p, SourceProblem)]
+    assert len(problems) == 3 and len({p.message_vi for p in problems}) == 1
+    assert {p.link for p in problems} == {
+        f"https://docs.google.com/spreadsheets/d/{spreadsheet_key(r.sheet)}/edit" for r in refs
+    }
+    # The listing (and its one retry when it was a 429); no per-unit lookups, no reads.
+    assert fake.count(api="drive") == (2 if kind == "429" else 1)
+    assert fake.count(api="sheets") == 0
+
+
+def test_clock_skew_is_told_once_as_fix_the_server_clock(fake: FakeGoogle, key_file) -> None:
+    from sync.http import build_client
+
+    refs = add_units(fake, ["A", "B", "C"])
+    fake.clock_offset = -900  # Google's clock 15 minutes behind ours: our JWT is "future"
+    client = build_client(key_file=key_file, base_url=fake.url, reads_per_minute=None)
+    out = GoogleSource(client).versions(refs)
+    problems = [p for p in out.values() if isinstance(p, SourceProblem)]
+    assert len(problems) == 3
+    assert all("Đồng hồ" in p.message_vi and "giờ" in p.message_vi for p in problems)
+    assert "clock" in problems[0].reason
+    assert fake.count(api="token") == 1 and fake.count(api="drive") == 0
