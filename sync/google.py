@@ -80,12 +80,13 @@ _ERROR_TEXT = {
 _KEY_IN_PATH = re.compile(r"/(?:spreadsheets|file)/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
 _KEY_IN_QUERY = re.compile(r"[?&#](?:key|id)=([A-Za-z0-9_-]+)")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_PUBLISHED = re.compile(r"/spreadsheets/(?:u/\d+/)?d/e/[A-Za-z0-9_-]+")
 
 
 def spreadsheet_key(sheet: str) -> str | None:
     """The spreadsheet key in a roster's `sheet` cell: a Google URL or a bare key; else None."""
     text = sheet.strip()
-    if not text:
+    if not text or is_published_link(text):
         return None
     if "/" in text or "?" in text:
         m = _KEY_IN_PATH.search(text) or _KEY_IN_QUERY.search(text)
@@ -113,6 +114,11 @@ class GoogleSource:
         self._http = client.http_client
         self.service_account_email = service_account_email
         self.page_size = page_size
+
+    @staticmethod
+    def problem_for_roster_entry(sheet: str) -> SourceProblem:
+        """Why a roster `sheet` cell that holds no spreadsheet key cannot be read."""
+        return _bad_roster_entry(sheet) if sheet.strip() else _missing()
 
     # ------------------------------------------------------------------ versions
 
@@ -192,7 +198,11 @@ class GoogleSource:
             return _trashed(link)
         mime = meta.get("mimeType", "")
         if mime == XLSX_MIME:
-            return _uploaded_xlsx(link, "Drive reports an uploaded .xlsx, not a Google Sheet")
+            return _uploaded_xlsx(
+                link,
+                "Drive reports an uploaded .xlsx, not a Google Sheet",
+                _who(self.service_account_email),
+            )
         if mime != SHEET_MIME:
             return _not_a_spreadsheet(link, mime)
         modified = meta["modifiedTime"]
@@ -407,7 +417,7 @@ def classify(exc: BaseException, *, api: str, link: str, email: str) -> SourcePr
     `api` is "sheets" or "drive": Drive answers 404 both for a deleted file and for one not
     shared with the service account, so its 404 message names both causes.
     """
-    who = email or "tài khoản dịch vụ (service account) của hệ thống"
+    who = _who(email)
     if isinstance(exc, APIError):
         status = exc.response.status_code
         error = exc.error if isinstance(exc.error, Mapping) else {}
@@ -446,7 +456,7 @@ def classify(exc: BaseException, *, api: str, link: str, email: str) -> SourcePr
                 link,
             )
         if status == 400 and error.get("status") == "FAILED_PRECONDITION":
-            return _uploaded_xlsx(link, f"{api}: 400 FAILED_PRECONDITION, an uploaded .xlsx")
+            return _uploaded_xlsx(link, f"{api}: 400 FAILED_PRECONDITION, an uploaded .xlsx", who)
         if status in (403, 429):  # a 403 here is Drive's rate limit
             return SourceProblem(
                 ProblemKind.UNREACHABLE,
@@ -480,6 +490,10 @@ def classify(exc: BaseException, *, api: str, link: str, email: str) -> SourcePr
             link,
         )
     return _network(f"{api}: {type(exc).__name__} after retries", link)
+
+
+def _who(email: str) -> str:
+    return email or "tài khoản dịch vụ (service account) của hệ thống"
 
 
 def _fails_the_run(exc: BaseException) -> bool:
@@ -551,14 +565,32 @@ def _network(reason: str, link: str) -> SourceProblem:
     )
 
 
-def _uploaded_xlsx(link: str, reason: str) -> SourceProblem:
+def _uploaded_xlsx(link: str, reason: str, who: str) -> SourceProblem:
     return SourceProblem(
         ProblemKind.INVALID,
         reason,
         "Tệp của đơn vị là tệp Excel (.xlsx) tải lên Drive, chưa phải Google Trang tính nên "
-        "hệ thống không đọc được. Mở tệp, chọn Tệp → Lưu dưới dạng Google Trang tính, rồi gửi "
-        "đường dẫn của bảng tính mới cho Văn phòng Huyện ủy.",
+        "hệ thống không đọc được. Mở tệp, chọn Tệp → Lưu dưới dạng Google Trang tính; đó là một "
+        f"tệp MỚI: bấm Chia sẻ trên tệp mới, thêm {who} với quyền Người xem, rồi gửi đường dẫn "
+        "của bảng tính mới cho Văn phòng Huyện ủy.",
         link,
+    )
+
+
+def is_published_link(sheet: str) -> bool:
+    """A "Publish to the web" link (…/spreadsheets/d/e/2PACX…): no key the API can read."""
+    return bool(_PUBLISHED.search(sheet))
+
+
+def _published_link(text: str) -> SourceProblem:
+    return SourceProblem(
+        ProblemKind.UNREACHABLE,
+        f"the roster holds a publish-to-web link, not the spreadsheet's own: {text.strip()[:80]!r}",
+        "Đường dẫn trong danh sách đơn vị là liên kết “Xuất bản lên web” (dạng "
+        "…/spreadsheets/d/e/2PACX…), hệ thống không đọc được bảng tính qua liên kết này. Đơn vị "
+        "mở bảng tính, sao chép địa chỉ trên thanh địa chỉ của trình duyệt (dạng "
+        "https://docs.google.com/spreadsheets/d/<mã>/edit) và gửi cho Văn phòng Huyện ủy để ghi "
+        "vào cột “sheet” của danh sách đơn vị.",
     )
 
 
@@ -592,6 +624,8 @@ def _missing() -> SourceProblem:
 
 
 def _bad_roster_entry(text: str) -> SourceProblem:
+    if is_published_link(text):
+        return _published_link(text)
     shown = text.strip()[:80]
     return SourceProblem(
         ProblemKind.UNREACHABLE,

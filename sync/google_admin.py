@@ -28,6 +28,7 @@ from .google import (
     XLSX_MIME,
     GoogleSource,
     classify,
+    is_published_link,
     report_from_spreadsheet,
     sheet_url,
     spreadsheet_key,
@@ -132,6 +133,9 @@ def check_unit(
     """One unit: found, shared, a native Google Sheet, the template's names, readable."""
     name = f"Đơn vị {ref.code}"
     key = spreadsheet_key(ref.sheet)
+    if key is None and is_published_link(ref.sheet):
+        problem = GoogleSource.problem_for_roster_entry(ref.sheet)
+        return Check(name, False, "liên kết “Xuất bản lên web”", problem.message_vi)
     if key is None:
         what = "chưa có bảng tính" if not ref.sheet.strip() else f"“{ref.sheet}” không hợp lệ"
         return Check(

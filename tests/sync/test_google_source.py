@@ -53,6 +53,7 @@ def add_units(fake: FakeGoogle, codes: list[str]) -> list[SheetRef]:
         ("", None),
         ("bao cao xa.xlsx", None),
         ("https://example.com/nothing", None),
+        ("https://docs.google.com/spreadsheets/d/e/2PACX-1vQx9_abc/pubhtml", None),
     ],
 )
 def test_spreadsheet_key_from_roster_cell(text: str, key: str | None) -> None:
@@ -422,3 +423,22 @@ def test_clock_skew_is_told_once_as_fix_the_server_clock(fake: FakeGoogle, key_f
     assert all("Đồng hồ" in p.message_vi and "giờ" in p.message_vi for p in problems)
     assert "clock" in problems[0].reason
     assert fake.count(api="token") == 1 and fake.count(api="drive") == 0
+
+
+def test_a_publish_to_web_link_says_which_link_to_copy(fake: FakeGoogle, make_client: MAKE):
+    link = "https://docs.google.com/spreadsheets/d/e/2PACX-1vQx9_abcDEF/pubhtml?gid=0&single=true"
+    out = source(make_client).versions([SheetRef("XA", link)])
+    problem = out["XA"]
+    assert isinstance(problem, SourceProblem)
+    assert "Xuất bản lên web" in problem.message_vi and "/edit" in problem.message_vi
+    assert "thanh địa chỉ" in problem.message_vi
+    assert fake.count() == 0  # nothing asked of Google for a link it cannot answer
+
+
+def test_saved_as_google_sheets_says_share_the_new_file_again(fake, make_client: MAKE):
+    key = fake.add_spreadsheet(unit_workbook(), native=False)
+    out = source(make_client).versions([SheetRef("XA", key)])
+    problem = out["XA"]
+    assert isinstance(problem, SourceProblem) and problem.kind is ProblemKind.INVALID
+    assert "Lưu dưới dạng Google Trang tính" in problem.message_vi
+    assert "MỚI" in problem.message_vi and SA_EMAIL in problem.message_vi
