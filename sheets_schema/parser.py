@@ -159,7 +159,8 @@ class _Parser:
                 # Google drops a named range whose cells or tab were deleted instead of showing
                 # #REF!: a missing name in a template workbook usually means just that.
                 where = (
-                    f"trang “{tab}” chứa ô này đã bị xóa" if tab and tab not in titles
+                    f"trang “{tab}” chứa ô này đã bị xóa"
+                    if tab and tab not in titles
                     else "ô đã bị xóa hoặc vùng được đặt tên bị mất khi xóa hàng, cột hay ô"
                 )
                 self.findings.append(

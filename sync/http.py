@@ -27,11 +27,11 @@ from urllib.parse import urlsplit
 
 import gspread
 import requests
+from filelock import FileLock
 from google.auth.credentials import AnonymousCredentials, Credentials
 from google.auth.exceptions import TransportError
 from google.auth.transport.requests import AuthorizedSession
 from google.auth.transport.requests import Request as AuthRequest
-from filelock import FileLock
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
 from gspread.http_client import FileType, HTTPClient, HTTPClientType, ParamsType
@@ -57,7 +57,9 @@ WRITE_SCOPES = (
 DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds; Google cuts requests at ~180 s
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 # Drive signals rate limits as 403 with these reasons and asks clients to back off and retry.
-_DRIVE_RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+_DRIVE_RATE_REASONS = frozenset(
+    {"rateLimitExceeded", "userRateLimitExceeded", "sharingRateLimitExceeded"}
+)
 
 
 class GoogleConfigError(Exception):
@@ -156,6 +158,26 @@ class SharedRateLimiter(RateLimiter):
             self._write(max(moment, self._read()))
 
 
+OAUTH_TOKEN_PREFIX = "https://oauth2.googleapis.com"
+
+
+class _TokenSession(requests.Session):
+    """The session tokens are fetched with. With a base URL (an emulator on this machine)
+    Google's token host is swapped for it too: google-auth pins a stored sign-in's token
+    endpoint to oauth2.googleapis.com, and the emulator plays that endpoint as well."""
+
+    def __init__(self, base_url: str | None) -> None:
+        super().__init__()
+        self.base_url = base_url
+        self.trust_env = base_url is None
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        text = url.decode() if isinstance(url, bytes) else url
+        if self.base_url and text.startswith(OAUTH_TOKEN_PREFIX):
+            text = self.base_url + text[len(OAUTH_TOKEN_PREFIX) :]
+        return super().request(method, text, *args, **kwargs)
+
+
 class TonghopHTTPClient(HTTPClient):
     """gspread's HTTP client with a base-URL seam, timeouts, bounded retry and read pacing.
 
@@ -200,8 +222,7 @@ class TonghopHTTPClient(HTTPClient):
             if auth is None:
                 raise GoogleConfigError("credentials or a session are required")
             credentials = convert_credentials(auth)
-            token_http = requests.Session()
-            token_http.trust_env = self.base_url is None
+            token_http = _TokenSession(self.base_url)
             session = AuthorizedSession(credentials, auth_request=AuthRequest(token_http))
         super().__init__(cast(Credentials, auth), session)
         if auth is not None:
@@ -244,6 +265,34 @@ class TonghopHTTPClient(HTTPClient):
         files: FileType = None,
         headers: MutableMapping[str, str] | None = None,
     ) -> requests.Response:
+        return self.send(method, endpoint, params, data, json, files, headers)
+
+    def request_once(
+        self,
+        method: str,
+        endpoint: str,
+        params: ParamsType | None = None,
+        data: bytes | None = None,
+        headers: MutableMapping[str, str] | None = None,
+    ) -> requests.Response:
+        """One attempt, never retried: for a create whose failure the caller must first
+        check (an upload may have landed although its answer was lost)."""
+        return self.send(method, endpoint, params, data, None, None, headers, attempts=1)
+
+    def send(
+        self,
+        method: str,
+        endpoint: str,
+        params: ParamsType | None = None,
+        data: bytes | None = None,
+        json: Mapping[str, Any] | None = None,
+        files: FileType = None,
+        headers: MutableMapping[str, str] | None = None,
+        *,
+        attempts: int | None = None,
+    ) -> requests.Response:
+        """`request` with an attempt limit (default `max_attempts`)."""
+        max_attempts = attempts or self.max_attempts
         verb = method.upper()
         url = self.rewrite(endpoint)
         paced = verb == "GET" and endpoint.startswith(SHEETS_PREFIX)
@@ -280,7 +329,7 @@ class TonghopHTTPClient(HTTPClient):
                 delay = max(self._backoff(attempt), retry_after or 0.0)
                 if response.status_code == 429 and retry_after is None:
                     delay = self._until_next_minute(paced)
-            if attempt >= self.max_attempts or waited + delay > self.max_total_wait:
+            if attempt >= max_attempts or waited + delay > self.max_total_wait:
                 log.warning(
                     "giving up on %s %s after %d attempt(s): %s",
                     verb,
@@ -295,7 +344,7 @@ class TonghopHTTPClient(HTTPClient):
                 _path(endpoint),
                 delay,
                 attempt,
-                self.max_attempts,
+                max_attempts,
                 why,
             )
             self._sleep(delay)
@@ -479,17 +528,20 @@ def build_client(
     key_file: str | Path | None = None,
     base_url: str | None = None,
     write: bool = False,
+    credentials: Credentials | None = None,
     **http_options: Any,
 ) -> gspread.Client:
     """A gspread Client on a `TonghopHTTPClient`.
 
-    Read-only scopes unless `write` (the status sheet and `provision` only). With `base_url`
+    Read-only scopes unless `write` (the status sheet and `provision` only); `credentials`
+    (a person's, already scoped) replace the key file. With `base_url`
     and no key file the requests carry no authorisation (AnonymousCredentials), for an
     emulator or the test fake. `http_options` go to TonghopHTTPClient (timeout, retry
     limits, reads_per_minute, clock/sleep/jitter).
     """
-    credentials: Credentials
-    if key_file is not None:
+    if credentials is not None:  # a person's OAuth credentials (provisioning)
+        refuse_remote_base_url(base_url)
+    elif key_file is not None:
         refuse_remote_base_url(base_url)
         credentials = load_credentials(key_file, WRITE_SCOPES if write else READ_SCOPES)
     elif base_url:

@@ -41,7 +41,7 @@ def list_files(fake: FakeGoogle, query: Query) -> dict[str, Any]:
     size = int(size_text) if size_text.isdigit() else -1
     if not 1 <= size <= 1000:
         raise error("drive", 400, f"Invalid Value: pageSize={size_text}", reason="invalid")
-    visible = [f for f in fake.files.values() if f.sa_role is not None and matches(f, clauses)]
+    visible = [f for f in fake.files.values() if fake.role(f) is not None and matches(f, clauses)]
     token = one(query, "pageToken")
     start = int(token) if token.isdigit() else 0
     page = visible[start : start + size]

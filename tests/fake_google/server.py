@@ -49,6 +49,9 @@ FAULT_KINDS = (
     "403_rate",
     "404",
     "400_precondition",
+    "lost",  # the request is applied, then the connection drops before the answer
+    "400_sharing",  # permissions.create: invalidSharingRequest (the notification failed)
+    "403_sharing_rate",  # permissions.create: sharingRateLimitExceeded
 )
 
 
@@ -79,6 +82,8 @@ class Fault:
     times: int | None
     retry_after: float | None
     api: str | None
+    path_contains: str | None = None
+    method: str | None = None
 
 
 @dataclass
@@ -140,6 +145,9 @@ class FakeGoogle:
         self._reads: dict[int, int] = {}
         # OAuth refresh tokens the fake's /token accepts: refresh token → client id.
         self.refresh_tokens: dict[str, str] = {}
+        # Who a request with an OAuth token acts as (a person of the district office).
+        self.person_email = "vanphong@example.vn"
+        self._caller = threading.local()
         self._log: list[RequestRecord] = []
         self._tokens: list[TokenGrant] = []
         self._lock = threading.RLock()
@@ -257,13 +265,15 @@ class FakeGoogle:
     ) -> FakeFile:
         now = datetime.now(UTC)
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        creator_email = self.caller()
+        by_person = creator_email != self.service_account_email
         f = FakeFile(
             id=file_id or self._new_id(),
             name=name,
             mime_type=mime,
             created=now,
             modified=now,
-            sa_role="organizer" if drive_id else "owner",
+            sa_role=("organizer" if drive_id else None if by_person else "owner"),
             parents=parents,
             book=book,
             media=media,
@@ -272,7 +282,8 @@ class FakeGoogle:
         # Whoever creates a file holds a permission on it: the account itself in My Drive, or
         # its Shared Drive membership.
         creator = {"kind": "drive#permission", "id": "perm0000", "type": "user"}
-        f.permissions = [{**creator, "role": f.sa_role, "emailAddress": self.service_account_email}]
+        role = "organizer" if drive_id else "owner"
+        f.permissions = [{**creator, "role": role, "emailAddress": creator_email}]
         self.files[f.id] = f
         return f
 
@@ -281,8 +292,8 @@ class FakeGoogle:
         for parent in parents:
             if parent in self.shared_drive_folders:
                 return self.shared_drive_folders[parent]
-        if not self.service_account_storage:
-            raise errors.storage_quota_exceeded()
+        if self.caller() == self.service_account_email and not self.service_account_storage:
+            raise errors.storage_quota_exceeded()  # a person has storage of their own
         return None
 
     def _new_id(self) -> str:
@@ -292,6 +303,21 @@ class FakeGoogle:
         ).decode()
         return "1" + digest[:43].replace("=", "A")
 
+    def caller(self) -> str:
+        """Who the request being served acts as: the service account (also for anonymous
+        requests) or, with an OAuth token, `person_email`."""
+        return getattr(self._caller, "email", self.service_account_email)
+
+    def role(self, f: FakeFile) -> str | None:
+        """The caller's access to a file: Drive role, or None (cannot see it)."""
+        who = self.caller()
+        if who == self.service_account_email:
+            return f.sa_role
+        return next(
+            (p["role"] for p in f.permissions if str(p.get("emailAddress", "")).lower() == who),
+            None,
+        )
+
     def file(self, file_id: str) -> FakeFile:
         return self.files[file_id]
 
@@ -300,7 +326,9 @@ class FakeGoogle:
         assert book is not None, f"{file_id} is not a native spreadsheet"
         return book
 
-    def edit(self, file_id: str, name_or_a1: str, value: Any, *, at: datetime | None = None) -> None:
+    def edit(
+        self, file_id: str, name_or_a1: str, value: Any, *, at: datetime | None = None
+    ) -> None:
         """Change one cell as a user would (a named range's first cell, or `Tab!A1`); `at`
         is when, for Drive's modifiedTime (default now)."""
         with self._lock:
@@ -360,18 +388,26 @@ class FakeGoogle:
         times: int | None = None,
         retry_after: float | None = None,
         api: str | None = None,
+        *,
+        path_contains: str | None = None,
+        method: str | None = None,
     ) -> None:
         """Make requests for a file ('*': every request) fail `times` times (None: always).
 
         `api` limits the fault to "sheets" or "drive" requests; `400_precondition` is a
         Sheets answer and defaults to it. `retry_after` (seconds) adds a Retry-After header.
+        `path_contains` and `method` narrow it further (e.g. "/upload/", "POST"); the
+        sharing faults default to POST …/permissions.
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; one of {FAULT_KINDS}")
         if kind == "400_precondition" and api is None:
             api = "sheets"
+        if kind in ("400_sharing", "403_sharing_rate"):
+            path_contains, method = path_contains or "/permissions", method or "POST"
+        fault = Fault(kind, times, retry_after, api, path_contains, method and method.upper())
         with self._lock:
-            self._faults.setdefault(file_id, []).append(Fault(kind, times, retry_after, api))
+            self._faults.setdefault(file_id, []).append(fault)
 
     def on_request(
         self,
@@ -436,10 +472,12 @@ class FakeGoogle:
             and (status is None or r.status == status)
         )
 
-    def _take_fault(self, file_id: str | None, api: str) -> Fault | None:
+    def _take_fault(self, file_id: str | None, api: str, method: str, path: str) -> Fault | None:
         for key in ([file_id] if file_id else []) + ["*"]:
             for fault in self._faults.get(key, []):
-                if fault.api not in (None, api):
+                if fault.api not in (None, api) or fault.method not in (None, method):
+                    continue
+                if fault.path_contains is not None and fault.path_contains not in path:
                     continue
                 if fault.times is not None:
                     fault.times -= 1
@@ -476,6 +514,7 @@ class FakeGoogle:
         query = parse_qs(split.query, keep_blank_values=True)
         api = "token" if path == "/token" else ("sheets" if path.startswith("/v4/") else "drive")
         auth = self._auth_state(headers.get("authorization"))
+        self._caller.email = self._identity(headers.get("authorization"))
 
         def record(status: int) -> None:
             with self._lock:
@@ -485,6 +524,14 @@ class FakeGoogle:
         if answer is None or not answer.logged:
             record(answer.status if answer else 0)
         return answer
+
+    def _identity(self, header: str | None) -> str:
+        token = (header or "").removeprefix("Bearer ").strip()
+        with self._lock:
+            grant = next((t for t in self._tokens if t.token == token), None)
+        if grant is not None and grant.issuer.startswith("oauth:"):
+            return self.person_email.lower()
+        return self.service_account_email
 
     def _auth_state(self, header: str | None) -> str:
         if not header:
@@ -518,8 +565,11 @@ class FakeGoogle:
         for hook in hooks:
             hook.action()
         with self._lock:
-            fault = self._take_fault(file_id, api)
+            fault = self._take_fault(file_id, api, method, path)
         if fault is not None:
+            if fault.kind == "lost":
+                self._serve(method, path, query, headers, body, api)  # applied, never answered
+                return None
             if fault.kind == "timeout":
                 # Logged now (status 0), then answered normally, long after the client left.
                 record(0)
@@ -570,6 +620,8 @@ class FakeGoogle:
             "403_rate": lambda: errors.user_rate_limited(api),
             "404": lambda: errors.not_found(api, file_id),
             "400_precondition": lambda: errors.failed_precondition(api),
+            "400_sharing": errors.invalid_sharing_request,
+            "403_sharing_rate": errors.sharing_rate_limited,
         }[kind]()
         if fault.retry_after is not None:
             exc.headers["Retry-After"] = errors._seconds(fault.retry_after)
@@ -614,7 +666,10 @@ class FakeGoogle:
             known = self.refresh_tokens.get(refresh)
             if known is None or known != client_id:
                 text = json.dumps(
-                    {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+                    {
+                        "error": "invalid_grant",
+                        "error_description": "Token has been expired or revoked.",
+                    }
                 )
                 return _Answer(400, text.encode())
             token = f"ya29.fake-oauth-{len(self._tokens) + 1}"
@@ -665,11 +720,11 @@ class FakeGoogle:
         f = self.files.get(key)
         if f is None:
             raise errors.not_found("sheets", key)
-        if f.sa_role is None:
+        if self.role(f) is None:
             raise errors.permission_denied("sheets", key)
         if not f.native:
             raise errors.failed_precondition("sheets")
-        if method != "GET" and f.sa_role not in EDIT_ROLES:
+        if method != "GET" and self.role(f) not in EDIT_ROLES:
             raise errors.permission_denied("sheets", key)
         if rest == "" and method == "GET":
             return sheets_api.get_spreadsheet(f, query, grid_data=self.grid_data)
@@ -716,7 +771,7 @@ class FakeGoogle:
         payload: dict[str, Any],
     ) -> tuple[int, Any]:
         f = self.files.get(file_id)
-        if f is None or f.sa_role is None:  # Drive hides what it does not share: 404
+        if f is None or self.role(f) is None:  # Drive hides what it does not share: 404
             raise errors.not_found("drive", file_id)
         if rest == "" and method == "GET":
             return 200, drive_api.file_json(f, query)
@@ -728,7 +783,7 @@ class FakeGoogle:
         if rest == "/copy" and method == "POST":
             return 200, drive_api.copy_file(self, f, query, payload)
         if rest == "/permissions" and method == "POST":
-            if f.sa_role not in EDIT_ROLES:
+            if self.role(f) not in EDIT_ROLES:
                 raise errors.permission_denied("drive", file_id)
             return 200, drive_api.create_permission(self, f, payload)
         if rest == "/permissions" and method == "GET":

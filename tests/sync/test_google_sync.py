@@ -370,3 +370,47 @@ def test_a_unit_signing_off_between_listing_and_read_gets_the_later_time(
     assert result[code].modified_at == signed
     again = {o.unit.code: o for o in sync(config, make_client()).outcomes}
     assert again[code].submitted_at == signed  # read again (the token moved), time kept
+
+
+def test_cli_provision_oauth_as_a_person_without_a_shared_drive(
+    fake: FakeGoogle, demo: Path, tmp_path: Path
+) -> None:
+    from google.oauth2.credentials import Credentials
+
+    from sync.google_oauth import save_token
+
+    root = tmp_path / "g"
+    google_district(fake, demo, root)
+    # The browser step happened once before: the person's sign-in is in the state folder.
+    fake.refresh_tokens["1//refresh-vanphong"] = "desktop-client"
+    token = root / "state" / "google-oauth-token.json"
+    save_token(token, Credentials(token=None, refresh_token="1//refresh-vanphong",
+                                  token_uri="https://oauth2.googleapis.com/token",
+                                  client_id="desktop-client", client_secret="s3cret"))  # fmt: skip
+    missing = [
+        r["code"]
+        for r in csv.DictReader((root / "units.csv").open(encoding="utf-8"))
+        if not r["sheet"]
+    ]
+    assert missing
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TONGHOP_GOOGLE_API_URL": fake.url,
+           "COLUMNS": "200"}  # fmt: skip
+    env.pop("GOOGLE_APPLICATION_CREDENTIALS", None)
+    res = subprocess.run([sys.executable, "-m", "jobs", "provision", "--oauth", "--config",
+                          str(root / "tonghop.toml")], capture_output=True, text=True, env=env,
+                         timeout=300)  # fmt: skip
+    assert res.returncode == 0, res.stderr + res.stdout
+    assert "bảng tính đơn vị đã sẵn sàng" in res.stdout
+    rows = {
+        r["code"]: r["sheet"]
+        for r in csv.DictReader((root / "units.csv").open("r", encoding="utf-8"))
+    }
+    for code in missing:
+        f = fake.file(rows[code].split("/d/")[1].split("/")[0])
+        assert ("vanphong@example.vn", "owner") in {
+            (p.get("emailAddress"), p["role"]) for p in f.permissions
+        }
+        assert f.book is not None
+        assert (f.book.locale, f.book.time_zone) == ("vi_VN", "Asia/Ho_Chi_Minh")
+    assert {t.issuer for t in fake.tokens} == {"oauth:desktop-client"}
+    assert token.stat().st_mode & 0o777 == 0o600
