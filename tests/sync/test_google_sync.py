@@ -414,3 +414,17 @@ def test_cli_provision_oauth_as_a_person_without_a_shared_drive(
         assert (f.book.locale, f.book.time_zone) == ("vi_VN", "Asia/Ho_Chi_Minh")
     assert {t.issuer for t in fake.tokens} == {"oauth:desktop-client"}
     assert token.stat().st_mode & 0o777 == 0o600
+
+
+def test_sync_doctor_and_status_writer_share_one_pacing_file(
+    fake: FakeGoogle, demo: Path, tmp_path: Path
+) -> None:
+    from jobs.sources import google_client
+    from sync.http import SharedRateLimiter
+
+    config, _keys = google_district(fake, demo, tmp_path / "g", rpm=50)
+    readers = [google_client(config), google_client(config, write=True)]  # sync, writer/doctor
+    limiters = [c.http_client.read_limiter for c in readers]
+    assert all(isinstance(lim, SharedRateLimiter) for lim in limiters)
+    paths = {lim.path for lim in limiters if isinstance(lim, SharedRateLimiter)}
+    assert paths == {config.output.state.with_name("google-pacing")}
