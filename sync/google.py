@@ -434,7 +434,7 @@ def classify(exc: BaseException, *, api: str, link: str, email: str) -> SourcePr
                 link,
             )
         reasons = {e.get("reason") for e in error.get("errors") or [] if isinstance(e, Mapping)}
-        if status == 403 and not reasons & {"rateLimitExceeded", "userRateLimitExceeded"}:
+        if status == 403 and not reasons & _RATE_REASONS:
             return _not_shared(who, link, f"{api}: 403 permission denied")
         if status == 404:
             if api == "drive":
@@ -490,6 +490,12 @@ def classify(exc: BaseException, *, api: str, link: str, email: str) -> SourcePr
             link,
         )
     return _network(f"{api}: {type(exc).__name__} after retries", link)
+
+
+# Drive's 403 reasons that mean "too fast", not "not shared" (retried by sync.http first).
+_RATE_REASONS = frozenset(
+    {"rateLimitExceeded", "userRateLimitExceeded", "sharingRateLimitExceeded"}
+)
 
 
 def _who(email: str) -> str:
