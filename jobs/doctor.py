@@ -128,7 +128,16 @@ def _google_checks(config: Config, refs: list[SheetRef], schema: object) -> list
         if key_file is not None:
             from sync.google_admin import check_key_file
 
-            checks = [check_key_file(key_file)]
+            key_check = check_key_file(key_file)
+            if not key_check.ok:
+                return [key_check]
+            if config.google.api_url:  # a good key refused for where it would be sent
+                fix = (
+                    "Bỏ biến môi trường TONGHOP_GOOGLE_API_URL (chỉ dùng cho trình giả lập trên "
+                    "chính máy này: 127.0.0.1 hoặc localhost) rồi chạy lại."
+                )
+                return [key_check, Check("Địa chỉ API Google", False, str(exc), fix)]
+            return [key_check]
         return checks
     return doctor(
         client,

@@ -428,3 +428,25 @@ def test_sync_doctor_and_status_writer_share_one_pacing_file(
     assert all(isinstance(lim, SharedRateLimiter) for lim in limiters)
     paths = {lim.path for lim in limiters if isinstance(lim, SharedRateLimiter)}
     assert paths == {config.output.state.with_name("google-pacing")}
+
+
+def test_a_real_key_with_a_remote_api_url_is_refused_by_sync_and_doctor(
+    fake: FakeGoogle, demo: Path, tmp_path: Path, key_file: Path
+) -> None:
+    from jobs.doctor import blocks_sync, run_doctor
+    from jobs.sources import SourceSetupError, make_source
+
+    root = tmp_path / "g"
+    google_district(fake, demo, root)
+    text = (root / "tonghop.toml").read_text("utf-8")
+    (root / "tonghop.toml").write_text(
+        text.replace("[google]", f'[google]\ncredentials = "{key_file}"'), "utf-8"
+    )
+    env = {"TONGHOP_GOOGLE_API_URL": "https://sheets-emulator.example.com"}
+    config = load_config(root / "tonghop.toml", env=env)
+    with pytest.raises(SourceSetupError, match="not this machine"):
+        make_source(config)
+    checks = {c.name: c for c in run_doctor(config)}
+    refused = checks["Địa chỉ API Google"]
+    assert not refused.ok and blocks_sync(refused) and "TONGHOP_GOOGLE_API_URL" in refused.fix
+    assert fake.requests == [] and fake.tokens == []  # the key never left
