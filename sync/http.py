@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import gspread
 import requests
 from filelock import FileLock
+from filelock import Timeout as FileLockTimeout
 from google.auth.credentials import AnonymousCredentials, Credentials
 from google.auth.exceptions import TransportError
 from google.auth.transport.requests import AuthorizedSession
@@ -143,19 +144,34 @@ class SharedRateLimiter(RateLimiter):
         tmp.write_text(f"{value:.3f}\n", encoding="ascii")
         tmp.replace(self.path)
 
+    # A stored slot further ahead than this is a clock set back, not a reservation.
+    MAX_AHEAD = 90.0
+
     def acquire(self) -> float:
-        with self._lock, self._file_lock:
+        with self._lock:
             now = self._clock()
-            slot = max(now, self._read())
-            self._write(slot + self.interval)
+            try:
+                with self._file_lock:
+                    stored = min(self._read(), now + self.MAX_AHEAD)
+                    slot = max(now, stored, self._next)
+                    self._write(slot + self.interval)
+            except FileLockTimeout:
+                log.warning("pacing file %s locked too long: pacing this process alone", self.path)
+                slot = max(now, self._next)
+            self._next = slot + self.interval
         wait = slot - now
         if wait > 0:
             self._sleep(wait)
         return wait
 
     def hold_until(self, moment: float) -> None:
-        with self._lock, self._file_lock:
-            self._write(max(moment, self._read()))
+        with self._lock:
+            self._next = max(self._next, moment)
+            try:
+                with self._file_lock:
+                    self._write(max(moment, min(self._read(), moment + self.MAX_AHEAD)))
+            except FileLockTimeout:
+                log.warning("pacing file %s locked too long: hold kept in this process", self.path)
 
 
 OAUTH_TOKEN_PREFIX = "https://oauth2.googleapis.com"

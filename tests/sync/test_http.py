@@ -383,3 +383,11 @@ def test_real_credentials_are_refused_for_another_host(url: str, key_file: Path)
         build_client(key_file=key_file, base_url=url)
     # Without credentials nothing secret can leave: an emulator elsewhere is allowed.
     assert build_client(base_url=url).http_client.base_url == url  # type: ignore[attr-defined]
+
+
+def test_a_pacing_file_from_a_clock_set_back_does_not_stall(tmp_path: Path) -> None:
+    clock = FakeClock()
+    path = tmp_path / "google-pacing"
+    path.write_text(f"{clock.now + 3600:.3f}\n", "ascii")  # written before the clock went back
+    SharedRateLimiter(path, 60, clock=clock, sleep=clock.sleep).acquire()
+    assert clock.now - 100.0 <= SharedRateLimiter.MAX_AHEAD
