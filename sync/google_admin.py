@@ -185,7 +185,7 @@ def check_unit(
             f"{meta.get('name')}: thiếu {len(missing)} và hỏng {len(broken)} vùng được đặt tên "
             f"của mẫu ({listed})",
             "Bảng tính không đúng mẫu hoặc đã bị sửa cấu trúc: khôi phục phiên bản trước (Tệp → "
-            "Nhật ký phiên bản) hoặc tạo lại từ mẫu bằng “tonghop provision”.",
+            "Lịch sử phiên bản) hoặc tạo lại từ mẫu bằng “tonghop provision”.",
         )
     found = _version(report.blocks.get(VERSION_NAME))
     if expected_version is not None and found != expected_version:
@@ -414,7 +414,7 @@ def _upload_checked(http: Any, folder_id: str, name: str, xlsx: bytes) -> str:
             if attempt == _UPLOAD_ATTEMPTS:
                 raise
             log.info("upload of %s failed (%s); not created, uploading again", name, exc)
-            time.sleep(min(2.0**attempt, 8.0))
+            getattr(http, "pause", time.sleep)(min(2.0**attempt, 8.0))
     raise AssertionError("unreachable")
 
 

@@ -366,6 +366,10 @@ class TonghopHTTPClient(HTTPClient):
             self._sleep(delay)
             waited += delay
 
+    def pause(self, seconds: float) -> None:
+        """Sleep with the injected sleep (callers pacing their own retries use this)."""
+        self._sleep(seconds)
+
     def server_date(self) -> datetime | None:
         """Google's clock: the `Date` header of one unauthenticated request (no token is
         fetched, so it works when a skewed clock makes the token exchange fail); None when

@@ -246,12 +246,15 @@ def test_an_upload_whose_answer_was_lost_is_not_created_twice(fake, make_client)
     assert len(sheets) == 1 and urls["XA_A"].endswith(f"/d/{sheets[0].id}/edit")
 
 
-def test_an_upload_refused_with_a_5xx_is_looked_for_then_sent_again(fake, make_client) -> None:
+def test_an_upload_refused_with_a_5xx_is_looked_for_then_sent_again(
+    fake, make_client, sleeps
+) -> None:
     fake.add_shared_drive_folder(FOLDER)
     fake.set_fault("*", "500", times=1, path_contains="/upload/", method="POST")
     urls, _ = provision_with_warnings(make_client(), [SheetRef("XA_A", "")])
     uploads = [r.status for r in fake.requests if r.path == "/upload/drive/v3/files"]
     assert uploads == [500, 200]
+    assert sleeps == [2.0]  # one pause before the second upload, through the injected sleep
     assert len([f for f in fake.files.values() if f.name.endswith("XA_A")]) == 1
     assert "XA_A" in urls
 
