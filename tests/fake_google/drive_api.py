@@ -48,7 +48,7 @@ def list_files(fake: FakeGoogle, query: Query) -> dict[str, Any]:
     body: dict[str, Any] = {
         "kind": "drive#fileList",
         "incompleteSearch": False,
-        "files": [f.to_json() for f in page],
+        "files": [f.as_listed(fake.listing_lag) for f in page],
     }
     if start + size < len(visible):
         body["nextPageToken"] = str(start + size)

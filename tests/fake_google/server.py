@@ -130,6 +130,8 @@ class FakeGoogle:
         self.grid_data = grid_data  # False: an emulator without spreadsheets.get grid data
         # The locale and time zone a converted upload gets: the uploader's account defaults.
         self.upload_locale, self.upload_time_zone = "en_US", "America/Los_Angeles"
+        # How many seconds Drive listings trail edits (files.get is always current).
+        self.listing_lag = 0.0
         self.service_account_email = service_account_email
         self.timeout_sleep = timeout_sleep
         self.service_account_storage = service_account_storage

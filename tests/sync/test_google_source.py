@@ -442,3 +442,19 @@ def test_saved_as_google_sheets_says_share_the_new_file_again(fake, make_client:
     assert isinstance(problem, SourceProblem) and problem.kind is ProblemKind.INVALID
     assert "Lưu dưới dạng Google Trang tính" in problem.message_vi
     assert "MỚI" in problem.message_vi and SA_EMAIL in problem.message_vi
+
+
+def test_a_lagging_listing_still_gives_the_time_of_what_was_read(fake: FakeGoogle, make_client):
+    (ref,) = add_units(fake, ["XA_A"])
+    key = spreadsheet_key(ref.sheet)
+    assert key
+    before = fake.file(key).modified
+    fake.listing_lag = 120.0  # Drive's listing trails edits by two minutes
+    fake.edit(key, "tt_xac_nhan", False)  # the unit edits just before the run
+    src = source(make_client)
+    listed = version_of(src.versions([ref])["XA_A"])
+    assert listed.modified_time == before  # the listing does not show the edit yet
+    result = src.pull(ref, listed)
+    assert isinstance(result, Pulled)
+    assert result.raw.blocks["tt_xac_nhan"].cell().value is False  # the read does
+    assert result.modified_time == fake.file(key).modified > before
