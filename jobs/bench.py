@@ -164,6 +164,9 @@ def google_calls(units: int) -> list[str]:
         f"| 5% of units changed ({max(1, units // 20)} edited) | {some[0]} | {some[1]} |",
         f"| straightforward gspread script (`open_by_key`, then `get_all_values` per tab), every run | {naive[0]} | {naive[1]} |",
         "",
+        "Drive calls: one listing per run, plus one `files.get` (modifiedTime, version) after each "
+        "Sheets read, for a unit edited between the listing and its read (Drive quota, not Sheets).",
+        "",
     ]
 
 

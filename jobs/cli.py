@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="Google: create each unit's spreadsheet from the template",
     )
     pv.add_argument("--config", type=Path)
+    pv.add_argument(
+        "--oauth",
+        action="store_true",
+        help="create the sheets as a person signed in with Google (no Shared Drive needed); "
+        "uses [google] oauth_client, else client_secret.json beside the config",
+    )
 
     r = sub.add_parser(
         "remind", parents=[verbose], help="list (and optionally send) reminders for lagging units"
@@ -417,15 +423,18 @@ def cmd_provision(args: argparse.Namespace) -> int:
     config = _config(args)
     assert config is not None
     try:
-        created = run_provision(config)
+        created, warnings = run_provision(config, oauth=args.oauth)
     except ProvisionFailed as exc:
         raise CliError(str(exc)) from exc
     out = _console()
     for code, url in created.items():
         out.print(f"{code}: {url}", highlight=False, markup=False)
+    for code, text in warnings:
+        out.print(f"⚠ {code}: {text}", highlight=False, markup=False)
     out.print(
-        f"Đã sẵn sàng {len(created)} bảng tính đơn vị; đã cập nhật danh sách: "
-        f"{config.units.registry}",
+        f"{len(created)} bảng tính đơn vị đã sẵn sàng (khu vực Việt Nam, múi giờ Hà Nội); đã "
+        f"ghi vào danh sách đơn vị: {config.units.registry}"
+        + (f"; {len(warnings)} cảnh báo cần xem ở trên" if warnings else ""),
         highlight=False,
         markup=False,
     )

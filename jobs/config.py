@@ -101,7 +101,7 @@ class GoogleConfig:
     api_url: str | None = None  # TONGHOP_GOOGLE_API_URL: an emulator replacing Google's hosts
     reads_per_minute: int = 50
     folder_id: str = ""  # a Drive / Shared Drive folder for provisioning and listing
-    oauth_client: Path | None = None
+    oauth_client: Path | None = None  # an OAuth "Desktop app" client: provision as a person
 
 
 @dataclass(frozen=True)

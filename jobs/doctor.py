@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
+from typing import Any
 
 from sheets_schema import SchemaError, UnitInfo, load_schema, parse_report, render_template
 from sheets_schema.report import ParseContext
@@ -14,7 +15,7 @@ from sync.google_admin import Check
 from .config import Config
 from .outputs import unwritable
 from .roster import RosterError, roster_of, write_roster_sheet_column
-from .sources import SourceSetupError, account_email, google_client
+from .sources import SourceSetupError, account_email, google_client, pacing_file
 from .state import damaged, integrity_problem
 
 # A failing unit or status sheet is worth fixing but does not stop a sync: the unit gets its
@@ -172,7 +173,16 @@ def _google_checks(config: Config, refs: list[SheetRef], schema: object) -> list
         if key_file is not None:
             from sync.google_admin import check_key_file
 
-            checks = [check_key_file(key_file)]
+            key_check = check_key_file(key_file)
+            if not key_check.ok:
+                return [key_check]
+            if config.google.api_url:  # a good key refused for where it would be sent
+                fix = (
+                    "Bỏ biến môi trường TONGHOP_GOOGLE_API_URL (chỉ dùng cho trình giả lập trên "
+                    "chính máy này: 127.0.0.1 hoặc localhost) rồi chạy lại."
+                )
+                return [key_check, Check("Địa chỉ API Google", False, str(exc), fix)]
+            return [key_check]
         return checks
     return doctor(
         client,
@@ -185,22 +195,39 @@ def _google_checks(config: Config, refs: list[SheetRef], schema: object) -> list
     )
 
 
-def run_provision(config: Config) -> dict[str, str]:
-    """Create a Google Sheet from the template for every roster unit without one."""
+OAUTH_TOKEN_NAME = "google-oauth-token.json"
+
+
+def oauth_token_file(config: Config) -> Path:
+    """Where a person's Google sign-in for `provision` is kept (state folder, 0600)."""
+    return config.output.state.with_name(OAUTH_TOKEN_NAME)
+
+
+def run_provision(
+    config: Config, *, oauth: bool = False
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Create a Google Sheet from the template for every roster unit without one.
+
+    With `oauth` (or `[google] oauth_client` set) the sheets are created by a person signed in
+    through the browser once, and owned by them; else by the service account in a Shared
+    Drive folder. Returns {code: url} and the (code, Vietnamese warning) pairs.
+    """
     from sync.google_admin import ProvisionError, provision
 
     if config.source.kind != "google":
         raise ProvisionFailed(f'{config.path}: provision is for [source] kind = "google"')
-    if not config.google.folder_id:
+    as_person = oauth or config.google.oauth_client is not None
+    if not config.google.folder_id and not as_person:
         raise ProvisionFailed(
             f"{config.path}: set [google] folder_id to a Shared Drive folder the service account can "
-            "add files to (service accounts have no storage of their own)"
+            "add files to (service accounts have no storage of their own), or provision with a "
+            "person's account: tonghop provision --oauth"
         )
     schema = load_schema(config.report.schema)
     units = roster_of(config)
     by_code = {u.code: u for u in units}
     try:
-        client = google_client(config, write=True)
+        client = _person_client(config) if as_person else google_client(config, write=True)
         email = account_email(config)
     except SourceSetupError as exc:
         raise ProvisionFailed(str(exc)) from exc
@@ -209,6 +236,7 @@ def run_provision(config: Config) -> dict[str, str]:
         u = by_code[code]
         return render_template(schema, UnitInfo(u.code, u.name, u.type))
 
+    warnings: list[tuple[str, str]] = []
     try:
         created = provision(
             client,
@@ -217,11 +245,33 @@ def run_provision(config: Config) -> dict[str, str]:
             lambda code: by_code[code].email or None,
             config.google.folder_id,
             email,
+            required_names=schema.names,
+            on_warning=lambda code, text: warnings.append((code, text)),
         )
     except ProvisionError as exc:
         if exc.provisioned:
             write_roster_sheet_column(config.units.registry, exc.provisioned)
-        raise ProvisionFailed(f"{exc} ({len(exc.provisioned)} units done and recorded)") from exc
+        raise ProvisionFailed(
+            f"{exc.message_vi} ({exc}; {len(exc.provisioned)} units done and recorded)"
+        ) from exc
     if created:
         write_roster_sheet_column(config.units.registry, created)
-    return created
+    return created, warnings
+
+
+def _person_client(config: Config) -> Any:
+    """A client on the stored sign-in of the person provisioning (browser the first time)."""
+    from sync.google_oauth import person_credentials
+    from sync.http import GoogleConfigError, build_client
+
+    client_file = config.google.oauth_client or config.path.parent / "client_secret.json"
+    try:
+        credentials = person_credentials(client_file, oauth_token_file(config))
+        return build_client(
+            credentials=credentials,
+            base_url=config.google.api_url,
+            reads_per_minute=config.google.reads_per_minute,
+            pacing_file=pacing_file(config),
+        )
+    except GoogleConfigError as exc:
+        raise SourceSetupError(str(exc)) from exc

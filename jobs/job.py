@@ -306,7 +306,9 @@ def _pull_one(
     assert isinstance(pulled, Pulled)
     report = parse_report(schema, pulled.raw, ParseContext(unit.code, unit.type, today))  # type: ignore[arg-type]
     digest = hashlib.sha256(pulled.snapshot).hexdigest()
-    entry = CachedParse(version.token, "", digest, version.modified_time, version.link,
+    # The token stays the listing's, so an edit racing the read is read again next run.
+    modified = max(version.modified_time, pulled.modified_time or version.modified_time)
+    entry = CachedParse(version.token, "", digest, modified, version.link,
                         datetime.now(UTC), report)  # fmt: skip
     return entry, pulled.snapshot, pulled.snapshot_ext
 
@@ -382,7 +384,7 @@ def _settle(state: State, schema: Schema, unit: Unit, version: Version | SourceP
     report = _with_time_findings(entry.report, version.modified_time, as_of, schema)
     outcome.report = report
     outcome.link = version.link
-    outcome.modified_at = version.modified_time
+    outcome.modified_at = max(version.modified_time, entry.modified_time)
     outcome.data_as_of = entry.read_at
     outcome.content_hash = entry.content_hash
     submission = state.active_submission(unit.code)

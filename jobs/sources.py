@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sheets_schema import load_schema
@@ -33,9 +34,16 @@ def google_client(config: Config, *, write: bool = False) -> Any:
             base_url=g.api_url,
             write=write,
             reads_per_minute=g.reads_per_minute,
+            # Shared by every tonghop process of this account: doctor beside a running sync.
+            pacing_file=pacing_file(config),
         )
     except GoogleConfigError as exc:
         raise SourceSetupError(str(exc)) from exc
+
+
+def pacing_file(config: Config) -> Path:
+    """Where the Sheets read pacing is shared between processes (next to the state)."""
+    return config.output.state.with_name("google-pacing")
 
 
 def account_email(config: Config) -> str:

@@ -19,6 +19,7 @@ class Code(StrEnum):
     MISSING_NAME = "missing-name"
     BROKEN_NAME = "broken-name"
     WRONG_VERSION = "wrong-version"
+    SHEET_LOCALE = "sheet-locale"  # a Google Sheet not set to the Vietnam locale
     # a single value
     REQUIRED = "required"
     FORMULA_ERROR = "formula-error"

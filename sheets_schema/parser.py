@@ -86,6 +86,7 @@ class _Parser:
         is_template = present >= len(self.schema.names) / 2 and "tt_ma_don_vi" in self.present
         if not is_template:
             return self.not_the_template()
+        self.check_locale()
         unit_type = self.read_unit_type()
         for f in self.schema.fields:
             if f.indicator is None and not f.unit_type:
@@ -158,11 +159,20 @@ class _Parser:
             block = self.raw.blocks.get(name)
             tab = self.tab_of(name)
             if block is None:
+                # Google drops a named range whose cells or tab were deleted instead of showing
+                # #REF!: a missing name in a template workbook usually means just that.
+                where = (
+                    f"trang “{tab}” chứa ô này đã bị xóa"
+                    if tab and tab not in titles
+                    else "ô đã bị xóa hoặc vùng được đặt tên bị mất khi xóa hàng, cột hay ô"
+                )
                 self.findings.append(
                     Finding(
                         Severity.ERROR, Code.MISSING_NAME, tab, "", name,
-                        f"Không tìm thấy ô “{self.label_of(name)}” (tên vùng {name}). Bảng tính "
-                        f"không đúng mẫu: hãy dùng mẫu do Huyện ủy gửi, không sao chép sang tệp khác.",
+                        f"Không tìm thấy ô “{self.label_of(name)}” (tên vùng {name}): {where}. Hãy "
+                        f"khôi phục bản trước khi xóa (Tệp → Lịch sử phiên bản → Xem lịch sử phiên "
+                        f"bản, chọn bản cũ, bấm Khôi phục phiên bản này); đừng sao chép số liệu sang "
+                        f"tệp khác mà hãy dùng mẫu do Huyện ủy gửi.",
                     )
                 )  # fmt: skip
             elif block.error is not None or block.sheet is None or not block.cells:
@@ -180,6 +190,24 @@ class _Parser:
                 self.cells[name] = (block.sheet, a1(block.row, block.col))
         self.bad.update(n for n in self.schema.names if n not in self.present)
         return usable
+
+    def check_locale(self) -> None:
+        """A Google Sheet outside the Vietnam locale reads typed numbers and dates the
+        English way ("1.234" is stored as 1,234; "05/03/2023" as 3 May): say how to fix it.
+        The locale is None for .xlsx files, which carry none."""
+        locale = self.raw.locale
+        if locale is None or locale.lower().startswith("vi"):
+            return
+        self.findings.append(
+            Finding(
+                Severity.WARNING, Code.SHEET_LOCALE, "", "", "",
+                f"Bảng tính đang đặt khu vực “{locale}”, không phải Việt Nam: số gõ 1.234 có thể "
+                f"bị hiểu thành 1,234 và ngày 05/03/2023 thành ngày 3 tháng 5. Hãy chọn Tệp → Cài "
+                f"đặt → Khu vực (Locale): Việt Nam, múi giờ (GMT+07:00) Hà Nội, bấm Lưu, rồi kiểm "
+                f"tra lại các số và ngày đã nhập.",
+                locale,
+            )
+        )  # fmt: skip
 
     def tab_of(self, name: str) -> str:
         if self.schema.has_field(name):

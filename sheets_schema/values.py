@@ -78,6 +78,10 @@ def formula_error(value: CellValue) -> str | None:
     return None
 
 
+# Google's effectiveFormat.numberFormat.type of a date or time (the xlsx path gives datetimes).
+_GOOGLE_DATE_TYPES = frozenset({"DATE", "TIME", "DATE_TIME"})
+
+
 def read_number(
     cell: Cell, *, percent: bool = False, bounds: tuple[float | None, float | None] = (None, None)
 ) -> Result:
@@ -89,6 +93,9 @@ def read_number(
     value = cell.value
     if isinstance(value, bool):
         return None, [error(Code.NOT_A_NUMBER, f"Ô chứa giá trị đúng/sai ({value}), cần nhập số.")]
+    if isinstance(value, int | float) and cell.number_format.upper() in _GOOGLE_DATE_TYPES:
+        # Google stores a typed date as its serial number (45000) with a DATE format type.
+        return None, [error(Code.NOT_A_NUMBER, "Ô chứa ngày tháng, cần nhập số.")]
     if isinstance(value, int | float):
         number = float(value)
         # Excel and Sheets store "8,5%" as 0.085 with a percent format: it means 8.5 points.

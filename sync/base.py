@@ -57,6 +57,9 @@ class Pulled:
     raw: RawReport
     snapshot: bytes
     snapshot_ext: str  # "xlsx" or "json"
+    # When the content read was last changed, if the source learned it after the read and it
+    # is later than the version's (a unit edited the file between the listing and the read).
+    modified_time: datetime | None = None
 
 
 class Source(Protocol):

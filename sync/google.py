@@ -5,18 +5,20 @@ Measured against the local fake, on the real template filled with a valid report
 ranges, 7 tabs); `python -m pytest tests/sync/test_read_strategy.py -s` prints the same table
 for a template-sized synthetic workbook (845 KB / 91 KB / 42 KB / 85 KB there):
 
-    strategy                                         calls      bytes  formats  a broken name
-    spreadsheets.get, grid data, no fields mask        1   1,367,213    yes    rest still read
-    spreadsheets.get, grid data, fields mask (ours)    1     147,566    yes    rest still read
-    metadata + values:batchGet UNFORMATTED_VALUE       2      24,736    no     whole call 400
-    spreadsheets.get, ranges=<every name>, mask        1     119,586    yes    whole call 400
+    strategy                                         calls      bytes  formats
+    spreadsheets.get, grid data, no fields mask        1   1,367,213    yes
+    spreadsheets.get, grid data, fields mask (ours)    1     147,566    yes
+    metadata + values:batchGet UNFORMATTED_VALUE       2      24,736    no
+    spreadsheets.get, ranges=<every name>, mask        1     119,586    yes
 
 (Bytes are the fake's, pretty-printed like Google's answers: the ratios carry over, the
 absolute numbers are estimates.) `values:batchGet` is the smallest but loses the number
 format, so a unit's "8,5%" (stored 0.085 with a percent format) cannot be told from a typed
-0.085; it needs a second call to learn which names exist, and one name turned into #REF!
-fails the whole batch. Passing the names as `ranges=` has the same failure mode and puts a
-~3 KB query string on every call. Without a mask Google also sends every cell's full
+0.085; it needs a second call to learn which names exist, and a name deleted between the
+two calls fails the whole batch. Passing the names as `ranges=` has the same failure mode and
+puts a ~3 KB query string on every call. (Google leaves a broken named range out of every
+answer rather than returning #REF!: a deleted name is simply absent, and the parser tells
+the unit to restore an earlier version.) Without a mask Google also sends every cell's full
 effective format and per-row metadata: 9× the bytes, already 1.4 MB of the ~2 MB a response
 should stay under, before a unit writes long "Kiểm điểm" sections. The mask keeps what the
 parser needs: tab titles and ids, named ranges, locale, time zone, and each cell's
@@ -31,6 +33,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -58,6 +61,7 @@ GRID_FIELDS = (
 )
 _FILE_FIELDS = "id,name,mimeType,modifiedTime,version,trashed,webViewLink"
 _LIST_FIELDS = f"nextPageToken,files({_FILE_FIELDS})"
+_AFTER_READ_FIELDS = "id,modifiedTime,version"
 
 # Errors of one Google call that concern that call only: classified, never raised to the job.
 ACCESS_ERRORS = (APIError, requests.RequestException, GoogleAuthError)
@@ -77,12 +81,13 @@ _ERROR_TEXT = {
 _KEY_IN_PATH = re.compile(r"/(?:spreadsheets|file)/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
 _KEY_IN_QUERY = re.compile(r"[?&#](?:key|id)=([A-Za-z0-9_-]+)")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_PUBLISHED = re.compile(r"/spreadsheets/(?:u/\d+/)?d/e/[A-Za-z0-9_-]+")
 
 
 def spreadsheet_key(sheet: str) -> str | None:
     """The spreadsheet key in a roster's `sheet` cell: a Google URL or a bare key; else None."""
     text = sheet.strip()
-    if not text:
+    if not text or is_published_link(text):
         return None
     if "/" in text or "?" in text:
         m = _KEY_IN_PATH.search(text) or _KEY_IN_QUERY.search(text)
@@ -111,6 +116,11 @@ class GoogleSource:
         self.service_account_email = service_account_email
         self.page_size = page_size
 
+    @staticmethod
+    def problem_for_roster_entry(sheet: str) -> SourceProblem:
+        """Why a roster `sheet` cell that holds no spreadsheet key cannot be read."""
+        return _bad_roster_entry(sheet) if sheet.strip() else _missing()
+
     # ------------------------------------------------------------------ versions
 
     def versions(self, refs: Sequence[SheetRef]) -> Mapping[str, Version | SourceProblem]:
@@ -132,14 +142,15 @@ class GoogleSource:
             try:
                 listed = self.list_spreadsheets()
             except ACCESS_ERRORS as exc:
-                if isinstance(exc, APIError) and exc.code in (401, 403):
-                    # The account or the Drive API itself: every unit says so, no more calls.
+                if _fails_the_run(exc):
+                    # The account, the clock, the quota or the network: asking again for every
+                    # unit would only fail again (and spend the quota). Classified once.
+                    problem = classify(exc, api="drive", link="", email=self.service_account_email)
+                    log.error("Drive listing failed, no unit read this run: %s", problem.reason)
                     for code, key in keys.items():
-                        out[code] = classify(
-                            exc, api="drive", link=sheet_url(key), email=self.service_account_email
-                        )
+                        out[code] = replace(problem, link=sheet_url(key))
                     return {ref.code: out[ref.code] for ref in refs}
-                # Any other failure of the listing: ask Drive file by file instead.
+                # An API that rejects the listing itself (an emulator): ask file by file.
                 log.warning("Drive listing failed (%s); looking units up one by one", exc)
                 listed = {}
             looked_up: dict[str, Version | SourceProblem] = {}
@@ -188,7 +199,11 @@ class GoogleSource:
             return _trashed(link)
         mime = meta.get("mimeType", "")
         if mime == XLSX_MIME:
-            return _uploaded_xlsx(link, "Drive reports an uploaded .xlsx, not a Google Sheet")
+            return _uploaded_xlsx(
+                link,
+                "Drive reports an uploaded .xlsx, not a Google Sheet",
+                _who(self.service_account_email),
+            )
         if mime != SHEET_MIME:
             return _not_a_spreadsheet(link, mime)
         modified = meta["modifiedTime"]
@@ -213,7 +228,37 @@ class GoogleSource:
             return problem
         # The parsed response, serialised again: the snapshot is exactly what was parsed.
         snapshot = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return Pulled(raw=report_from_spreadsheet(data), snapshot=snapshot, snapshot_ext="json")
+        return Pulled(
+            raw=report_from_spreadsheet(data),
+            snapshot=snapshot,
+            snapshot_ext="json",
+            modified_time=self.modified_after_read(ref.code, key, version),
+        )
+
+    def modified_after_read(self, code: str, key: str, version: Version) -> datetime | None:
+        """The file's modified time asked right after the read (one Drive `files.get`).
+
+        The listing was taken before the reads, and reading a large roster at the paced rate
+        takes minutes (listings may also lag): a unit that signed off in between was read
+        with content newer than the listing's time. When `modifiedTime` or `version` moved,
+        the later time is returned; None when they did not or Drive could not say (the
+        listing's time then stands).
+        """
+        try:
+            meta = self._http.request(
+                "get",
+                f"{DRIVE_FILES_API_V3_URL}/{key}",
+                params={"fields": _AFTER_READ_FIELDS, "supportsAllDrives": "true"},
+            ).json()
+            modified = parse_time(str(meta["modifiedTime"]))
+        except (*ACCESS_ERRORS, KeyError, ValueError, TypeError) as exc:
+            log.warning("unit %s: modified time after the read unknown (%s)", code, exc)
+            return None
+        token = f"{meta['modifiedTime']}#{meta['version']}" if meta.get("version") else None
+        if token == version.token or modified <= version.modified_time:
+            return None
+        log.info("unit %s changed between the listing and the read: %s", code, modified)
+        return modified
 
     def fetch(self, key: str) -> Mapping[str, Any]:
         """The spreadsheets.get answer for one key: grid data under GRID_FIELDS, no ranges.
@@ -375,7 +420,7 @@ def classify(exc: BaseException, *, api: str, link: str, email: str) -> SourcePr
     `api` is "sheets" or "drive": Drive answers 404 both for a deleted file and for one not
     shared with the service account, so its 404 message names both causes.
     """
-    who = email or "tài khoản dịch vụ (service account) của hệ thống"
+    who = _who(email)
     if isinstance(exc, APIError):
         status = exc.response.status_code
         error = exc.error if isinstance(exc.error, Mapping) else {}
@@ -392,7 +437,7 @@ def classify(exc: BaseException, *, api: str, link: str, email: str) -> SourcePr
                 link,
             )
         reasons = {e.get("reason") for e in error.get("errors") or [] if isinstance(e, Mapping)}
-        if status == 403 and not reasons & {"rateLimitExceeded", "userRateLimitExceeded"}:
+        if status == 403 and not reasons & _RATE_REASONS:
             return _not_shared(who, link, f"{api}: 403 permission denied")
         if status == 404:
             if api == "drive":
@@ -414,7 +459,7 @@ def classify(exc: BaseException, *, api: str, link: str, email: str) -> SourcePr
                 link,
             )
         if status == 400 and error.get("status") == "FAILED_PRECONDITION":
-            return _uploaded_xlsx(link, f"{api}: 400 FAILED_PRECONDITION, an uploaded .xlsx")
+            return _uploaded_xlsx(link, f"{api}: 400 FAILED_PRECONDITION, an uploaded .xlsx", who)
         if status in (403, 429):  # a 403 here is Drive's rate limit
             return SourceProblem(
                 ProblemKind.UNREACHABLE,
@@ -432,6 +477,13 @@ def classify(exc: BaseException, *, api: str, link: str, email: str) -> SourcePr
             "kiểm tra bằng lệnh “tonghop doctor”.",
             link,
         )
+    if isinstance(exc, GoogleAuthError) and is_clock_skew(exc):
+        return SourceProblem(
+            ProblemKind.UNREACHABLE,
+            f"{api}: token refused, the server clock is off (invalid_grant iat/exp)",
+            CLOCK_SKEW_VI,
+            link,
+        )
     if isinstance(exc, GoogleAuthError) and not isinstance(exc, TransportError):
         return SourceProblem(
             ProblemKind.UNREACHABLE,
@@ -441,6 +493,39 @@ def classify(exc: BaseException, *, api: str, link: str, email: str) -> SourcePr
             link,
         )
     return _network(f"{api}: {type(exc).__name__} after retries", link)
+
+
+# Drive's 403 reasons that mean "too fast", not "not shared" (retried by sync.http first).
+_RATE_REASONS = frozenset(
+    {"rateLimitExceeded", "userRateLimitExceeded", "sharingRateLimitExceeded"}
+)
+
+
+def _who(email: str) -> str:
+    return email or "tài khoản dịch vụ (service account) của hệ thống"
+
+
+def _fails_the_run(exc: BaseException) -> bool:
+    """Whether a failed listing says something about every unit (credentials, clock, quota,
+    no connection at all), not about the listing request itself: a 400/404 from an emulator,
+    or a 5xx or timeout of the one heavy call, after which light per-file lookups may pass."""
+    if isinstance(exc, APIError):
+        return not (exc.code in (400, 404, 408, -1) or exc.code >= 500)
+    return not isinstance(exc, requests.Timeout)
+
+
+def is_clock_skew(exc: BaseException) -> bool:
+    """Google's token endpoint refusing a JWT whose iat/exp do not fit its clock."""
+    text = str(exc)
+    return "invalid_grant" in text and ("iat" in text or "exp" in text or "Invalid JWT:" in text)
+
+
+CLOCK_SKEW_VI = (
+    "Đồng hồ của máy chạy tonghop lệch so với giờ chuẩn nên Google từ chối đăng nhập "
+    "(invalid_grant: iat/exp). Quản trị viên chỉnh lại giờ máy chủ: bật đồng bộ giờ tự động "
+    "(lệnh “timedatectl set-ntp true” trên Linux, hoặc Cài đặt → Ngày giờ → Đặt giờ tự động "
+    "trên Windows), rồi chạy lại; “tonghop doctor” cho biết máy đang lệch bao nhiêu giây."
+)
 
 
 def _disabled_service(error: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -489,14 +574,32 @@ def _network(reason: str, link: str) -> SourceProblem:
     )
 
 
-def _uploaded_xlsx(link: str, reason: str) -> SourceProblem:
+def _uploaded_xlsx(link: str, reason: str, who: str) -> SourceProblem:
     return SourceProblem(
         ProblemKind.INVALID,
         reason,
         "Tệp của đơn vị là tệp Excel (.xlsx) tải lên Drive, chưa phải Google Trang tính nên "
-        "hệ thống không đọc được. Mở tệp, chọn Tệp → Lưu dưới dạng Google Trang tính, rồi gửi "
-        "đường dẫn của bảng tính mới cho Văn phòng Huyện ủy.",
+        "hệ thống không đọc được. Mở tệp, chọn Tệp → Lưu dưới dạng Google Trang tính; đó là một "
+        f"tệp MỚI: bấm Chia sẻ trên tệp mới, thêm {who} với quyền Người xem, rồi gửi đường dẫn "
+        "của bảng tính mới cho Văn phòng Huyện ủy.",
         link,
+    )
+
+
+def is_published_link(sheet: str) -> bool:
+    """A "Publish to the web" link (…/spreadsheets/d/e/2PACX…): no key the API can read."""
+    return bool(_PUBLISHED.search(sheet))
+
+
+def _published_link(text: str) -> SourceProblem:
+    return SourceProblem(
+        ProblemKind.UNREACHABLE,
+        f"the roster holds a publish-to-web link, not the spreadsheet's own: {text.strip()[:80]!r}",
+        "Đường dẫn trong danh sách đơn vị là liên kết “Xuất bản lên web” (dạng "
+        "…/spreadsheets/d/e/2PACX…), hệ thống không đọc được bảng tính qua liên kết này. Đơn vị "
+        "mở bảng tính, sao chép địa chỉ trên thanh địa chỉ của trình duyệt (dạng "
+        "https://docs.google.com/spreadsheets/d/<mã>/edit) và gửi cho Văn phòng Huyện ủy để ghi "
+        "vào cột “sheet” của danh sách đơn vị.",
     )
 
 
@@ -530,6 +633,8 @@ def _missing() -> SourceProblem:
 
 
 def _bad_roster_entry(text: str) -> SourceProblem:
+    if is_published_link(text):
+        return _published_link(text)
     shown = text.strip()[:80]
     return SourceProblem(
         ProblemKind.UNREACHABLE,

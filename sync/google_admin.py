@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +24,12 @@ from gspread.urls import DRIVE_FILES_API_V3_URL
 from .base import SheetRef
 from .google import (
     ACCESS_ERRORS,
+    CLOCK_SKEW_VI,
     SHEET_MIME,
     XLSX_MIME,
     GoogleSource,
     classify,
+    is_published_link,
     report_from_spreadsheet,
     sheet_url,
     spreadsheet_key,
@@ -67,6 +71,24 @@ def check_key_file(key_file: str | Path) -> Check:
             "accounts → Keys → Add key → JSON, rồi ghi đường dẫn vào [google] credentials.",
         )
     return Check(name, True, f"{key_file}: tài khoản dịch vụ {email}")
+
+
+MAX_CLOCK_SKEW = 240.0  # seconds; Google refuses tokens from a clock ~5 minutes off
+
+
+def check_clock(client: gspread.Client, now: Callable[[], datetime] | None = None) -> Check:
+    """This machine's clock against the `Date` header Google answers with."""
+    name = "Đồng hồ máy chủ"
+    server = client.http_client.server_date()  # type: ignore[attr-defined]
+    if server is None:
+        return Check(name, True, "không đọc được giờ của Google (bỏ qua)")
+    local = (now or (lambda: datetime.now(UTC)))()
+    skew = (local - server).total_seconds()
+    side = "nhanh" if skew > 0 else "chậm"
+    detail = f"máy này {side} {abs(skew):.0f} giây so với giờ của Google"
+    if abs(skew) > MAX_CLOCK_SKEW:
+        return Check(name, False, detail, CLOCK_SKEW_VI)
+    return Check(name, True, detail)
 
 
 def check_apis(client: gspread.Client) -> tuple[list[Check], str]:
@@ -112,6 +134,9 @@ def check_unit(
     """One unit: found, shared, a native Google Sheet, the template's names, readable."""
     name = f"Đơn vị {ref.code}"
     key = spreadsheet_key(ref.sheet)
+    if key is None and is_published_link(ref.sheet):
+        problem = GoogleSource.problem_for_roster_entry(ref.sheet)
+        return Check(name, False, "liên kết “Xuất bản lên web”", problem.message_vi)
     if key is None:
         what = "chưa có bảng tính" if not ref.sheet.strip() else f"“{ref.sheet}” không hợp lệ"
         return Check(
@@ -160,7 +185,7 @@ def check_unit(
             f"{meta.get('name')}: thiếu {len(missing)} và hỏng {len(broken)} vùng được đặt tên "
             f"của mẫu ({listed})",
             "Bảng tính không đúng mẫu hoặc đã bị sửa cấu trúc: khôi phục phiên bản trước (Tệp → "
-            "Nhật ký phiên bản) hoặc tạo lại từ mẫu bằng “tonghop provision”.",
+            "Lịch sử phiên bản) hoặc tạo lại từ mẫu bằng “tonghop provision”.",
         )
     found = _version(report.blocks.get(VERSION_NAME))
     if expected_version is not None and found != expected_version:
@@ -170,10 +195,21 @@ def check_unit(
             f"{meta.get('name')}: mẫu phiên bản {found or '(trống)'}, cần {expected_version}",
             "Đơn vị đang dùng mẫu cũ: tạo bảng tính mới từ mẫu hiện hành và chép số liệu sang.",
         )
+    where = f"khu vực {report.locale or '?'}, múi giờ {report.time_zone or '?'}"
+    if not (report.locale or "").lower().startswith("vi"):
+        return Check(
+            name,
+            False,
+            f"{meta.get('name')}: {where}, không phải Việt Nam (số 1.234 bị hiểu thành 1,234)",
+            "Đơn vị (hoặc người tạo tệp) mở bảng tính, chọn Tệp → Cài đặt → Khu vực (Locale): "
+            "Việt Nam, Múi giờ: (GMT+07:00) Hà Nội, bấm Lưu cài đặt; rồi kiểm tra lại số và "
+            "ngày đã nhập.",
+        )
     return Check(
         name,
         True,
-        f"{meta.get('name')}: đọc được, {len(report.blocks)} vùng được đặt tên, mẫu {found}",
+        f"{meta.get('name')}: đọc được, {len(report.blocks)} vùng được đặt tên, mẫu {found}, "
+        f"{where}",
     )
 
 
@@ -236,6 +272,7 @@ def doctor(
         checks.append(check_key_file(key_file))
     if client is None:
         return checks
+    checks.append(check_clock(client))
     api_checks, email = check_apis(client)
     checks.extend(api_checks)
     email = service_account_email or email
@@ -282,27 +319,45 @@ def provision(
     *,
     file_name: Callable[[str], str] = default_file_name,
     notify: bool = True,
+    required_names: Collection[str] = (),
+    on_warning: Callable[[str, str], None] | None = None,
 ) -> dict[str, str]:
     """Create a native Google Sheet from the template for each unit without a sheet.
 
     Each unit's rendered .xlsx is uploaded into `folder_id` (a Shared Drive folder the service
-    account belongs to) with conversion to Google Sheets, which keeps the defined names as
-    named ranges; it is shared with the unit's e-mail as writer and the service account as
-    reader. Idempotent: a file of the same name already in the folder is reused, so a rerun
-    after a failure creates nothing twice. Returns {code: url} for the units handled.
+    account belongs to, or any folder of the person whose OAuth credentials the client
+    carries; "" is that person's My Drive) with conversion to Google Sheets, which keeps the
+    defined names as named ranges. Then, with one read and one write per sheet: the names
+    are checked (`required_names`), the locale set to vi_VN and the time zone to
+    Asia/Ho_Chi_Minh, and each tab protected as warning-only except its named ranges (the
+    labels, so no unit is ever locked out). It is shared with the unit's e-mail as writer
+    and the service account as reader.
+
+    Idempotent: a file of the same name already in the folder is reused and only what it
+    lacks is set, so a rerun after a failure creates nothing twice; an upload is never
+    resent before looking for the file again. What did not survive, and sharing e-mails
+    Drive could not send, go to `on_warning(code, message_vi)` without stopping. Returns
+    {code: url} for the units handled.
     """
     http = client.http_client
+    warn = on_warning or (lambda code, text: log.warning("provision %s: %s", code, text))
+    parent = folder_id or "root"
     done: dict[str, str] = {}
     for ref in units:
         if ref.sheet.strip():
             continue
         name = file_name(ref.code)
         try:
-            file_id = _find_in_folder(http, folder_id, name)
+            file_id = _find_in_folder(http, parent, name)
             if file_id is None:
-                file_id = _upload(http, folder_id, name, render_xlsx(ref.code))
+                file_id = _upload_checked(http, parent, name, render_xlsx(ref.code))
                 log.info("provision %s: created %s", ref.code, file_id)
-            _ensure_shared(http, file_id, share_email_of(ref.code), service_account_email, notify)
+            for problem in _set_up_sheet(http, file_id, required_names):
+                warn(ref.code, problem)
+            for problem in _ensure_shared(
+                http, file_id, share_email_of(ref.code), service_account_email, notify
+            ):
+                warn(ref.code, problem)
         except APIError as exc:
             raise _provision_error(exc, ref.code, folder_id, service_account_email, done) from exc
         except ACCESS_ERRORS as exc:
@@ -337,6 +392,32 @@ def _find_in_folder(http: Any, folder_id: str, name: str) -> str | None:
     return str(files[0]["id"]) if files else None
 
 
+_UPLOAD_ATTEMPTS = 3
+
+
+def _upload_checked(http: Any, folder_id: str, name: str, xlsx: bytes) -> str:
+    """Upload once at a time; after any failure look for the file before uploading again:
+    a create whose answer was lost (a dropped connection, a 5xx) may have been applied."""
+    for attempt in range(1, _UPLOAD_ATTEMPTS + 1):
+        try:
+            return _upload(http, folder_id, name, xlsx)
+        except (APIError, *ACCESS_ERRORS) as exc:
+            transient = (
+                not isinstance(exc, APIError) or exc.code in (408, 429, -1) or (exc.code >= 500)
+            )
+            if not transient:
+                raise
+            found = _find_in_folder(http, folder_id, name)
+            if found is not None:
+                log.info("upload of %s failed (%s) but the file exists: %s", name, exc, found)
+                return found
+            if attempt == _UPLOAD_ATTEMPTS:
+                raise
+            log.info("upload of %s failed (%s); not created, uploading again", name, exc)
+            getattr(http, "pause", time.sleep)(min(2.0**attempt, 8.0))
+    raise AssertionError("unreachable")
+
+
 def _upload(http: Any, folder_id: str, name: str, xlsx: bytes) -> str:
     metadata = {"name": name, "mimeType": SHEET_MIME, "parents": [folder_id]}
     boundary = f"tonghop-{uuid.uuid4().hex}"
@@ -351,7 +432,8 @@ def _upload(http: Any, folder_id: str, name: str, xlsx: bytes) -> str:
         + xlsx
         + f"\r\n--{boundary}--\r\n".encode()
     )
-    response = http.request(
+    send = getattr(http, "request_once", None) or http.request
+    response = send(
         "post",
         UPLOAD_URL,
         params={"uploadType": "multipart", "supportsAllDrives": "true", "fields": "id"},
@@ -361,9 +443,89 @@ def _upload(http: Any, folder_id: str, name: str, xlsx: bytes) -> str:
     return str(response.json()["id"])
 
 
+LOCALE, TIME_ZONE = "vi_VN", "Asia/Ho_Chi_Minh"
+_SETUP_FIELDS = (
+    "properties(locale,timeZone),"
+    "sheets(properties(sheetId,title),protectedRanges(protectedRangeId)),"
+    "namedRanges(name,range)"
+)
+
+
+def _set_up_sheet(http: Any, file_id: str, required_names: Collection[str]) -> list[str]:
+    """One read, then (if anything is missing) one batchUpdate: Vietnam locale and time
+    zone, warning-only protection of each tab's labels. Returns what did not survive."""
+    meta = http.fetch_sheet_metadata(file_id, params={"fields": _SETUP_FIELDS})
+    props = meta.get("properties", {})
+    names = meta.get("namedRanges", [])
+    problems = []
+    lost = sorted(set(required_names) - {str(n.get("name")) for n in names})
+    if lost:
+        shown = ", ".join(lost[:8]) + ("…" if len(lost) > 8 else "")
+        problems.append(
+            f"{len(lost)} vùng được đặt tên của mẫu không còn sau khi chuyển sang Google Trang "
+            f"tính ({shown}): đơn vị này sẽ bị báo thiếu ô. Xóa tệp trên Drive rồi chạy lại "
+            "“tonghop provision”, hoặc báo người phát triển kiểm tra mẫu."
+        )
+    requests: list[dict[str, Any]] = []
+    if props.get("locale") != LOCALE or props.get("timeZone") != TIME_ZONE:
+        requests.append(
+            {
+                "updateSpreadsheetProperties": {
+                    "properties": {"locale": LOCALE, "timeZone": TIME_ZONE},
+                    "fields": "locale,timeZone",
+                }
+            }
+        )
+    inputs: dict[int, list[dict[str, Any]]] = {}
+    for named in names:
+        rng = dict(named.get("range", {}))
+        inputs.setdefault(int(rng.get("sheetId", 0)), []).append(rng)
+    for sheet in meta.get("sheets", []):
+        sp = sheet.get("properties", {})
+        if sheet.get("protectedRanges"):
+            continue  # protected on an earlier run
+        sheet_id = int(sp.get("sheetId", 0))
+        requests.append(
+            {
+                "addProtectedRange": {
+                    "protectedRange": {
+                        "range": {"sheetId": sheet_id},
+                        "unprotectedRanges": inputs.get(sheet_id, []),
+                        "description": "tonghop: nhãn của mẫu (chỉ cảnh báo, không khóa)",
+                        "warningOnly": True,
+                    }
+                }
+            }
+        )
+    if not requests:
+        return problems
+    body = {"requests": requests, "includeSpreadsheetInResponse": True,
+            "responseIncludeGridData": False}  # fmt: skip
+    after = http.batch_update(file_id, body).get("updatedSpreadsheet", {})
+    got = after.get("properties", {})
+    if (got.get("locale"), got.get("timeZone")) != (LOCALE, TIME_ZONE):
+        problems.append(
+            f"Không đặt được khu vực Việt Nam (đang là {got.get('locale')}, "
+            f"{got.get('timeZone')}): mở bảng tính, chọn Tệp → Cài đặt → Khu vực: Việt Nam, "
+            "Múi giờ: (GMT+07:00) Hà Nội."
+        )
+    unguarded = [
+        str(sh.get("properties", {}).get("title"))
+        for sh in after.get("sheets", [])
+        if not any(p.get("warningOnly") for p in sh.get("protectedRanges", []))
+    ]
+    if unguarded:
+        problems.append(f"Không bảo vệ (chỉ cảnh báo) được nhãn của trang: {', '.join(unguarded)}.")
+    return problems
+
+
 def _ensure_shared(
     http: Any, file_id: str, unit_email: str | None, sa_email: str, notify: bool
-) -> None:
+) -> list[str]:
+    """Share with the unit (writer) and the service account (reader); returns warnings.
+
+    Drive's 403 sharing rate limits are retried by the HTTP client; a 400
+    invalidSharingRequest (Drive could not send the invitation e-mail) is a warning."""
     url = f"{DRIVE_FILES_API_V3_URL}/{file_id}/permissions"
     listed = http.request(
         "get",
@@ -373,19 +535,41 @@ def _ensure_shared(
     roles = {
         str(p.get("emailAddress", "")).lower(): p.get("role") for p in listed.get("permissions", [])
     }
-    wanted = [(sa_email, "reader", False)]
+    wanted = [(sa_email, "reader", False)] if sa_email else []
     if unit_email:
         wanted.insert(0, (unit_email, "writer", notify))
+    warnings = []
     for email, role, send in wanted:
         have = roles.get(email.lower())
         if have in ("owner", "organizer", "fileOrganizer", "writer") or have == role:
             continue
-        http.request(
-            "post",
-            url,
-            params={"supportsAllDrives": "true", "sendNotificationEmail": str(send).lower()},
-            json={"type": "user", "role": role, "emailAddress": email},
-        )
+        try:
+            http.request(
+                "post",
+                url,
+                params={"supportsAllDrives": "true", "sendNotificationEmail": str(send).lower()},
+                json={"type": "user", "role": role, "emailAddress": email},
+            )
+        except APIError as exc:
+            if "invalidSharingRequest" not in _reasons(exc):
+                raise
+            warnings.append(
+                f"Drive không chia sẻ được với {email} (không gửi được thư mời: "
+                f"{_message(exc)}). Mở bảng tính, bấm Chia sẻ, thêm {email} với quyền "
+                f"{'Người chỉnh sửa' if role == 'writer' else 'Người xem'} rồi gửi đường dẫn "
+                "cho đơn vị."
+            )
+    return warnings
+
+
+def _reasons(exc: APIError) -> set[str]:
+    error = exc.error if isinstance(exc.error, Mapping) else {}
+    return {str(e.get("reason")) for e in error.get("errors") or [] if isinstance(e, Mapping)}
+
+
+def _message(exc: APIError) -> str:
+    error = exc.error if isinstance(exc.error, Mapping) else {}
+    return str(error.get("message", ""))[:160]
 
 
 def _provision_error(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import email.utils
 import functools
+import ipaddress
 import json
 import logging
 import random
@@ -22,9 +23,12 @@ from collections.abc import Callable, Mapping, MutableMapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import gspread
 import requests
+from filelock import FileLock
+from filelock import Timeout as FileLockTimeout
 from google.auth.credentials import AnonymousCredentials, Credentials
 from google.auth.exceptions import TransportError
 from google.auth.transport.requests import AuthorizedSession
@@ -54,7 +58,9 @@ WRITE_SCOPES = (
 DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds; Google cuts requests at ~180 s
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 # Drive signals rate limits as 403 with these reasons and asks clients to back off and retry.
-_DRIVE_RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+_DRIVE_RATE_REASONS = frozenset(
+    {"rateLimitExceeded", "userRateLimitExceeded", "sharingRateLimitExceeded"}
+)
 
 
 class GoogleConfigError(Exception):
@@ -82,6 +88,16 @@ class RateLimiter:
         self._next = float("-inf")
         self._lock = threading.Lock()
 
+    def slow_down(self, factor: float = 1.5, *, floor_per_minute: float = 10.0) -> None:
+        """Space calls further apart (after a 429: the quota is shared with someone else)."""
+        with self._lock:
+            self.interval = min(self.interval * factor, 60.0 / floor_per_minute)
+
+    def hold_until(self, moment: float) -> None:
+        """No slot before `moment` (in this limiter's clock)."""
+        with self._lock:
+            self._next = max(self._next, moment)
+
     def acquire(self) -> float:
         """Wait for the next slot; return how long this call waited."""
         with self._lock:
@@ -92,6 +108,90 @@ class RateLimiter:
         if wait > 0:
             self._sleep(wait)
         return wait
+
+
+class SharedRateLimiter(RateLimiter):
+    """A RateLimiter whose next free slot lives in a file, under a file lock, so every process
+    of one account (`sync`, and a `doctor` run beside it) shares the per-user quota.
+
+    The file holds the wall-clock time (seconds since the epoch) of the next free slot; a
+    missing or garbled file means "now". `hold_until` pushes that slot forward for everyone
+    (after a 429, to the next minute).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        per_minute: float,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        lock_timeout: float = 30.0,
+    ) -> None:
+        super().__init__(per_minute, clock=clock, sleep=sleep)
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file_lock = FileLock(str(self.path) + ".lock", timeout=lock_timeout)
+
+    def _read(self) -> float:
+        try:
+            return float(self.path.read_text(encoding="ascii").strip() or "-inf")
+        except (OSError, ValueError):
+            return float("-inf")
+
+    def _write(self, value: float) -> None:
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(f"{value:.3f}\n", encoding="ascii")
+        tmp.replace(self.path)
+
+    # A stored slot further ahead than this is a clock set back, not a reservation.
+    MAX_AHEAD = 90.0
+
+    def acquire(self) -> float:
+        with self._lock:
+            now = self._clock()
+            try:
+                with self._file_lock:
+                    stored = min(self._read(), now + self.MAX_AHEAD)
+                    slot = max(now, stored, self._next)
+                    self._write(slot + self.interval)
+            except FileLockTimeout:
+                log.warning("pacing file %s locked too long: pacing this process alone", self.path)
+                slot = max(now, self._next)
+            self._next = slot + self.interval
+        wait = slot - now
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+    def hold_until(self, moment: float) -> None:
+        with self._lock:
+            self._next = max(self._next, moment)
+            try:
+                with self._file_lock:
+                    self._write(max(moment, min(self._read(), moment + self.MAX_AHEAD)))
+            except FileLockTimeout:
+                log.warning("pacing file %s locked too long: hold kept in this process", self.path)
+
+
+OAUTH_TOKEN_PREFIX = "https://oauth2.googleapis.com"
+
+
+class _TokenSession(requests.Session):
+    """The session tokens are fetched with. With a base URL (an emulator on this machine)
+    Google's token host is swapped for it too: google-auth pins a stored sign-in's token
+    endpoint to oauth2.googleapis.com, and the emulator plays that endpoint as well."""
+
+    def __init__(self, base_url: str | None) -> None:
+        super().__init__()
+        self.base_url = base_url
+        self.trust_env = base_url is None
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        text = url.decode() if isinstance(url, bytes) else url
+        if self.base_url and text.startswith(OAUTH_TOKEN_PREFIX):
+            text = self.base_url + text[len(OAUTH_TOKEN_PREFIX) :]
+        return super().request(method, text, *args, **kwargs)
 
 
 class TonghopHTTPClient(HTTPClient):
@@ -107,7 +207,11 @@ class TonghopHTTPClient(HTTPClient):
       timeout, dropped connection) may have been applied, so it is retried only when it
       never left (connect timeout, connection refused): a write is not resent blindly.
     - `reads_per_minute`: Sheets GETs are spaced evenly to stay under the per-user read quota
-      (60/min); None disables pacing.
+      (60/min); None disables pacing. With `pacing_file` the spacing is shared, through that
+      file, by every process of the account (a `doctor` beside a running `sync`).
+    - A 429 without Retry-After waits for the next minute (Google's per-minute quotas refill
+      on the minute, measured on `wall_clock`) plus up to `minute_jitter` seconds, and slows
+      the pacing down for the rest of the run.
     """
 
     def __init__(
@@ -118,21 +222,23 @@ class TonghopHTTPClient(HTTPClient):
         base_url: str | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_attempts: int = 5,
-        max_total_wait: float = 60.0,
+        max_total_wait: float = 150.0,
         base_delay: float = 1.0,
         max_delay: float = 32.0,
         reads_per_minute: float | None = 50.0,
+        pacing_file: str | Path | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
+        minute_jitter: float = 3.0,
     ) -> None:
         self.base_url = base_url.rstrip("/") if base_url else None
         if session is None:
             if auth is None:
                 raise GoogleConfigError("credentials or a session are required")
             credentials = convert_credentials(auth)
-            token_http = requests.Session()
-            token_http.trust_env = self.base_url is None
+            token_http = _TokenSession(self.base_url)
             session = AuthorizedSession(credentials, auth_request=AuthRequest(token_http))
         super().__init__(cast(Credentials, auth), session)
         if auth is not None:
@@ -145,11 +251,17 @@ class TonghopHTTPClient(HTTPClient):
         self.max_total_wait = max_total_wait
         self.base_delay = base_delay
         self.max_delay = max_delay
-        self.read_limiter = (
-            RateLimiter(reads_per_minute, clock=clock, sleep=sleep) if reads_per_minute else None
-        )
+        self.read_limiter: RateLimiter | None = None
+        if reads_per_minute and pacing_file is not None:
+            self.read_limiter = SharedRateLimiter(
+                pacing_file, reads_per_minute, clock=wall_clock, sleep=sleep
+            )
+        elif reads_per_minute:
+            self.read_limiter = RateLimiter(reads_per_minute, clock=clock, sleep=sleep)
         self._sleep = sleep
         self._jitter = jitter
+        self._wall_clock = wall_clock
+        self.minute_jitter = minute_jitter
 
     def rewrite(self, url: str) -> str:
         """The URL actually requested: Google's hosts swapped for the base URL, if any."""
@@ -169,6 +281,34 @@ class TonghopHTTPClient(HTTPClient):
         files: FileType = None,
         headers: MutableMapping[str, str] | None = None,
     ) -> requests.Response:
+        return self.send(method, endpoint, params, data, json, files, headers)
+
+    def request_once(
+        self,
+        method: str,
+        endpoint: str,
+        params: ParamsType | None = None,
+        data: bytes | None = None,
+        headers: MutableMapping[str, str] | None = None,
+    ) -> requests.Response:
+        """One attempt, never retried: for a create whose failure the caller must first
+        check (an upload may have landed although its answer was lost)."""
+        return self.send(method, endpoint, params, data, None, None, headers, attempts=1)
+
+    def send(
+        self,
+        method: str,
+        endpoint: str,
+        params: ParamsType | None = None,
+        data: bytes | None = None,
+        json: Mapping[str, Any] | None = None,
+        files: FileType = None,
+        headers: MutableMapping[str, str] | None = None,
+        *,
+        attempts: int | None = None,
+    ) -> requests.Response:
+        """`request` with an attempt limit (default `max_attempts`)."""
+        max_attempts = attempts or self.max_attempts
         verb = method.upper()
         url = self.rewrite(endpoint)
         paced = verb == "GET" and endpoint.startswith(SHEETS_PREFIX)
@@ -201,8 +341,11 @@ class TonghopHTTPClient(HTTPClient):
                 if not _retryable(response):
                     raise failure
                 why = f"HTTP {response.status_code}"
-                delay = max(self._backoff(attempt), _retry_after(response) or 0.0)
-            if attempt >= self.max_attempts or waited + delay > self.max_total_wait:
+                retry_after = _retry_after(response)
+                delay = max(self._backoff(attempt), retry_after or 0.0)
+                if response.status_code == 429 and retry_after is None:
+                    delay = self._until_next_minute(paced)
+            if attempt >= max_attempts or waited + delay > self.max_total_wait:
                 log.warning(
                     "giving up on %s %s after %d attempt(s): %s",
                     verb,
@@ -217,11 +360,50 @@ class TonghopHTTPClient(HTTPClient):
                 _path(endpoint),
                 delay,
                 attempt,
-                self.max_attempts,
+                max_attempts,
                 why,
             )
             self._sleep(delay)
             waited += delay
+
+    def pause(self, seconds: float) -> None:
+        """Sleep with the injected sleep (callers pacing their own retries use this)."""
+        self._sleep(seconds)
+
+    def server_date(self) -> datetime | None:
+        """Google's clock: the `Date` header of one unauthenticated request (no token is
+        fetched, so it works when a skewed clock makes the token exchange fail); None when
+        there is no answer or no usable header."""
+        probe = requests.Session()
+        probe.trust_env = self.base_url is None
+        try:
+            response = probe.get(
+                self.rewrite(f"{GOOGLEAPIS_PREFIX}/drive/v3/about"),
+                params={"fields": "kind"},
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            log.warning("no answer to read Google's clock from: %s", type(exc).__name__)
+            return None
+        finally:
+            probe.close()
+        try:
+            when = email.utils.parsedate_to_datetime(response.headers.get("Date", ""))
+        except (TypeError, ValueError):
+            return None
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+    def _until_next_minute(self, paced: bool) -> float:
+        """Seconds to the next minute boundary plus jitter, when the quota refills; the
+        pacing slows down and (shared) holds every reader until then."""
+        now = self._wall_clock()
+        delay = 60.0 - now % 60.0 + self._jitter() * self.minute_jitter
+        limiter = self.read_limiter
+        if paced and limiter is not None:
+            limiter.slow_down()
+            if isinstance(limiter, SharedRateLimiter):
+                limiter.hold_until(now + delay)
+        return delay
 
     def _backoff(self, attempt: int) -> float:
         # Full jitter: spreads the retries of many clients hit by the same outage.
@@ -339,22 +521,48 @@ def load_credentials(key_file: str | Path, scopes: tuple[str, ...]) -> Credentia
         ) from None
 
 
+def is_loopback(url: str) -> bool:
+    """Whether a base URL names this machine (127.0.0.0/8, ::1, localhost)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_remote_base_url(base_url: str | None) -> None:
+    """Real credentials go to Google or to a local emulator, never to another host: a
+    TONGHOP_GOOGLE_API_URL pointing elsewhere would hand it every token."""
+    if base_url and not is_loopback(base_url):
+        raise GoogleConfigError(
+            f"TONGHOP_GOOGLE_API_URL is {base_url}, not this machine: real Google credentials "
+            "are only sent to Google itself or to an emulator on 127.0.0.1/localhost. Unset "
+            "TONGHOP_GOOGLE_API_URL to talk to Google."
+        )
+
+
 def build_client(
     *,
     key_file: str | Path | None = None,
     base_url: str | None = None,
     write: bool = False,
+    credentials: Credentials | None = None,
     **http_options: Any,
 ) -> gspread.Client:
     """A gspread Client on a `TonghopHTTPClient`.
 
-    Read-only scopes unless `write` (the status sheet and `provision` only). With `base_url`
+    Read-only scopes unless `write` (the status sheet and `provision` only); `credentials`
+    (a person's, already scoped) replace the key file. With `base_url`
     and no key file the requests carry no authorisation (AnonymousCredentials), for an
     emulator or the test fake. `http_options` go to TonghopHTTPClient (timeout, retry
     limits, reads_per_minute, clock/sleep/jitter).
     """
-    credentials: Credentials
-    if key_file is not None:
+    if credentials is not None:  # a person's OAuth credentials (provisioning)
+        refuse_remote_base_url(base_url)
+    elif key_file is not None:
+        refuse_remote_base_url(base_url)
         credentials = load_credentials(key_file, WRITE_SCOPES if write else READ_SCOPES)
     elif base_url:
         credentials = AnonymousCredentials()

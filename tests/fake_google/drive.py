@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,14 +34,30 @@ class FakeFile:
     media: bytes = b""
     drive_id: str | None = None
     permissions: list[dict[str, Any]] = field(default_factory=list)
+    # (wall-clock second, modified, version) of each earlier state, for a lagging listing.
+    history: list[tuple[float, datetime, int]] = field(default_factory=list)
+
+    def as_listed(self, lag: float) -> dict[str, Any]:
+        """The File resource as a listing `lag` seconds behind shows it: the state the file
+        had then (Drive's search index trails edits)."""
+        out = self.to_json()
+        cutoff = time.time() - lag
+        for changed_at, modified, version in reversed(self.history):
+            if changed_at <= cutoff:
+                break
+            out["modifiedTime"], out["version"] = rfc3339(modified), str(version)
+        return out
 
     @property
     def native(self) -> bool:
         return self.mime_type == SHEET_MIME and self.book is not None
 
-    def touch(self) -> None:
-        """Record a change: Drive bumps modifiedTime and version on any edit."""
-        now = datetime.now(UTC)
+    def touch(self, at: datetime | None = None) -> None:
+        """Record a change: Drive bumps modifiedTime and version on any edit.
+
+        `at` backdates the edit (a test playing a past day); it never goes backwards."""
+        self.history.append((time.time(), self.modified, self.version))
+        now = (at or datetime.now(UTC)).astimezone(UTC)
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)
         self.modified = max(now, self.modified + timedelta(milliseconds=1))
         self.version += 1

@@ -41,14 +41,14 @@ def list_files(fake: FakeGoogle, query: Query) -> dict[str, Any]:
     size = int(size_text) if size_text.isdigit() else -1
     if not 1 <= size <= 1000:
         raise error("drive", 400, f"Invalid Value: pageSize={size_text}", reason="invalid")
-    visible = [f for f in fake.files.values() if f.sa_role is not None and matches(f, clauses)]
+    visible = [f for f in fake.files.values() if fake.role(f) is not None and matches(f, clauses)]
     token = one(query, "pageToken")
     start = int(token) if token.isdigit() else 0
     page = visible[start : start + size]
     body: dict[str, Any] = {
         "kind": "drive#fileList",
         "incompleteSearch": False,
-        "files": [f.to_json() for f in page],
+        "files": [f.as_listed(fake.listing_lag) for f in page],
     }
     if start + size < len(visible):
         body["nextPageToken"] = str(start + size)
@@ -102,9 +102,11 @@ def upload(fake: FakeGoogle, query: Query, content_type: str, data: bytes) -> An
     if target == SHEET_MIME:
         if media_type != XLSX_MIME:
             raise invalid_argument("drive", f"Cannot convert {media_type} to a spreadsheet.")
-        f = fake.new_file(
-            name, SHEET_MIME, parents, book=Spreadsheet.from_xlsx(media, name), drive_id=drive_id
-        )
+        book = Spreadsheet.from_xlsx(media, name)
+        # A converted upload takes the uploader's default locale, not the file's: commonly
+        # en_US, where "1.234" typed into a number cell is stored as 1.234.
+        book.locale, book.time_zone = fake.upload_locale, fake.upload_time_zone
+        f = fake.new_file(name, SHEET_MIME, parents, book=book, drive_id=drive_id)
     else:
         f = fake.new_file(name, target, parents, media=media, drive_id=drive_id)
     return file_json(f, query)

@@ -196,3 +196,20 @@ def html_bad_gateway() -> GoogleError:
 
 def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def invalid_sharing_request() -> GoogleError:
+    """permissions.create when Drive cannot send the sharing e-mail it was asked to."""
+    message = (
+        "Bad Request. User message: \"We're sorry, but we can't send an email notification "
+        'to this address right now."'
+    )
+    return error("drive", 400, message, reason="invalidSharingRequest")
+
+
+def sharing_rate_limited() -> GoogleError:
+    """permissions.create too fast: Drive's sharing rate limit."""
+    return error(
+        "drive", 403, "Rate limit exceeded. User message: \"Sorry, you have exceeded your "
+        "sharing quota.\"", reason="sharingRateLimitExceeded", domain="usageLimits",
+    )  # fmt: skip

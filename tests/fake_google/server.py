@@ -17,13 +17,13 @@ from Drive listings, answers 404 to Drive and 403 to Sheets, as Google does.
 from __future__ import annotations
 
 import base64
+import email.utils
 import json
 import re
 import threading
 import time
 import traceback
 import zlib
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -49,6 +49,9 @@ FAULT_KINDS = (
     "403_rate",
     "404",
     "400_precondition",
+    "lost",  # the request is applied, then the connection drops before the answer
+    "400_sharing",  # permissions.create: invalidSharingRequest (the notification failed)
+    "403_sharing_rate",  # permissions.create: sharingRateLimitExceeded
 )
 
 
@@ -79,6 +82,19 @@ class Fault:
     times: int | None
     retry_after: float | None
     api: str | None
+    path_contains: str | None = None
+    method: str | None = None
+
+
+@dataclass
+class Hook:
+    """A test's action run when a matching request arrives, before it is answered."""
+
+    file_id: str
+    action: Callable[[], None]
+    api: str | None
+    method: str | None
+    times: int | None
 
 
 @dataclass
@@ -109,16 +125,31 @@ class FakeGoogle:
         host: str = "127.0.0.1",
         port: int = 0,
         grid_data: bool = True,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.grid_data = grid_data  # False: an emulator without spreadsheets.get grid data
+        # The locale and time zone a converted upload gets: the uploader's account defaults.
+        self.upload_locale, self.upload_time_zone = "en_US", "America/Los_Angeles"
+        # How many seconds Drive listings trail edits (files.get is always current).
+        self.listing_lag = 0.0
         self.service_account_email = service_account_email
         self.timeout_sleep = timeout_sleep
         self.service_account_storage = service_account_storage
         self.files: dict[str, FakeFile] = {}
         self.shared_drive_folders: dict[str, str] = {}
         self._faults: dict[str, list[Fault]] = {}
+        self._hooks: list[Hook] = []
         self._quota = quota
-        self._reads: deque[float] = deque()
+        # Quota windows are read on `clock` (wall-clock seconds; a test may pass a fake clock
+        # shared with the client). `clock_offset`: how far Google's clock is ahead of ours.
+        self.clock = clock
+        self.clock_offset = 0.0
+        self._reads: dict[int, int] = {}
+        # OAuth refresh tokens the fake's /token accepts: refresh token → client id.
+        self.refresh_tokens: dict[str, str] = {}
+        # Who a request with an OAuth token acts as (a person of the district office).
+        self.person_email = "vanphong@example.vn"
+        self._caller = threading.local()
         self._log: list[RequestRecord] = []
         self._tokens: list[TokenGrant] = []
         self._lock = threading.RLock()
@@ -236,13 +267,15 @@ class FakeGoogle:
     ) -> FakeFile:
         now = datetime.now(UTC)
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        creator_email = self.caller()
+        by_person = creator_email != self.service_account_email
         f = FakeFile(
             id=file_id or self._new_id(),
             name=name,
             mime_type=mime,
             created=now,
             modified=now,
-            sa_role="organizer" if drive_id else "owner",
+            sa_role=("organizer" if drive_id else None if by_person else "owner"),
             parents=parents,
             book=book,
             media=media,
@@ -251,7 +284,8 @@ class FakeGoogle:
         # Whoever creates a file holds a permission on it: the account itself in My Drive, or
         # its Shared Drive membership.
         creator = {"kind": "drive#permission", "id": "perm0000", "type": "user"}
-        f.permissions = [{**creator, "role": f.sa_role, "emailAddress": self.service_account_email}]
+        role = "organizer" if drive_id else "owner"
+        f.permissions = [{**creator, "role": role, "emailAddress": creator_email}]
         self.files[f.id] = f
         return f
 
@@ -260,8 +294,8 @@ class FakeGoogle:
         for parent in parents:
             if parent in self.shared_drive_folders:
                 return self.shared_drive_folders[parent]
-        if not self.service_account_storage:
-            raise errors.storage_quota_exceeded()
+        if self.caller() == self.service_account_email and not self.service_account_storage:
+            raise errors.storage_quota_exceeded()  # a person has storage of their own
         return None
 
     def _new_id(self) -> str:
@@ -271,6 +305,21 @@ class FakeGoogle:
         ).decode()
         return "1" + digest[:43].replace("=", "A")
 
+    def caller(self) -> str:
+        """Who the request being served acts as: the service account (also for anonymous
+        requests) or, with an OAuth token, `person_email`."""
+        return getattr(self._caller, "email", self.service_account_email)
+
+    def role(self, f: FakeFile) -> str | None:
+        """The caller's access to a file: Drive role, or None (cannot see it)."""
+        who = self.caller()
+        if who == self.service_account_email:
+            return f.sa_role
+        return next(
+            (p["role"] for p in f.permissions if str(p.get("emailAddress", "")).lower() == who),
+            None,
+        )
+
     def file(self, file_id: str) -> FakeFile:
         return self.files[file_id]
 
@@ -279,8 +328,11 @@ class FakeGoogle:
         assert book is not None, f"{file_id} is not a native spreadsheet"
         return book
 
-    def edit(self, file_id: str, name_or_a1: str, value: Any) -> None:
-        """Change one cell as a user would (a named range's first cell, or `Tab!A1`)."""
+    def edit(
+        self, file_id: str, name_or_a1: str, value: Any, *, at: datetime | None = None
+    ) -> None:
+        """Change one cell as a user would (a named range's first cell, or `Tab!A1`); `at`
+        is when, for Drive's modifiedTime (default now)."""
         with self._lock:
             f = self.files[file_id]
             book = self.book(file_id)
@@ -289,7 +341,7 @@ class FakeGoogle:
             set_text_or_value(xl, value)
             if isinstance(value, date) and xl.number_format == "General":
                 xl.number_format = "dd/mm/yyyy"
-            f.touch()
+            f.touch(at)
 
     def share(self, file_id: str, role: str | None = "reader") -> None:
         """Share with the service account (role) or unshare (None)."""
@@ -338,18 +390,55 @@ class FakeGoogle:
         times: int | None = None,
         retry_after: float | None = None,
         api: str | None = None,
+        *,
+        path_contains: str | None = None,
+        method: str | None = None,
     ) -> None:
         """Make requests for a file ('*': every request) fail `times` times (None: always).
 
         `api` limits the fault to "sheets" or "drive" requests; `400_precondition` is a
         Sheets answer and defaults to it. `retry_after` (seconds) adds a Retry-After header.
+        `path_contains` and `method` narrow it further (e.g. "/upload/", "POST"); the
+        sharing faults default to POST …/permissions.
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; one of {FAULT_KINDS}")
         if kind == "400_precondition" and api is None:
             api = "sheets"
+        if kind in ("400_sharing", "403_sharing_rate"):
+            path_contains, method = path_contains or "/permissions", method or "POST"
+        fault = Fault(kind, times, retry_after, api, path_contains, method and method.upper())
         with self._lock:
-            self._faults.setdefault(file_id, []).append(Fault(kind, times, retry_after, api))
+            self._faults.setdefault(file_id, []).append(fault)
+
+    def on_request(
+        self,
+        file_id: str,
+        action: Callable[[], None],
+        *,
+        api: str | None = None,
+        method: str | None = "GET",
+        times: int | None = 1,
+    ) -> None:
+        """Run `action` (e.g. a user's `edit`) when a request for `file_id` arrives, before
+        it is answered: what a person does between two of the client's calls, such as
+        signing off after the Drive listing and before the Sheets read."""
+        with self._lock:
+            self._hooks.append(Hook(file_id, action, api, method and method.upper(), times))
+
+    def _take_hooks(self, file_id: str | None, api: str, method: str) -> list[Hook]:
+        taken = []
+        for hook in list(self._hooks):
+            if hook.file_id not in (file_id, "*") or hook.api not in (None, api):
+                continue
+            if hook.method not in (None, method):
+                continue
+            taken.append(hook)
+            if hook.times is not None:
+                hook.times -= 1
+                if hook.times <= 0:
+                    self._hooks.remove(hook)
+        return taken
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -358,7 +447,7 @@ class FakeGoogle:
     def set_quota(self, limit: int, window: float) -> None:
         with self._lock:
             self._quota = (limit, window)
-            self._reads.clear()
+            self._reads = {}
 
     @property
     def requests(self) -> list[RequestRecord]:
@@ -385,10 +474,12 @@ class FakeGoogle:
             and (status is None or r.status == status)
         )
 
-    def _take_fault(self, file_id: str | None, api: str) -> Fault | None:
+    def _take_fault(self, file_id: str | None, api: str, method: str, path: str) -> Fault | None:
         for key in ([file_id] if file_id else []) + ["*"]:
             for fault in self._faults.get(key, []):
-                if fault.api not in (None, api):
+                if fault.api not in (None, api) or fault.method not in (None, method):
+                    continue
+                if fault.path_contains is not None and fault.path_contains not in path:
                     continue
                 if fault.times is not None:
                     fault.times -= 1
@@ -398,16 +489,21 @@ class FakeGoogle:
         return None
 
     def _over_quota(self) -> bool:
+        """Google's per-minute quotas refill on the minute: `limit` reads per fixed window
+        (a window is a "minute", scaled down in tests), counted on `clock`."""
         if self._quota is None:
             return False
         limit, window = self._quota
-        now = time.monotonic()
-        while self._reads and self._reads[0] <= now - window:
-            self._reads.popleft()
-        if len(self._reads) >= limit:
+        index = int(self.clock() // window)
+        used = self._reads.get(index, 0)
+        if used >= limit:
             return True
-        self._reads.append(now)
+        self._reads = {index: used + 1}
         return False
+
+    def now(self) -> float:
+        """Google's wall clock (Date headers, token lifetimes): real time + `clock_offset`."""
+        return time.time() + self.clock_offset
 
     # ------------------------------------------------------------------ dispatch
 
@@ -420,6 +516,7 @@ class FakeGoogle:
         query = parse_qs(split.query, keep_blank_values=True)
         api = "token" if path == "/token" else ("sheets" if path.startswith("/v4/") else "drive")
         auth = self._auth_state(headers.get("authorization"))
+        self._caller.email = self._identity(headers.get("authorization"))
 
         def record(status: int) -> None:
             with self._lock:
@@ -429,6 +526,14 @@ class FakeGoogle:
         if answer is None or not answer.logged:
             record(answer.status if answer else 0)
         return answer
+
+    def _identity(self, header: str | None) -> str:
+        token = (header or "").removeprefix("Bearer ").strip()
+        with self._lock:
+            grant = next((t for t in self._tokens if t.token == token), None)
+        if grant is not None and grant.issuer.startswith("oauth:"):
+            return self.person_email.lower()
+        return self.service_account_email
 
     def _auth_state(self, header: str | None) -> str:
         if not header:
@@ -458,8 +563,15 @@ class FakeGoogle:
             )
         file_id = _file_id_of(path)
         with self._lock:
-            fault = self._take_fault(file_id, api)
+            hooks = self._take_hooks(file_id, api, method)
+        for hook in hooks:
+            hook.action()
+        with self._lock:
+            fault = self._take_fault(file_id, api, method, path)
         if fault is not None:
+            if fault.kind == "lost":
+                self._serve(method, path, query, headers, body, api)  # applied, never answered
+                return None
             if fault.kind == "timeout":
                 # Logged now (status 0), then answered normally, long after the client left.
                 record(0)
@@ -510,6 +622,8 @@ class FakeGoogle:
             "403_rate": lambda: errors.user_rate_limited(api),
             "404": lambda: errors.not_found(api, file_id),
             "400_precondition": lambda: errors.failed_precondition(api),
+            "400_sharing": errors.invalid_sharing_request,
+            "403_sharing_rate": errors.sharing_rate_limited,
         }[kind]()
         if fault.retry_after is not None:
             exc.headers["Retry-After"] = errors._seconds(fault.retry_after)
@@ -517,6 +631,8 @@ class FakeGoogle:
 
     def _token(self, body: bytes) -> _Answer:
         form = parse_qs(body.decode("utf-8"))
+        if (form.get("grant_type") or [""])[0] == "refresh_token":
+            return self._refresh(form)
         assertion = (form.get("assertion") or [""])[0]
         try:
             payload_b64 = assertion.split(".")[1]
@@ -526,11 +642,45 @@ class FakeGoogle:
         except (IndexError, ValueError):
             text = json.dumps({"error": "invalid_grant", "error_description": "Invalid JWT."})
             return _Answer(400, text.encode())
+        iat, exp = float(claims.get("iat", 0)), float(claims.get("exp", 0))
+        now = self.now()
+        if not (iat - 300 <= now <= exp + 300) or exp - iat > 3600:
+            # What Google answers a JWT signed by a machine whose clock is off.
+            text = json.dumps({
+                "error": "invalid_grant",
+                "error_description": "Invalid JWT: Token must be a short-lived token (60 "
+                "minutes) and in a reasonable timeframe. Check your iat and exp values in the "
+                "JWT claim.",
+            })  # fmt: skip
+            return _Answer(400, text.encode())
         with self._lock:
             token = f"ya29.fake-token-{len(self._tokens) + 1}"
             scopes = tuple(str(claims.get("scope", "")).split())
             self._tokens.append(TokenGrant(str(claims.get("iss", "")), scopes, token))
         text = json.dumps({"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
+        return _Answer(200, text.encode())
+
+    def _refresh(self, form: dict[str, list[str]]) -> _Answer:
+        """The OAuth refresh-token grant of an installed app (a person's stored token)."""
+        refresh = (form.get("refresh_token") or [""])[0]
+        client_id = (form.get("client_id") or [""])[0]
+        with self._lock:
+            known = self.refresh_tokens.get(refresh)
+            if known is None or known != client_id:
+                text = json.dumps(
+                    {
+                        "error": "invalid_grant",
+                        "error_description": "Token has been expired or revoked.",
+                    }
+                )
+                return _Answer(400, text.encode())
+            token = f"ya29.fake-oauth-{len(self._tokens) + 1}"
+            scopes = tuple((form.get("scope") or [""])[0].split())
+            self._tokens.append(TokenGrant(f"oauth:{client_id}", scopes, token))
+        text = json.dumps(
+            {"access_token": token, "expires_in": 3599, "token_type": "Bearer",
+             "scope": " ".join(scopes)}
+        )  # fmt: skip
         return _Answer(200, text.encode())
 
     def _route(
@@ -572,11 +722,11 @@ class FakeGoogle:
         f = self.files.get(key)
         if f is None:
             raise errors.not_found("sheets", key)
-        if f.sa_role is None:
+        if self.role(f) is None:
             raise errors.permission_denied("sheets", key)
         if not f.native:
             raise errors.failed_precondition("sheets")
-        if method != "GET" and f.sa_role not in EDIT_ROLES:
+        if method != "GET" and self.role(f) not in EDIT_ROLES:
             raise errors.permission_denied("sheets", key)
         if rest == "" and method == "GET":
             return sheets_api.get_spreadsheet(f, query, grid_data=self.grid_data)
@@ -623,7 +773,7 @@ class FakeGoogle:
         payload: dict[str, Any],
     ) -> tuple[int, Any]:
         f = self.files.get(file_id)
-        if f is None or f.sa_role is None:  # Drive hides what it does not share: 404
+        if f is None or self.role(f) is None:  # Drive hides what it does not share: 404
             raise errors.not_found("drive", file_id)
         if rest == "" and method == "GET":
             return 200, drive_api.file_json(f, query)
@@ -635,7 +785,7 @@ class FakeGoogle:
         if rest == "/copy" and method == "POST":
             return 200, drive_api.copy_file(self, f, query, payload)
         if rest == "/permissions" and method == "POST":
-            if f.sa_role not in EDIT_ROLES:
+            if self.role(f) not in EDIT_ROLES:
                 raise errors.permission_denied("drive", file_id)
             return 200, drive_api.create_permission(self, f, payload)
         if rest == "/permissions" and method == "GET":
@@ -681,6 +831,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Date header carries Google's clock (the fake's, shifted by clock_offset).
+        return email.utils.formatdate(self.fake.now(), usegmt=True)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the request log is `FakeGoogle.requests`

@@ -125,8 +125,8 @@ class Spreadsheet:
         bounds = C.parse_a1(ref) if ref else None
         meta = self.sheet_by_title(title) if title else None
         if meta is None or bounds is None:
-            # The name points at a deleted tab or at #REF!: Google keeps such a named range
-            # pointing at no live sheet; a sheetId nothing uses stands for that here.
+            # The name points at a deleted tab or at #REF!: kept pointing at no live sheet (a
+            # sheetId nothing uses), and left out of every answer, as Google does.
             return NamedRange(nid, name, self._new_id(), C.Bounds(0, 0, 1, 1))
         return NamedRange(nid, name, meta.sheet_id, bounds)
 
@@ -256,8 +256,12 @@ class Spreadsheet:
             },
             "sheets": sheets,
         }
-        if self.named_ranges:
-            out["namedRanges"] = [self.named_json(n) for n in self.named_ranges]
+        # Google does not return a named range that no longer points at a live tab (its tab
+        # was deleted, or it came from an .xlsx defined name that was already #REF!): such
+        # names simply vanish from every answer (gspread issue tracker; never a #REF! range).
+        live = [n for n in self.named_ranges if self.sheet_by_id(n.sheet_id) is not None]
+        if live:
+            out["namedRanges"] = [self.named_json(n) for n in live]
         out["spreadsheetUrl"] = f"https://docs.google.com/spreadsheets/d/{spreadsheet_id}/edit"
         return out
 

@@ -20,8 +20,9 @@ SA_EMAIL = SERVICE_ACCOUNT_EMAIL
 
 @pytest.fixture
 def fake() -> Iterator[FakeGoogle]:
-    """A started fake; a `timeout` fault stalls 1 s (clients in tests read-time out sooner)."""
-    with FakeGoogle(timeout_sleep=1.0) as server:
+    """A started fake; a `timeout` fault stalls 2.5 s (clients in tests read-time out at
+    1.5 s, so a busy machine is not mistaken for a timeout)."""
+    with FakeGoogle(timeout_sleep=2.5) as server:
         yield server
     assert not server.internal_errors, "\n".join(server.internal_errors)
 
@@ -49,7 +50,7 @@ def make_client(fake: FakeGoogle, sleeps: Sleeps) -> Callable[..., gspread.Clien
         options.setdefault("reads_per_minute", None)
         options.setdefault("sleep", sleeps)
         options.setdefault("jitter", lambda: 0.5)
-        options.setdefault("timeout", (2.0, 0.3))
+        options.setdefault("timeout", (2.0, 1.5))
         return build_client(base_url=fake.url, **options)
 
     return build

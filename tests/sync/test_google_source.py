@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import gspread
 import pytest
@@ -53,6 +53,7 @@ def add_units(fake: FakeGoogle, codes: list[str]) -> list[SheetRef]:
         ("", None),
         ("bao cao xa.xlsx", None),
         ("https://example.com/nothing", None),
+        ("https://docs.google.com/spreadsheets/d/e/2PACX-1vQx9_abc/pubhtml", None),
     ],
 )
 def test_spreadsheet_key_from_roster_cell(text: str, key: str | None) -> None:
@@ -109,8 +110,9 @@ def test_pull_is_one_sheets_read_and_builds_blocks(fake: FakeGoogle, make_client
 
     result = src.pull(ref, version)
 
-    assert fake.count(api="sheets") == 1 and fake.count() == 1
-    (request,) = fake.requests
+    # One Sheets read, and one Drive files.get for the time after it (no Sheets quota).
+    assert fake.count(api="sheets") == 1 and fake.count() == 2
+    request = fake.requests[0]
     assert request.query["includeGridData"] == ["true"]
     assert "ranges" not in request.query
     raw = pulled(result)
@@ -147,12 +149,11 @@ def test_errors_and_broken_names_come_back_as_values(fake: FakeGoogle, make_clie
     src = source(make_client)
     raw = pulled(src.pull(ref, version_of(src.versions([ref])["XA"])))
     assert raw.blocks["ct_bhyt_ghi_chu"].cell().value == "#N/A"
-    broken = raw.blocks["tt_so_dang_vien"]
-    assert broken.error == "#REF!" and broken.sheet is None
+    assert "tt_so_dang_vien" not in raw.blocks  # Google drops a #REF! name on conversion
     assert raw.blocks["tt_ma_don_vi"].cell().value == "XA_VINH_HUNG"  # the rest still read
 
 
-def test_deleted_tab_gives_ref_block(fake: FakeGoogle, make_client: MAKE) -> None:
+def test_deleted_tab_drops_its_names(fake: FakeGoogle, make_client: MAKE) -> None:
     key = fake.add_spreadsheet(unit_workbook())
     client = make_client()
     sheet_id = client.open_by_key(key).worksheet("Chỉ tiêu").id
@@ -161,7 +162,7 @@ def test_deleted_tab_gives_ref_block(fake: FakeGoogle, make_client: MAKE) -> Non
     ref = SheetRef("XA", key)
     raw = pulled(src.pull(ref, version_of(src.versions([ref])["XA"])))
     assert "Chỉ tiêu" not in raw.sheet_titles
-    assert raw.blocks["ct_bhyt_kq"].error == "#REF!"
+    assert "ct_bhyt_kq" not in raw.blocks  # Google answers no named range at all, not #REF!
     assert raw.blocks["tt_ma_don_vi"].error is None
 
 
@@ -347,3 +348,113 @@ def test_a_failed_listing_falls_back_to_one_lookup_per_unit(
         r for r in fake.requests if r.api == "drive" and r.path.startswith("/drive/v3/files/")
     ]
     assert len(lookups) == 2
+
+
+# --------------------------------------------------------------------------- the listing race
+
+
+def test_an_edit_between_listing_and_read_gives_the_later_time(fake: FakeGoogle, make_client):
+    (ref,) = add_units(fake, ["XA_A"])
+    key = spreadsheet_key(ref.sheet)
+    assert key
+    src = source(make_client)
+    listed = version_of(src.versions([ref])["XA_A"])
+    later = listed.modified_time + timedelta(minutes=7)
+    # The unit signs off after the listing, just before its read arrives.
+    fake.on_request(key, lambda: fake.edit(key, "tt_so_dang_vien", 420, at=later), api="sheets")
+    fake.reset_log()
+
+    result = src.pull(ref, listed)
+
+    assert isinstance(result, Pulled)
+    assert result.raw.blocks["tt_so_dang_vien"].cell().value == 420  # the newer content
+    assert result.modified_time == later
+    # One Sheets read, then one Drive files.get for the file's time and version.
+    assert [(r.api, r.method) for r in fake.requests] == [("sheets", "GET"), ("drive", "GET")]
+    assert fake.requests[1].query["fields"] == ["id,modifiedTime,version"]
+
+
+def test_no_edit_since_the_listing_keeps_the_listing_time(fake: FakeGoogle, make_client):
+    (ref,) = add_units(fake, ["XA_A"])
+    src = source(make_client)
+    listed = version_of(src.versions([ref])["XA_A"])
+    result = src.pull(ref, listed)
+    assert isinstance(result, Pulled) and result.modified_time is None
+
+
+def test_files_get_failing_after_the_read_keeps_the_read(fake: FakeGoogle, make_client):
+    (ref,) = add_units(fake, ["XA_A"])
+    key = spreadsheet_key(ref.sheet)
+    assert key
+    src = source(make_client, max_attempts=1)
+    listed = version_of(src.versions([ref])["XA_A"])
+    fake.set_fault(key, "500", api="drive")
+    result = src.pull(ref, listed)
+    assert isinstance(result, Pulled) and result.modified_time is None
+
+
+# --------------------------------------------------------------------------- a failed listing
+
+
+@pytest.mark.parametrize("kind", ["429", "403_disabled"])
+def test_a_listing_refused_for_the_run_is_classified_once(fake, make_client: MAKE, kind: str):
+    refs = add_units(fake, ["A", "B", "C"])
+    fake.set_fault("*", kind, api="drive")
+    out = GoogleSource(make_client(max_attempts=2)).versions(refs)
+    problems = [p for p in out.values() if isinstance(p, SourceProblem)]
+    assert len(problems) == 3 and len({p.message_vi for p in problems}) == 1
+    assert {p.link for p in problems} == {
+        f"https://docs.google.com/spreadsheets/d/{spreadsheet_key(r.sheet)}/edit" for r in refs
+    }
+    # The listing (and its one retry when it was a 429); no per-unit lookups, no reads.
+    assert fake.count(api="drive") == (2 if kind == "429" else 1)
+    assert fake.count(api="sheets") == 0
+
+
+def test_clock_skew_is_told_once_as_fix_the_server_clock(fake: FakeGoogle, key_file) -> None:
+    from sync.http import build_client
+
+    refs = add_units(fake, ["A", "B", "C"])
+    fake.clock_offset = -900  # Google's clock 15 minutes behind ours: our JWT is "future"
+    client = build_client(key_file=key_file, base_url=fake.url, reads_per_minute=None)
+    out = GoogleSource(client).versions(refs)
+    problems = [p for p in out.values() if isinstance(p, SourceProblem)]
+    assert len(problems) == 3
+    assert all("Đồng hồ" in p.message_vi and "giờ" in p.message_vi for p in problems)
+    assert "clock" in problems[0].reason
+    assert fake.count(api="token") == 1 and fake.count(api="drive") == 0
+
+
+def test_a_publish_to_web_link_says_which_link_to_copy(fake: FakeGoogle, make_client: MAKE):
+    link = "https://docs.google.com/spreadsheets/d/e/2PACX-1vQx9_abcDEF/pubhtml?gid=0&single=true"
+    out = source(make_client).versions([SheetRef("XA", link)])
+    problem = out["XA"]
+    assert isinstance(problem, SourceProblem)
+    assert "Xuất bản lên web" in problem.message_vi and "/edit" in problem.message_vi
+    assert "thanh địa chỉ" in problem.message_vi
+    assert fake.count() == 0  # nothing asked of Google for a link it cannot answer
+
+
+def test_saved_as_google_sheets_says_share_the_new_file_again(fake, make_client: MAKE):
+    key = fake.add_spreadsheet(unit_workbook(), native=False)
+    out = source(make_client).versions([SheetRef("XA", key)])
+    problem = out["XA"]
+    assert isinstance(problem, SourceProblem) and problem.kind is ProblemKind.INVALID
+    assert "Lưu dưới dạng Google Trang tính" in problem.message_vi
+    assert "MỚI" in problem.message_vi and SA_EMAIL in problem.message_vi
+
+
+def test_a_lagging_listing_still_gives_the_time_of_what_was_read(fake: FakeGoogle, make_client):
+    (ref,) = add_units(fake, ["XA_A"])
+    key = spreadsheet_key(ref.sheet)
+    assert key
+    before = fake.file(key).modified
+    fake.listing_lag = 120.0  # Drive's listing trails edits by two minutes
+    fake.edit(key, "tt_xac_nhan", False)  # the unit edits just before the run
+    src = source(make_client)
+    listed = version_of(src.versions([ref])["XA_A"])
+    assert listed.modified_time == before  # the listing does not show the edit yet
+    result = src.pull(ref, listed)
+    assert isinstance(result, Pulled)
+    assert result.raw.blocks["tt_xac_nhan"].cell().value is False  # the read does
+    assert result.modified_time == fake.file(key).modified > before

@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -350,3 +350,103 @@ def test_a_new_day_costs_no_sheets_read(
     later = run_sync(config, GoogleSource(client), SyncOptions(as_of=AS_OF.replace(day=26)), None)
     assert unit_reads(fake, keys) == 0 and later.run.pulled == 0
     assert [o.status for o in later.outcomes] == [o.status for o in first.outcomes]
+
+
+def test_a_unit_signing_off_between_listing_and_read_gets_the_later_time(
+    fake: FakeGoogle, make_client: Any, demo: Path, tmp_path: Path
+) -> None:
+    config, keys = google_district(fake, demo, tmp_path / "g")
+    excel = {o.unit.code: o for o in excel_sync(demo).outcomes}
+    code = next(c for c, o in excel.items() if o.status.value == "on_time" and c in keys)
+    key = keys[code]
+    fake.edit(key, "tt_xac_nhan", False)  # not signed off when Drive lists it
+    listed = fake.file(key).modified
+    signed = listed + timedelta(minutes=5)
+    fake.on_request(key, lambda: fake.edit(key, "tt_xac_nhan", True, at=signed), api="sheets")
+
+    result = {o.unit.code: o for o in sync(config, make_client()).outcomes}
+
+    assert result[code].submitted_at == signed > listed
+    assert result[code].modified_at == signed
+    again = {o.unit.code: o for o in sync(config, make_client()).outcomes}
+    assert again[code].submitted_at == signed  # read again (the token moved), time kept
+
+
+def test_cli_provision_oauth_as_a_person_without_a_shared_drive(
+    fake: FakeGoogle, demo: Path, tmp_path: Path
+) -> None:
+    from google.oauth2.credentials import Credentials
+
+    from sync.google_oauth import save_token
+
+    root = tmp_path / "g"
+    google_district(fake, demo, root)
+    # The browser step happened once before: the person's sign-in is in the state folder.
+    fake.refresh_tokens["1//refresh-vanphong"] = "desktop-client"
+    token = root / "state" / "google-oauth-token.json"
+    save_token(token, Credentials(token=None, refresh_token="1//refresh-vanphong",
+                                  token_uri="https://oauth2.googleapis.com/token",
+                                  client_id="desktop-client", client_secret="s3cret"))  # fmt: skip
+    missing = [
+        r["code"]
+        for r in csv.DictReader((root / "units.csv").open(encoding="utf-8"))
+        if not r["sheet"]
+    ]
+    assert missing
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TONGHOP_GOOGLE_API_URL": fake.url,
+           "COLUMNS": "200"}  # fmt: skip
+    env.pop("GOOGLE_APPLICATION_CREDENTIALS", None)
+    res = subprocess.run([sys.executable, "-m", "jobs", "provision", "--oauth", "--config",
+                          str(root / "tonghop.toml")], capture_output=True, text=True, env=env,
+                         timeout=300)  # fmt: skip
+    assert res.returncode == 0, res.stderr + res.stdout
+    assert "bảng tính đơn vị đã sẵn sàng" in res.stdout
+    rows = {
+        r["code"]: r["sheet"]
+        for r in csv.DictReader((root / "units.csv").open("r", encoding="utf-8"))
+    }
+    for code in missing:
+        f = fake.file(rows[code].split("/d/")[1].split("/")[0])
+        assert ("vanphong@example.vn", "owner") in {
+            (p.get("emailAddress"), p["role"]) for p in f.permissions
+        }
+        assert f.book is not None
+        assert (f.book.locale, f.book.time_zone) == ("vi_VN", "Asia/Ho_Chi_Minh")
+    assert {t.issuer for t in fake.tokens} == {"oauth:desktop-client"}
+    assert token.stat().st_mode & 0o777 == 0o600
+
+
+def test_sync_doctor_and_status_writer_share_one_pacing_file(
+    fake: FakeGoogle, demo: Path, tmp_path: Path
+) -> None:
+    from jobs.sources import google_client
+    from sync.http import SharedRateLimiter
+
+    config, _keys = google_district(fake, demo, tmp_path / "g", rpm=50)
+    readers = [google_client(config), google_client(config, write=True)]  # sync, writer/doctor
+    limiters = [c.http_client.read_limiter for c in readers]
+    assert all(isinstance(lim, SharedRateLimiter) for lim in limiters)
+    paths = {lim.path for lim in limiters if isinstance(lim, SharedRateLimiter)}
+    assert paths == {config.output.state.with_name("google-pacing")}
+
+
+def test_a_real_key_with_a_remote_api_url_is_refused_by_sync_and_doctor(
+    fake: FakeGoogle, demo: Path, tmp_path: Path, key_file: Path
+) -> None:
+    from jobs.doctor import blocks_sync, run_doctor
+    from jobs.sources import SourceSetupError, make_source
+
+    root = tmp_path / "g"
+    google_district(fake, demo, root)
+    text = (root / "tonghop.toml").read_text("utf-8")
+    (root / "tonghop.toml").write_text(
+        text.replace("[google]", f'[google]\ncredentials = "{key_file}"'), "utf-8"
+    )
+    env = {"TONGHOP_GOOGLE_API_URL": "https://sheets-emulator.example.com"}
+    config = load_config(root / "tonghop.toml", env=env)
+    with pytest.raises(SourceSetupError, match="not this machine"):
+        make_source(config)
+    checks = {c.name: c for c in run_doctor(config)}
+    refused = checks["Địa chỉ API Google"]
+    assert not refused.ok and blocks_sync(refused) and "TONGHOP_GOOGLE_API_URL" in refused.fix
+    assert fake.requests == [] and fake.tokens == []  # the key never left

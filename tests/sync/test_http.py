@@ -8,19 +8,21 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import gspread
 import pytest
 import requests
 from gspread.exceptions import APIError
 
-from sync.base import Pulled, SheetRef
+from sync.base import Pulled, SheetRef, SourceProblem
 from sync.google import GoogleSource
 from sync.http import (
     READ_SCOPES,
     WRITE_SCOPES,
     GoogleConfigError,
     RateLimiter,
+    SharedRateLimiter,
     TonghopHTTPClient,
     build_client,
     load_credentials,
@@ -47,7 +49,7 @@ def test_rewrites_both_google_hosts_and_ignores_proxies(fake: FakeGoogle, make_c
     assert http.rewrite("https://www.googleapis.com/drive/v3/files") == f"{fake.url}/drive/v3/files"
     assert http.rewrite("https://docs.google.com/x") == "https://docs.google.com/x"
     assert http.session.trust_env is False
-    assert http.timeout == (2.0, 0.3)
+    assert http.timeout == (2.0, 1.5)
     key = fake.add_spreadsheet(unit_workbook())
     assert client.open_by_key(key).title  # gspread's own calls go through the seam too
 
@@ -119,7 +121,7 @@ def test_read_timeout_is_retried_for_reads(fake: FakeGoogle, make_client: MAKE, 
     fake.set_fault(key, "timeout", times=1)
     started = time.monotonic()
     assert get(make_client(), key).ok
-    assert time.monotonic() - started < 0.9  # the 0.3 s read timeout, not the 1 s stall
+    assert time.monotonic() - started < 2.4  # the 1.5 s read timeout, not the 2.5 s stall
     assert len(sleeps) == 1
 
 
@@ -213,25 +215,78 @@ def test_only_sheets_reads_are_paced(fake: FakeGoogle) -> None:
     assert clock.now == pytest.approx(102.0)  # 3 reads: 0 + 1 + 1 s; the rest unpaced
 
 
-def test_pacing_under_the_quota_avoids_429(fake: FakeGoogle) -> None:
-    limit, window = 10, 0.5
-    fake.set_quota(limit, window)
-    refs = [SheetRef(f"U{i}", fake.add_spreadsheet(unit_workbook(f"U{i}"))) for i in range(25)]
-    paced = build_client(
-        base_url=fake.url, reads_per_minute=0.8 * limit * 60 / window, max_attempts=1
-    )
-    src = GoogleSource(paced)
+class SharedClock(FakeClock):
+    """One fake wall clock for the fake's quota windows and the client's pacing and sleeps:
+    a run of minutes takes milliseconds. Thread-safe (the fake reads it from its threads)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = 1_700_000_010.0  # 10 s into a minute
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.now += seconds
+
+
+def quota_run(
+    clock: SharedClock, n: int, **options: Any
+) -> tuple[FakeGoogle, list[Pulled | SourceProblem]]:
+    fake = FakeGoogle(quota=(60, 60.0), clock=clock).start()  # Google's 60 reads a minute
+    refs = [SheetRef(f"U{i}", fake.add_spreadsheet(unit_workbook(f"U{i}"))) for i in range(n)]
+    src = GoogleSource(
+        build_client(base_url=fake.url, clock=clock, wall_clock=clock, sleep=clock.sleep,
+                     jitter=lambda: 0.5, **options)
+    )  # fmt: skip
     versions = src.versions(refs)
     results = [src.pull(ref, versions[ref.code]) for ref in refs]  # type: ignore[arg-type]
-    assert fake.count(api="sheets") == 25 > limit
-    assert fake.count(status=429) == 0
-    assert all(isinstance(r, Pulled) for r in results)
-    # The same run unpaced hits the fake's quota.
-    fake.set_quota(limit, window)
-    unpaced = GoogleSource(build_client(base_url=fake.url, reads_per_minute=None, max_attempts=1))
-    for ref in refs:
-        unpaced.pull(ref, versions[ref.code])  # type: ignore[arg-type]
-    assert fake.count(status=429) > 0
+    fake.stop()
+    return fake, results
+
+
+def test_paced_run_under_a_60_per_minute_quota_sees_no_429() -> None:
+    clock = SharedClock()
+    fake, results = quota_run(clock, 130, reads_per_minute=50)
+    assert fake.count(api="sheets") == 130 and fake.count(status=429) == 0
+    assert all(isinstance(r, Pulled) for r in results)  # no unit unreachable
+    assert 130 * 1.2 - 2 <= clock.now - 1_700_000_010 <= 130 * 1.2 + 2  # 50 a minute
+
+
+def test_a_429_waits_for_the_next_minute_and_slows_down() -> None:
+    clock = SharedClock()
+    fake, results = quota_run(clock, 130, reads_per_minute=600)  # far over the quota
+    assert all(isinstance(r, Pulled) for r in results)  # nothing given up: no unreachable unit
+    assert 1 <= fake.count(status=429) <= 3  # the pacing slowed down after the first
+    assert fake.count(status=200, api="sheets") == 130
+
+
+def test_a_429_without_retry_after_sleeps_to_the_minute_boundary(fake: FakeGoogle) -> None:
+    clock = SharedClock()
+    clock.now += 30  # 40 s into the minute
+    key = fake.add_spreadsheet(unit_workbook())
+    fake.set_fault(key, "429", times=1)
+    client = build_client(base_url=fake.url, reads_per_minute=None, wall_clock=clock,
+                          sleep=clock.sleep, jitter=lambda: 0.5, minute_jitter=2.0)  # fmt: skip
+    get(client, key)
+    assert clock.now == pytest.approx(1_700_000_040.0 + 60 - 40 + 1.0)  # :00 next minute, +1 s
+
+
+def test_doctor_and_sync_share_the_pacing_file(tmp_path: Path) -> None:
+    clock = FakeClock()
+    path = tmp_path / "state" / "google-pacing"
+    sync_side = SharedRateLimiter(path, 60, clock=clock, sleep=clock.sleep)
+    doctor_side = SharedRateLimiter(path, 60, clock=clock, sleep=clock.sleep)
+    start = clock.now
+    for limiter in (sync_side, doctor_side, sync_side, doctor_side):
+        limiter.acquire()
+    assert clock.now - start == pytest.approx(3.0)  # 4 calls, one a second, across both
+    sync_side.hold_until(clock.now + 30)
+    doctor_side.acquire()
+    assert clock.now - start == pytest.approx(33.0)
 
 
 # ------------------------------------------------------------------------------ credentials
@@ -312,3 +367,27 @@ def test_refused_connection_is_retried_even_for_writes(sleeps: Sleeps) -> None:
     with pytest.raises(requests.ConnectionError):
         client.http_client.batch_update("k", {"requests": []})
     assert len(sleeps) == 2  # nothing was sent, so resending cannot apply a write twice
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9", "http://localhost:8080", "http://[::1]:9"])
+def test_real_credentials_may_go_to_a_local_emulator(url: str, key_file: Path) -> None:
+    client = build_client(key_file=key_file, base_url=url)
+    assert client.http_client.base_url == url  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "url", ["https://sheets.example.com", "http://10.0.0.5:8080", "http://127.0.0.1.evil.io"]
+)
+def test_real_credentials_are_refused_for_another_host(url: str, key_file: Path) -> None:
+    with pytest.raises(GoogleConfigError, match="TONGHOP_GOOGLE_API_URL"):
+        build_client(key_file=key_file, base_url=url)
+    # Without credentials nothing secret can leave: an emulator elsewhere is allowed.
+    assert build_client(base_url=url).http_client.base_url == url  # type: ignore[attr-defined]
+
+
+def test_a_pacing_file_from_a_clock_set_back_does_not_stall(tmp_path: Path) -> None:
+    clock = FakeClock()
+    path = tmp_path / "google-pacing"
+    path.write_text(f"{clock.now + 3600:.3f}\n", "ascii")  # written before the clock went back
+    SharedRateLimiter(path, 60, clock=clock, sleep=clock.sleep).acquire()
+    assert clock.now - 100.0 <= SharedRateLimiter.MAX_AHEAD

@@ -124,6 +124,8 @@ def test_one_masked_grid_read_is_small_complete_and_robust(fake: FakeGoogle) -> 
     assert ours[0] == 1 and ours[2]
     assert ours[1] * 5 < unmasked[1]  # the mask is what keeps the payload small
     assert ours[1] < 2_000_000 / 10  # far under Google's ~2 MB response comfort zone
-    assert broken["spreadsheets.get, grid data, fields mask (ours)"][2]
-    assert not broken["metadata + values:batchGet UNFORMATTED_VALUE"][2]
-    assert not broken["spreadsheets.get, ranges=<every name>, mask"][2]
+    # Google leaves a #REF! name out of every answer, so no strategy trips over it; the
+    # masked read still needs no second call to learn which names exist.
+    assert all(ok for _calls, _size, ok in broken.values())
+    listed = get(fake, f"/v4/spreadsheets/{broken_key}", {"fields": "namedRanges(name)"})
+    assert "tt_truong_05" not in [n["name"] for n in listed.json()["namedRanges"]]
