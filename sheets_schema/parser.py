@@ -357,12 +357,11 @@ class _Parser:
                      f"(có thể máy hiểu nhầm thành tháng/ngày).", raw, cell=cell)  # fmt: skip
             return False
         if high is not None and value > high:
-            # A warning, and the date is kept: a report dated ahead to its signing day, or a task
-            # due after the term, may be right; a date before the term began cannot be.
             why = "hôm nay" if hi == RUN_DATE else f"{high:%d/%m/%Y}"
-            self.add(Code.DATE_OUT_OF_RANGE, Severity.WARNING, field_id,
+            self.add(Code.DATE_OUT_OF_RANGE, Severity.ERROR, field_id,
                      f"{label}: ngày {shown} sau {why}. Kiểm tra lại ngày/tháng/năm "
                      f"(có thể máy hiểu nhầm thành tháng/ngày).", raw, cell=cell)  # fmt: skip
+            return False
         return True
 
     def check_text(self, f: Field, text: str, raw: object) -> str | None:
@@ -384,12 +383,9 @@ class _Parser:
         if f.pattern == "phone_vn":
             return self.check_phone(f, text, raw)
         if f.pattern == "email" and not _EMAIL.match(text):
-            # A warning: an address written in an unusual but valid form must not make a correct
-            # report count as not submitted.
-            self.add(Code.PATTERN, Severity.WARNING, f.id,
-                     f"{f.label}: “{text}” không giống một địa chỉ email. Hãy kiểm tra lại, "
-                     f"ví dụ ten@donvi.vn.", raw)  # fmt: skip
-            return text
+            self.add(Code.PATTERN, Severity.ERROR, f.id,
+                     f"{f.label}: “{text}” không phải địa chỉ email. Hãy nhập dạng ten@donvi.vn hoặc để trống.", raw)  # fmt: skip
+            return None
         if f.narrative:
             return self.check_narrative(f, text, raw)
         return text
@@ -526,7 +522,7 @@ class _Parser:
             self.add(Code.OUT_OF_RANGE, Severity.ERROR, mau,
                      f"{ind.label}: mẫu số ({ind.denominator}) phải lớn hơn 0.", den)  # fmt: skip
             return
-        if num > den and (ind.max is None or ind.max <= 100):  # giao quân may exceed its quota
+        if num > den:
             self.add(Code.RATE_NUMERATOR_EXCEEDS, Severity.ERROR, tu,
                      f"{ind.label}: tử số ({ind.numerator}: {v.fmt_number(num)}) lớn hơn mẫu số "
                      f"({ind.denominator}: {v.fmt_number(den)}). Kiểm tra lại hai số này.", num)  # fmt: skip
