@@ -263,7 +263,7 @@ def cmd_template(args: argparse.Namespace) -> int:
         unit = UnitInfo(u.code, u.name, u.type)
     data = render_template(schema, unit)
     _write_atomic(args.out, data)
-    _console(stderr=True).print(f"wrote {args.out}", highlight=False, markup=False)
+    _console(stderr=True).print(f"đã ghi {args.out}", highlight=False, markup=False)
     return 0
 
 

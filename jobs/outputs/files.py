@@ -106,11 +106,11 @@ def artefacts(gen: Generation) -> list[Artefact]:
 def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], run: RunInfo,
                   archive_keep: int = 10) -> dict[str, Path]:  # fmt: skip
     """Write the run's outputs into ``out_dir`` as one generation; return their paths by name."""
-    remove_leftovers(out_dir)
     gen = Generation(out_dir, schema, outcomes, run, [])
     items = artefacts(gen)
     paths = {item.name: out_dir / item.name for item in items}
     paths[STATUS_JSON] = out_dir / STATUS_JSON
+    remove_leftovers({out_dir, out_dir / ARCHIVE, *(p.parent for p in paths.values())})
     status = status_json(outcomes, run).encode("utf-8")
     stamp = out_dir / FINGERPRINT
     digest = fingerprint(schema, outcomes, run)
@@ -145,12 +145,12 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
     return paths
 
 
-def remove_leftovers(out_dir: Path) -> list[Path]:
-    """Delete the temporary files killed runs left in ``out_dir`` (and its subfolders)."""
+def remove_leftovers(folders: Iterable[Path]) -> list[Path]:
+    """Delete the temporary files (``.<name>.<pid>.tmp``) killed runs left in our folders."""
     removed: list[Path] = []
-    if not out_dir.is_dir():
-        return removed
-    for folder in [out_dir, *(p for p in out_dir.iterdir() if p.is_dir() and not p.is_symlink())]:
+    for folder in sorted(set(folders)):
+        if not folder.is_dir():
+            continue
         for path in folder.iterdir():
             if _TEMP.match(path.name) and path.is_file() and not path.is_symlink():
                 try:
@@ -160,7 +160,8 @@ def remove_leftovers(out_dir: Path) -> list[Path]:
                     continue
                 removed.append(path)
     if removed:
-        log.info("removed %d temporary file(s) a killed run left in %s", len(removed), out_dir)
+        log.info("removed %d temporary file(s) a killed run left: %s", len(removed),
+                 ", ".join(str(p) for p in removed[:3]))  # fmt: skip
     return removed
 
 
