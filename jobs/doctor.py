@@ -6,7 +6,14 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from sheets_schema import SchemaError, UnitInfo, load_schema, parse_report, render_template
+from sheets_schema import (
+    Schema,
+    SchemaError,
+    UnitInfo,
+    load_schema,
+    parse_report,
+    render_template,
+)
 from sheets_schema.report import ParseContext
 from sync.base import SheetRef, SourceProblem, Version
 from sync.excel import ExcelFolderSource
@@ -38,6 +45,7 @@ def run_doctor(config: Config) -> list[Check]:
     try:
         schema = load_schema(config.report.schema)
         checks.append(Check("Mẫu báo cáo", True, f"{schema.id} phiên bản {schema.version}"))
+        checks.append(_targets(config, schema))
     except SchemaError as exc:
         return [
             *checks,
@@ -64,6 +72,16 @@ def run_doctor(config: Config) -> list[Check]:
     if needs_google:
         checks += _google_checks(config, refs if config.source.kind == "google" else [], schema)
     return checks
+
+
+def _targets(config: Config, schema: Schema) -> Check:
+    """Which indicators have a district target: the others read "chưa có chỉ tiêu"."""
+    missing = [i.key for i in schema.indicators if i.key not in config.targets]
+    given = len(schema.indicators) - len(missing)
+    detail = f"{given}/{len(schema.indicators)} chỉ tiêu có chỉ tiêu của Huyện ([targets])"
+    if missing:
+        detail += f"; chưa có: {', '.join(missing)}"
+    return Check("Chỉ tiêu của Huyện", True, detail)
 
 
 def _writable(folder: Path, name: str) -> Check:

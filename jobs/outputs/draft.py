@@ -333,7 +333,7 @@ class _Draft:
         if missing:
             names = "; ".join(f"{o.unit.name} ({o.status.label.lower()})" for o in missing)
             self.para(f"Các đơn vị chưa nộp ({len(missing)}): {names}.")
-        else:
+        elif expected:
             self.para("Tất cả các đơn vị đã nộp báo cáo.")
 
     # ------------------------------------------------------------------ II

@@ -440,3 +440,11 @@ def test_draft_renders_to_pdf(synced: tuple[District, SyncResult], tmp_path: Pat
     pdf = (tmp_path / DRAFT).with_suffix(".pdf").read_bytes()
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages >= 4  # heading page, landscape indicators, narratives…, appendix
+
+
+def test_doctor_names_indicators_without_a_target(synced: tuple[District, SyncResult]) -> None:
+    from jobs.doctor import run_doctor
+
+    check = next(c for c in run_doctor(synced[0].config) if c.name == "Chỉ tiêu của Huyện")
+    assert check.ok and check.detail.startswith("5/14 chỉ tiêu có chỉ tiêu của Huyện")
+    assert "tang_truong" in check.detail and "bhyt," not in check.detail
