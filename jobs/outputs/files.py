@@ -27,6 +27,7 @@ from typing import Any
 from sheets_schema import Code, Finding, Schema, Severity
 
 from ..model import RunInfo, Status, UnitOutcome
+from .feedback import FEEDBACK_DIR, SnapshotLookup, write_feedback
 from .workbook import write_workbook
 
 log = logging.getLogger("tonghop.outputs")
@@ -42,14 +43,20 @@ class OutputError(Exception):
 
 
 def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], run: RunInfo,
-                  archive_keep: int = 10) -> dict[str, Path]:  # fmt: skip
-    """Write the four outputs into ``out_dir``; return their paths by name."""
+                  archive_keep: int = 10, snapshot_of: SnapshotLookup | None = None) -> dict[str, Path]:  # fmt: skip
+    """Write the four outputs into ``out_dir``; return their paths by name.
+
+    ``snapshot_of`` (content hash → kept file) lets each Excel unit with findings get its
+    annotated copy in ``phan-hoi/``; without it that folder is left alone.
+    """
     paths = {
         name: out_dir / name for name in (WORKBOOK, "status.json", "values.csv", "findings.csv")
     }
     atomic_write(
         paths["status.json"], lambda fh: fh.write(status_json(outcomes, run).encode("utf-8"))
     )
+    if snapshot_of is not None:
+        write_feedback(out_dir / FEEDBACK_DIR, outcomes, snapshot_of)
     stamp = out_dir / FINGERPRINT
     digest = fingerprint(schema, outcomes, run)
     unchanged = stamp.exists() and stamp.read_text("utf-8").strip() == digest
@@ -68,12 +75,15 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
     atomic_write(
         paths["values.csv"], lambda fh: fh.write(values_csv(outcomes, schema).encode("utf-8"))
     )
-    findings = [(o.unit.code, f) for o in outcomes for f in source_findings(o)]
-    findings += [(o.unit.code, f) for o in outcomes if o.report for f in o.report.findings]
-    findings += truncations
+    findings = [(o.unit.code, f) for o in outcomes for f in unit_findings(o)] + truncations
     atomic_write(paths["findings.csv"], lambda fh: fh.write(findings_csv(findings).encode("utf-8")))
     atomic_write(stamp, lambda fh: fh.write(digest.encode("ascii")))
     return paths
+
+
+def unit_findings(outcome: UnitOutcome) -> list[Finding]:
+    """Every finding about one unit's file, as findings.csv and the status sheet list them."""
+    return source_findings(outcome) + (outcome.report.findings if outcome.report else [])
 
 
 def source_findings(outcome: UnitOutcome) -> list[Finding]:
