@@ -65,3 +65,23 @@ def check_file(path: Path, schema: Schema, ctx: ParseContext) -> CheckResult:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def write_annotated(source: Path, target: Path, result: CheckResult) -> None:
+    """Write ``target``: ``source`` with each finding's cell highlighted and commented.
+
+    Raises ValueError (one line, English) when that cannot be done; ``source`` is never
+    written to.
+    """
+    from .outputs import OutputError, atomic_write
+    from .outputs.feedback import AnnotateError, annotate_workbook
+
+    if target.suffix.lower() != ".xlsx":
+        raise ValueError(f"--annotate {target}: the copy must be an .xlsx file")
+    if target.exists() and target.resolve() == source.resolve():
+        raise ValueError(f"--annotate {target}: that is FILE itself; name another file")
+    try:
+        data = annotate_workbook(source.read_bytes(), result.report.findings)
+        atomic_write(target, lambda fh: fh.write(data))
+    except (AnnotateError, OutputError, OSError) as exc:
+        raise ValueError(f"--annotate {target}: {exc}") from exc
