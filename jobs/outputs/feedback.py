@@ -50,6 +50,9 @@ ERROR_FILL = "FFC7CE"  # the light red of the workbook's error rows
 WARNING_FILL = "FFEB9C"  # the light yellow of its warnings
 AUTHOR = "Văn phòng Huyện ủy"
 _MAX_COMMENT = 30_000  # Excel's comment limit is 32,767 characters
+# openpyxl holds the whole workbook in memory, some 20–50× its XML: past this much unpacked
+# XML a copy is not made (the reader, which streams, has already read the file).
+MAX_UNPACKED = 40_000_000
 
 # A kept snapshot's path from its content hash (State.snapshot_path), or None.
 SnapshotLookup = Callable[[str], Path | None]
@@ -76,7 +79,7 @@ def annotate_workbook(data: bytes, findings: Iterable[Finding]) -> bytes:
     for (title, box), found in by_cell.items():
         _mark(wb[title], box, found)
     if loose and wb.worksheets:
-        _comment(wb.worksheets[0]["A1"], _comment_text(loose, general=True))
+        _comment(_writable(wb.worksheets[0], 1, 1), _comment_text(loose, general=True))
     out = io.BytesIO()
     try:
         wb.save(out)
@@ -86,6 +89,15 @@ def annotate_workbook(data: bytes, findings: Iterable[Finding]) -> bytes:
 
 
 def _load(data: bytes, *, data_only: bool) -> Any:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise AnnotateError(f"not an .xlsx workbook: {exc}") from exc
+    if unpacked > MAX_UNPACKED:
+        raise AnnotateError(
+            f"{unpacked:,} bytes unpacked, over {MAX_UNPACKED:,}: too large to annotate"
+        )
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only, rich_text=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError) as exc:  # fmt: skip
