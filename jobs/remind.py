@@ -155,8 +155,8 @@ def send_reminders(config: Config, reminders: list[Reminder]) -> tuple[list[str]
             raise RemindError(f"SMTP server {r.smtp_host} refused the session: {exc}") from exc
         except UnicodeEncodeError as exc:  # smtplib sends AUTH as ASCII only
             raise RemindError(
-                f"SMTP login to {r.smtp_host}: the user name and password must be ASCII "
-                f"(no Vietnamese letters); set a password without them"
+                f"đăng nhập SMTP {r.smtp_host}: tên đăng nhập và mật khẩu chỉ được dùng chữ "
+                f"không dấu (ASCII); hãy đặt mật khẩu không có chữ tiếng Việt có dấu"
             ) from exc
         for rem in reminders:
             if not rem.email:

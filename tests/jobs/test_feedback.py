@@ -177,7 +177,7 @@ def test_check_annotate_writes_the_same_copy(demo: Path, tmp_path: Path, schema:
     )
     assert cell_values(out) == cell_values(original)
     res = tonghop("check", original, "--annotate", original)
-    assert res.returncode == 2 and "FILE itself" in res.stderr
+    assert res.returncode == 2 and "không ghi đè" in res.stderr
     assert findings_of(original, schema, code, units[code]["type"])  # not overwritten
 
 
