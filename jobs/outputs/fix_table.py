@@ -47,8 +47,12 @@ def fix_table(outcomes: list[UnitOutcome]) -> FixTable:
     links: list[str | None] = []
     for o in outcomes:
         sheet_ids = o.report.sheet_ids if o.report else {}
+        found = unit_findings(o)
+        # Tabs in the file's order (known for Google sheets), else as the findings name them.
         tab_order = {tab: i for i, tab in enumerate(sheet_ids)}
-        for f in sorted(unit_findings(o), key=lambda f: _position(f, tab_order)):
+        for f in found:
+            tab_order.setdefault(f.tab, len(tab_order))
+        for f in sorted(found, key=lambda f: _position(f, tab_order)):
             error = f.severity is Severity.ERROR
             where = f.cell or ("(cả trang)" if f.tab else "(cả bảng tính)")
             rows.append([o.unit.code, o.unit.name, "Lỗi" if error else "Cảnh báo", f.tab, where,

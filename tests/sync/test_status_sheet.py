@@ -9,6 +9,7 @@ from pathlib import Path
 import gspread
 import pytest
 from openpyxl import Workbook
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from sync.status_sheet import LinkedTable, StatusSheetError, StatusValue, write_status_table
 from tests.fake_google import FakeGoogle
@@ -207,6 +208,12 @@ def test_findings_tab_rewritten_in_place(fake: FakeGoogle, make_client: MAKE) ->
     assert meta is not None and meta.sheet_id == first.sheet_id
     assert meta.basic_filter is not None and meta.basic_filter["range"]["endRowIndex"] == 3
     assert fake.sheet_titles(key) == ["Ghi chú", "Tình trạng", "Lỗi cần sửa"]
+    # No findings left: the header alone, still filtered.
+    write_status_table(client, key, HEADER, rows(2), [GREEN] * 2, linked=fixes(0))
+    assert fake.values(key, "'Lỗi cần sửa'!A1:H20") == [FIX_HEADER]
+    meta = fake.book(key).sheet_by_title("Lỗi cần sửa")
+    assert meta is not None and meta.basic_filter is not None
+    assert meta.basic_filter["range"]["endRowIndex"] == 1
 
 
 def test_a_huge_finding_list_is_split_under_2_mb(fake: FakeGoogle, make_client: MAKE) -> None:
@@ -289,6 +296,11 @@ def test_demo_district_findings_tab_matches_findings_csv(
     # Roster order, then position.
     roster = [o.unit.code for o in result.outcomes]
     assert [roster.index(r[0]) for r in shown] == sorted(roster.index(r[0]) for r in shown)
+    for a, b in zip(shown, shown[1:], strict=False):
+        if a[0] == b[0] and a[2] == b[2] and a[3] and b[3]:  # same unit and tab: by position
+            assert coordinate_to_tuple(a[3].split(":")[0]) <= coordinate_to_tuple(
+                b[3].split(":")[0]
+            )
     # Each row links to its unit's sheet at the tab and cell of the finding.
     for n, (code, _sev, tab, cell, _msg, _val) in enumerate(shown, start=2):
         fmt = fake.cell_format(status_key, "Lỗi cần sửa", n, 5)
