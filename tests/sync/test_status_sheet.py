@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 import gspread
@@ -142,6 +143,7 @@ def test_bad_arguments_fail_before_any_call(fake: FakeGoogle, make_client: MAKE)
 
 # ---------------------------------------------------------------------- "Lỗi cần sửa"
 FIX_HEADER = ["Mã đơn vị", "Tên đơn vị", "Mức", "Trang", "Ô", "Nội dung", "Giá trị đã nhập"]
+SLOW = (2.0, 30.0)  # read timeout: the fake applies a big batch slowly on a busy machine
 UNIT_URL = "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789/edit"
 
 
@@ -166,7 +168,9 @@ def test_findings_tab_goes_in_the_same_single_write(fake: FakeGoogle, make_clien
     table.rows[1][1] = "=IMPORTRANGE(A1)"  # a unit's name as typed in the roster
     fake.reset_log()
 
-    result = write_status_table(make_client(), key, HEADER, rows(3), [GREEN] * 3, linked=table)
+    result = write_status_table(
+        make_client(timeout=SLOW), key, HEADER, rows(3), [GREEN] * 3, linked=table
+    )
 
     assert [(r.method, r.api) for r in fake.requests] == [("GET", "sheets"), ("POST", "sheets")]
     assert result.linked_rows == 3 and result.writes == 1
@@ -194,7 +198,7 @@ def test_findings_tab_goes_in_the_same_single_write(fake: FakeGoogle, make_clien
 
 def test_findings_tab_rewritten_in_place(fake: FakeGoogle, make_client: MAKE) -> None:
     key = fake.add_spreadsheet(district_sheet())
-    client = make_client()
+    client = make_client(timeout=SLOW)
     write_status_table(client, key, HEADER, rows(2), [GREEN] * 2, linked=fixes(9))
     first = fake.book(key).sheet_by_title("Lỗi cần sửa")
     assert first is not None
@@ -236,7 +240,7 @@ def test_a_huge_finding_list_is_split_under_2_mb(fake: FakeGoogle, make_client: 
 
 def test_a_split_write_still_clears_an_older_longer_table(fake: FakeGoogle, make_client) -> None:
     key = fake.add_spreadsheet(district_sheet())
-    client = make_client()
+    client = make_client(timeout=SLOW)
     write_status_table(client, key, HEADER, rows(2), [GREEN] * 2, linked=fixes(40))
     result = write_status_table(client, key, HEADER, rows(2), [GREEN] * 2, linked=fixes(25),
                                 max_request_bytes=6000)  # fmt: skip
@@ -296,7 +300,7 @@ def test_demo_district_findings_tab_matches_findings_csv(
     # Roster order, then position.
     roster = [o.unit.code for o in result.outcomes]
     assert [roster.index(r[0]) for r in shown] == sorted(roster.index(r[0]) for r in shown)
-    for a, b in zip(shown, shown[1:], strict=False):
+    for a, b in pairwise(shown):
         if a[0] == b[0] and a[2] == b[2] and a[3] and b[3]:  # same unit and tab: by position
             assert coordinate_to_tuple(a[3].split(":")[0]) <= coordinate_to_tuple(
                 b[3].split(":")[0]
