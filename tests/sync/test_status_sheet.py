@@ -279,7 +279,7 @@ def test_demo_district_findings_tab_matches_findings_csv(
 
     config, keys = google_district(fake, demo, tmp_path / "g")
     status_key = config.google.status_spreadsheet
-    client = make_client()
+    client = make_client(timeout=SLOW)
     for run in ("first", "unchanged"):
         fake.reset_log()
         result = sync(config, client)
