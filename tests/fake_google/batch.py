@@ -282,7 +282,7 @@ def set_basic_filter(book: Spreadsheet, body: dict[str, Any]) -> Reply:
         )
     area = book.grid_area(rng)
     book.check_grid(area.sheet, area.r1, area.c1)
-    # Google answers with the range clamped to the grid; one basic filter per sheet, replaced.
+    # Kept with every bound explicit, as spreadsheets.get shows it; one per sheet, replaced.
     spec["range"] = {"sheetId": area.sheet.sheet_id, "startRowIndex": area.r0,
                      "endRowIndex": area.r1, "startColumnIndex": area.c0, "endColumnIndex": area.c1}  # fmt: skip
     area.sheet.basic_filter = spec

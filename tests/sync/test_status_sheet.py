@@ -193,6 +193,9 @@ def test_findings_tab_goes_in_the_same_single_write(fake: FakeGoogle, make_clien
     assert meta.basic_filter == {"range": {"sheetId": meta.sheet_id, "startRowIndex": 0,
                                            "endRowIndex": 4, "startColumnIndex": 0,
                                            "endColumnIndex": 7}}  # fmt: skip
+    got = make_client().http_client.fetch_sheet_metadata(key)
+    (sheet,) = [x for x in got["sheets"] if x["properties"]["title"] == "Lỗi cần sửa"]
+    assert sheet["basicFilter"] == meta.basic_filter  # as spreadsheets.get shows it
     assert fake.sheet_requests(key, "Ghi chú") == []
 
 
