@@ -46,8 +46,8 @@ FEEDBACK_DIR = "phan-hoi"
 MANIFEST = ".phan-hoi.json"
 # Bump when the annotation changes, so every copy is written again.
 _VERSION = "1"
-ERROR_FILL = "FFC7CE"  # the light red of the workbook's error rows
-WARNING_FILL = "FFEB9C"  # the light yellow of its warnings
+ERROR_FILL = "FF8B8B"  # red, strong enough to stand out from the template's pale input cells
+WARNING_FILL = "FFD54F"  # amber: the input cells are already a pale yellow (#FFF8DC)
 AUTHOR = "Văn phòng Huyện ủy"
 _MAX_COMMENT = 30_000  # Excel's comment limit is 32,767 characters
 # openpyxl holds the whole workbook in memory, some 20–50× its XML: past this much unpacked
@@ -249,7 +249,7 @@ def _annotatable(o: UnitOutcome, snapshot_of: SnapshotLookup) -> Path | None:
 
 def _digest(o: UnitOutcome) -> str:
     assert o.report is not None
-    h = hashlib.sha256(f"{_VERSION}|{o.content_hash}|".encode())
+    h = hashlib.sha256(f"{_VERSION}|{ERROR_FILL}|{WARNING_FILL}|{o.content_hash}|".encode())
     for f in o.report.findings:
         h.update(repr(f.as_dict()).encode("utf-8") + b"\0")
     return h.hexdigest()
