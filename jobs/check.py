@@ -65,3 +65,27 @@ def check_file(path: Path, schema: Schema, ctx: ParseContext) -> CheckResult:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def write_annotated(source: Path, target: Path, result: CheckResult) -> None:
+    """Write ``target``: ``source`` with each finding's cell highlighted and commented.
+
+    Raises ValueError (one line, Vietnamese) when that cannot be done; ``source`` is never
+    written to.
+    """
+    from .outputs import OutputError, atomic_write
+    from .outputs.feedback import AnnotateError, annotate_workbook
+
+    if target.suffix.lower() != ".xlsx":
+        raise ValueError(f"--annotate {target}: bản sao phải là tệp .xlsx (đặt tên có đuôi .xlsx)")
+    if target.exists() and target.resolve() == source.resolve():
+        raise ValueError(
+            f"--annotate {target}: đó chính là tệp đang kiểm tra, không ghi đè; hãy đặt tên khác"
+        )
+    try:
+        data = annotate_workbook(source.read_bytes(), result.report.findings)
+        atomic_write(target, lambda fh: fh.write(data))
+    except (AnnotateError, OutputError, OSError) as exc:
+        raise ValueError(
+            f"--annotate {target}: không tạo được bản sao đánh dấu lỗi ({exc})"
+        ) from exc

@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--unit", metavar="CODE", help="the roster unit this file belongs to")
     c.add_argument("--json", action="store_true", help="print the findings as JSON")
     c.add_argument("--config", type=Path, help="used with --unit to look the unit up in the roster")
+    c.add_argument("--annotate", type=Path, metavar="OUT.xlsx",
+                   help="also write a copy of FILE with each finding's cell highlighted and commented")  # fmt: skip
 
     t = sub.add_parser("template", parents=[verbose], help="write the blank template as .xlsx")
     t.add_argument("--out", type=Path, required=True)
@@ -217,11 +219,22 @@ def cmd_check(args: argparse.Namespace) -> int:
         result = check_file(args.file, schema, ctx)
     except UnreadableFile as exc:
         raise CliError(str(exc)) from exc
+    if args.annotate:
+        _annotate(args.file, args.annotate, result)
     if args.json:
         print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     else:
         _print_check(result)
     return 1 if result.report.errors else 0
+
+
+def _annotate(source: Path, target: Path, result: CheckResult) -> None:
+    from .check import write_annotated
+
+    try:
+        write_annotated(source, target, result)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
 
 
 def _print_check(result: CheckResult) -> None:

@@ -3,6 +3,8 @@
 A reminder says, in Vietnamese, where the unit stands, how long is left before its deadline,
 and the first errors to fix with their tab and cell. `--send` e-mails them through the SMTP
 server in ``[remind]``; the password comes from an environment variable, never the file.
+An Excel unit with findings gets its annotated copy (``phan-hoi/<code>.xlsx``, written by the
+last sync) attached, and the body says so.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from pathlib import Path
 
 from .config import Config
 from .model import Status
+from .outputs.feedback import FEEDBACK_DIR, file_name
 from .roster import roster_of
 
 log = logging.getLogger("tonghop.remind")
 MAX_LISTED = 10
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 class RemindError(Exception):
@@ -38,6 +42,12 @@ class Reminder:
     status: Status
     subject: str
     body: str
+    attachment: Path | None = None  # the unit's annotated copy, when the last sync wrote one
+
+    @property
+    def attachment_name(self) -> str:
+        """The attached file's name as the unit sees it."""
+        return f"phản-hồi-{file_name(self.code)}"
 
 
 def build_reminders(
@@ -74,19 +84,27 @@ def build_reminders(
             continue
         unit = roster.get(entry["code"])
         deadline_at = config.deadline_at(unit.deadline if unit else None)
+        copy = out / FEEDBACK_DIR / file_name(entry["code"])
+        attachment = copy if copy.is_file() else None
         body = _body(entry, unit_status, deadline_at, now, findings.get(entry["code"], []),
-                     config.deadline_text(unit.deadline if unit else None))  # fmt: skip
+                     config.deadline_text(unit.deadline if unit else None), attachment is not None)  # fmt: skip
         subject = f"Nhắc báo cáo sơ kết giữa nhiệm kỳ — {entry['name']} ({unit_status.label})"
         reminders.append(
             Reminder(
-                entry["code"], entry["name"], unit.email if unit else "", unit_status, subject, body
+                entry["code"],
+                entry["name"],
+                unit.email if unit else "",
+                unit_status,
+                subject,
+                body,
+                attachment,
             )
         )
     return reminders
 
 
 def _body(entry: dict, status: Status, deadline_at: datetime, now: datetime,
-          errors: list[dict[str, str]], deadline_text: str) -> str:  # fmt: skip
+          errors: list[dict[str, str]], deadline_text: str, attached: bool = False) -> str:  # fmt: skip
     lines = [f"Kính gửi {entry['name']},", ""]
     lines.append(f"Báo cáo sơ kết giữa nhiệm kỳ của đơn vị hiện ở tình trạng “{status.label}”.")
     left = deadline_at - now
@@ -113,6 +131,10 @@ def _body(entry: dict, status: Status, deadline_at: datetime, now: datetime,
     if not entry.get("confirmed") and status not in (Status.INVALID, Status.UNREACHABLE):
         lines += ["", "Khi hoàn thành, chọn “Có” ở ô “Đã hoàn thành, gửi Ban Thường vụ Huyện ủy” "
                       "(trang Thông tin). Báo cáo được tính là đã nộp khi đã xác nhận và không còn lỗi."]  # fmt: skip
+    if attached:
+        lines += ["", "Kèm theo thư này là bản sao tệp báo cáo của đơn vị: ô có lỗi được tô đỏ, ô "
+                      "cần xem lại được tô vàng, mỗi ô có ghi chú nói cần sửa gì. Hãy sửa trong tệp "
+                      "của đơn vị rồi gửi lại; bản sao chỉ để xem."]  # fmt: skip
     if entry.get("link", "").startswith("http"):
         lines += ["", f"Bảng tính của đơn vị: {entry['link']}"]
     lines += ["", "Trân trọng,", "Văn phòng Huyện ủy"]
@@ -140,6 +162,11 @@ def send_reminders(config: Config, reminders: list[Reminder]) -> tuple[list[str]
                 smtp.login(r.username, r.password)
         except (smtplib.SMTPException, OSError) as exc:
             raise RemindError(f"SMTP server {r.smtp_host} refused the session: {exc}") from exc
+        except UnicodeEncodeError as exc:  # smtplib sends AUTH as ASCII only
+            raise RemindError(
+                f"đăng nhập SMTP {r.smtp_host}: tên đăng nhập và mật khẩu chỉ được dùng chữ "
+                f"không dấu (ASCII); hãy đặt mật khẩu không có chữ tiếng Việt có dấu"
+            ) from exc
         for rem in reminders:
             if not rem.email:
                 failed.append(f"{rem.code}: no e-mail in the roster")
@@ -147,6 +174,13 @@ def send_reminders(config: Config, reminders: list[Reminder]) -> tuple[list[str]
             msg = EmailMessage()
             msg["From"], msg["To"], msg["Subject"] = r.sender, rem.email, rem.subject
             msg.set_content(rem.body)
+            if rem.attachment is not None:
+                try:
+                    data = rem.attachment.read_bytes()
+                except OSError as exc:
+                    failed.append(f"{rem.code}: cannot read {rem.attachment}: {exc.strerror}")
+                    continue
+                msg.add_attachment(data, *XLSX_TYPE, filename=rem.attachment_name)
             try:
                 smtp.send_message(msg)
             except smtplib.SMTPException as exc:

@@ -72,12 +72,13 @@ def make_source(config: Config) -> Source:
 
 
 def make_status_writer(config: Config) -> StatusWriter | None:
-    """Writes the Tình trạng table to the configured status spreadsheet, if there is one."""
+    """Writes Tình trạng and Lỗi cần sửa to the configured status spreadsheet, if there is one."""
     if not config.google.status_spreadsheet:
         return None
-    from sync.status_sheet import write_status_table
+    from sync.status_sheet import LinkedTable, write_status_table
 
     from .outputs import status_table
+    from .outputs.fix_table import fix_table
 
     client = google_client(config, write=True)
     email = account_email(config)
@@ -85,6 +86,7 @@ def make_status_writer(config: Config) -> StatusWriter | None:
 
     def write(outcomes: list[UnitOutcome], run: RunInfo) -> None:
         table = status_table(outcomes, run, labels)
+        fixes = fix_table(outcomes)
         write_status_table(
             client,
             config.google.status_spreadsheet,
@@ -93,6 +95,9 @@ def make_status_writer(config: Config) -> StatusWriter | None:
             [s.color for s in table.statuses],
             notes=table.notes,
             service_account_email=email,
+            linked=LinkedTable(
+                fixes.title, fixes.header, fixes.rows, fixes.colors, fixes.links, fixes.link_column
+            ),
         )
 
     return write

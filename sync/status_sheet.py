@@ -1,14 +1,25 @@
-"""The district status sheet: one tab of a Google Sheet rewritten with the status table.
+"""The district status sheet: tabs of a Google Sheet rewritten with the status table.
 
-Two calls per run, whatever the table's size: one metadata read (does the tab exist, how big
-is its grid) and one `batchUpdate` that creates or resizes the tab, writes every cell with its
-format and clears what an older, longer table left below. Values are typed (`stringValue`,
-`numberValue`, `boolValue`), so a unit name such as "=IMPORTRANGE(…)" or "+84…" is shown as
-text and never evaluated. Nothing outside the tab is touched.
+Two calls per run, whatever the tables' sizes: one metadata read (do the tabs exist, how big
+are their grids) and one `batchUpdate` that creates or resizes the tabs, writes every cell with
+its format and clears what an older, longer table left below. Two tabs: "Tình trạng" (the
+status table) and, when given, "Lỗi cần sửa" (every finding, each row linked to the cell in
+the unit's own sheet, with a basic filter).
+
+Values are typed (`stringValue`, `numberValue`, `boolValue`), so a unit name such as
+"=IMPORTRANGE(…)" or "+84…" is shown as text and never evaluated; links are text-format links
+(`userEnteredFormat.textFormat.link`), never a HYPERLINK formula. Nothing outside the two tabs
+is touched.
+
+One exception to the single write: Google takes request bodies of about 2 MB at most, so a
+write that would be larger (thousands of findings) is split into several `batchUpdate`s, each
+under ``max_request_bytes``. They are no longer atomic together; a failure part-way leaves the
+tabs partly written until the next run rewrites them whole.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
@@ -29,8 +40,10 @@ log = logging.getLogger(__name__)
 StatusValue = str | int | float | bool | None
 
 HEADER_COLOR = "#D9E2F3"
+MAX_REQUEST_BYTES = 1_900_000  # Google takes bodies of about 2 MB; keep a margin
 _HEX = re.compile(r"#?([0-9A-Fa-f]{6})")
 _META_FIELDS = "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)))"
+_CELL_FIELDS = "userEnteredValue,userEnteredFormat"
 
 
 class StatusSheetError(Exception):
@@ -39,6 +52,22 @@ class StatusSheetError(Exception):
     def __init__(self, message: str, message_vi: str) -> None:
         super().__init__(message)
         self.message_vi = message_vi
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedTable:
+    """A tab of text rows, one background colour and one link (or None) per row.
+
+    The link goes on the cell in ``link_column`` as a text-format link; the tab gets a basic
+    filter over the whole table.
+    """
+
+    title: str
+    header: list[str]
+    rows: Sequence[Sequence[StatusValue]]
+    row_colors: Sequence[str | None]
+    links: Sequence[str | None]
+    link_column: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +80,17 @@ class StatusSheetResult:
     rows: int
     created_tab: bool
     url: str
+    linked_rows: int = 0  # rows of the linked tab ("Lỗi cần sửa")
+    writes: int = 1  # batchUpdate calls: 1 unless the payload had to be split
+
+
+@dataclass
+class _Tab:
+    title: str
+    grid: list[dict[str, Any]]
+    header: list[str]
+    rows: Sequence[Sequence[StatusValue]]
+    filtered: bool = False
 
 
 def write_status_table(
@@ -63,12 +103,14 @@ def write_status_table(
     notes: Sequence[str] = (),
     *,
     service_account_email: str = "",
+    linked: LinkedTable | None = None,
+    max_request_bytes: int = MAX_REQUEST_BYTES,
 ) -> StatusSheetResult:
     """Replace the tab `title` with header, rows (one background colour each) and notes.
 
-    Creates the tab when missing; running twice leaves the table once. Raises
-    StatusSheetError (after no partial write: a batchUpdate is atomic) on any failure.
-    Colours are "#RRGGBB" or None.
+    With ``linked``, also replace that tab in the same write. Creates tabs when missing;
+    running twice leaves each table once. Raises StatusSheetError on any failure (after no
+    partial write unless the write had to be split). Colours are "#RRGGBB" or None.
     """
     key = spreadsheet_key(spreadsheet_key_or_url)
     if key is None:
@@ -78,33 +120,41 @@ def write_status_table(
         )
     if len(row_colors) != len(rows):
         raise ValueError(f"{len(rows)} rows but {len(row_colors)} row colours")
-    grid = _table(header, rows, row_colors, notes)
-    height = len(grid)
-    width = max(len(r["values"]) for r in grid)
+    tabs = [_Tab(title, _table(header, rows, row_colors, notes), header, rows)]
+    if linked is not None:
+        if linked.title == title:
+            raise ValueError(f"the linked table needs its own tab, not {title!r}")
+        tabs.append(_Tab(linked.title, _linked_grid(linked), linked.header, linked.rows, True))
     http = client.http_client
     who = service_account_email or "tài khoản dịch vụ của hệ thống"
     try:
         meta = http.fetch_sheet_metadata(key, params={"fields": _META_FIELDS})
-        existing = _find_tab(meta, title)
-        created = existing is None
-        if existing is None:
-            sheet_id = _free_sheet_id(meta, title)
-            requests_ = [_add_tab(sheet_id, title, height, width)]
-        else:
-            sheet_id = int(existing["sheetId"])
-            requests_ = _prepare_tab(existing, height, width)
-        requests_.append(
-            {
-                "updateCells": {
-                    # The whole tab: cells the rows do not cover are cleared (old, longer tables).
-                    "range": {"sheetId": sheet_id},
-                    "rows": grid,
-                    "fields": "userEnteredValue,userEnteredFormat",
-                }
-            }
-        )
-        requests_.extend(_column_widths(sheet_id, header, rows))
-        http.batch_update(key, {"requests": requests_})
+        used = {int(s.get("properties", {}).get("sheetId", 0)) for s in meta.get("sheets", [])}
+        structure: list[dict[str, Any]] = []
+        cells: list[dict[str, Any]] = []
+        finish: list[dict[str, Any]] = []
+        ids: list[int] = []
+        created: list[bool] = []
+        for tab in tabs:
+            height = len(tab.grid)
+            width = max(len(r["values"]) for r in tab.grid)
+            existing = _find_tab(meta, tab.title)
+            created.append(existing is None)
+            if existing is None:
+                sheet_id = _free_sheet_id(used, tab.title)
+                used.add(sheet_id)
+                structure.append(_add_tab(sheet_id, tab.title, height, width))
+            else:
+                sheet_id = int(existing["sheetId"])
+                structure.extend(_prepare_tab(existing, height, width))
+            ids.append(sheet_id)
+            cells.extend(_cell_updates(sheet_id, tab.grid, max_request_bytes - 4096))
+            finish.extend(_column_widths(sheet_id, tab.header, tab.rows))
+            if tab.filtered:
+                finish.append(_basic_filter(sheet_id, height, width))
+        batches = _batches(structure + cells + finish, max_request_bytes)
+        for batch in batches:
+            http.batch_update(key, {"requests": batch})
     except APIError as exc:
         raise _error(exc, key, who) from exc
     except (requests.RequestException, GoogleAuthError) as exc:
@@ -112,8 +162,12 @@ def write_status_table(
             f"status sheet {key}: {type(exc).__name__} after retries",
             "Không kết nối được tới Google để ghi bảng tình trạng; lần đồng bộ sau sẽ ghi lại.",
         ) from exc
+    if len(batches) > 1:
+        log.warning("status sheet %s: the write was split into %d requests (over %d bytes)",
+                    key, len(batches), max_request_bytes)  # fmt: skip
     log.info("status sheet %s: wrote %d rows to tab %r", key, len(rows), title)
-    return StatusSheetResult(key, sheet_id, title, len(rows), created, sheet_url(key))
+    return StatusSheetResult(key, ids[0], title, len(rows), created[0], sheet_url(key),
+                             len(linked.rows) if linked else 0, len(batches))  # fmt: skip
 
 
 def _find_tab(meta: Mapping[str, Any], title: str) -> dict[str, Any] | None:
@@ -124,9 +178,8 @@ def _find_tab(meta: Mapping[str, Any], title: str) -> dict[str, Any] | None:
     return None
 
 
-def _free_sheet_id(meta: Mapping[str, Any], title: str) -> int:
+def _free_sheet_id(used: set[int], title: str) -> int:
     # Chosen by us so the same batch can address the new tab; stable across runs.
-    used = {int(s.get("properties", {}).get("sheetId", 0)) for s in meta.get("sheets", [])}
     candidate = zlib.crc32(title.encode("utf-8")) % 2_000_000_000 + 1
     while candidate in used:
         candidate += 1
@@ -162,8 +215,8 @@ def _prepare_tab(existing: Mapping[str, Any], height: int, width: int) -> list[d
 
 def _table(
     header: list[str],
-    rows: list[list[StatusValue]],
-    row_colors: list[str | None],
+    rows: Sequence[Sequence[StatusValue]],
+    row_colors: Sequence[str | None],
     notes: Sequence[str],
 ) -> list[dict[str, Any]]:
     head_format = {
@@ -181,6 +234,72 @@ def _table(
     if notes:
         out.append({"values": [{}]})
         out.extend({"values": [_cell(n, {"textFormat": {"italic": True}})]} for n in notes)
+    return out
+
+
+def _linked_grid(table: LinkedTable) -> list[dict[str, Any]]:
+    if not len(table.rows) == len(table.row_colors) == len(table.links):
+        raise ValueError("the linked table needs one colour and one link per row")
+    grid = _table(table.header, table.rows, table.row_colors, ())
+    for row, url in zip(grid[1:], table.links, strict=True):
+        if not url or table.link_column >= len(row["values"]):
+            continue
+        cell = row["values"][table.link_column]
+        # A text-format link on our own text: nothing is evaluated, unlike =HYPERLINK(…).
+        # (A copy: the row's cells share one format dict.)
+        cell["userEnteredFormat"] = {**cell.get("userEnteredFormat", {}),
+                                     "textFormat": {"link": {"uri": url}}}  # fmt: skip
+    return grid
+
+
+def _cell_updates(sheet_id: int, grid: list[dict[str, Any]], budget: int) -> list[dict[str, Any]]:
+    """updateCells requests for ``grid``, each under ``budget`` bytes of JSON.
+
+    The first covers the whole tab (so what an older, longer table left is cleared); the
+    others continue below it from a start cell.
+    """
+    out: list[dict[str, Any]] = []
+    chunk: list[dict[str, Any]] = []
+    size = 0
+    first_row = 0
+    for i, row in enumerate(grid):
+        row_size = len(json.dumps(row)) + 1
+        if chunk and size + row_size > budget:
+            out.append(_update(sheet_id, first_row, chunk, whole=not out))
+            chunk, size, first_row = [], 0, i
+        chunk.append(row)
+        size += row_size
+    out.append(_update(sheet_id, first_row, chunk, whole=not out))
+    return out
+
+
+def _update(sheet_id: int, row: int, rows: list[dict[str, Any]], *, whole: bool) -> dict[str, Any]:
+    where: dict[str, Any] = (
+        {"range": {"sheetId": sheet_id}}
+        if whole
+        else {"start": {"sheetId": sheet_id, "rowIndex": row, "columnIndex": 0}}
+    )
+    return {"updateCells": {**where, "rows": rows, "fields": _CELL_FIELDS}}
+
+
+def _basic_filter(sheet_id: int, height: int, width: int) -> dict[str, Any]:
+    grid_range = {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": height,
+                  "startColumnIndex": 0, "endColumnIndex": width}  # fmt: skip
+    return {"setBasicFilter": {"filter": {"range": grid_range}}}
+
+
+def _batches(requests_: list[dict[str, Any]], limit: int) -> list[list[dict[str, Any]]]:
+    """Requests in order, grouped into as few bodies under ``limit`` bytes as they fit."""
+    out: list[list[dict[str, Any]]] = [[]]
+    size = len('{"requests": []}')
+    for request in requests_:
+        # As requests sends it: json.dumps with ASCII escapes ("ệ" costs 6 bytes).
+        cost = len(json.dumps(request)) + 2
+        if out[-1] and size + cost > limit:
+            out.append([])
+            size = len('{"requests": []}')
+        out[-1].append(request)
+        size += cost
     return out
 
 
@@ -221,7 +340,7 @@ def _color(text: str) -> dict[str, float]:
 
 
 def _column_widths(
-    sheet_id: int, header: list[str], rows: list[list[StatusValue]]
+    sheet_id: int, header: list[str], rows: Sequence[Sequence[StatusValue]]
 ) -> list[dict[str, Any]]:
     requests_ = []
     for col, head in enumerate(header):

@@ -36,6 +36,7 @@ from sheets_schema import Code, Finding, Schema, Severity
 
 from ..model import RunInfo, Status, UnitOutcome
 from .draft import DRAFT, draft_bytes
+from .feedback import FEEDBACK_DIR, SnapshotLookup, write_feedback
 from .workbook import write_workbook
 
 log = logging.getLogger("tonghop.outputs")
@@ -90,8 +91,7 @@ def artefacts(gen: Generation) -> list[Artefact]:
         return buffer.getvalue()
 
     def findings() -> bytes:
-        found = [(o.unit.code, f) for o in gen.outcomes for f in source_findings(o)]
-        found += [(o.unit.code, f) for o in gen.outcomes if o.report for f in o.report.findings]
+        found = [(o.unit.code, f) for o in gen.outcomes for f in unit_findings(o)]
         found += gen.truncations  # collected by the workbook's render, which runs first
         return findings_csv(found).encode("utf-8")
 
@@ -104,14 +104,23 @@ def artefacts(gen: Generation) -> list[Artefact]:
 
 
 def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], run: RunInfo,
-                  archive_keep: int = 10) -> dict[str, Path]:  # fmt: skip
-    """Write the run's outputs into ``out_dir`` as one generation; return their paths by name."""
+                  archive_keep: int = 10, snapshot_of: SnapshotLookup | None = None) -> dict[str, Path]:  # fmt: skip
+    """Write the run's outputs into ``out_dir`` as one generation; return their paths by name.
+
+    ``snapshot_of`` (content hash → kept file) lets each Excel unit with findings get its
+    annotated copy in ``phan-hoi/``; without it that folder is left alone. Those copies are
+    written one by one (each atomically, each only when its file or findings changed) before
+    the generation, since each depends on its own unit alone.
+    """
     gen = Generation(out_dir, schema, outcomes, run, [])
     items = artefacts(gen)
     paths = {item.name: out_dir / item.name for item in items}
     paths[STATUS_JSON] = out_dir / STATUS_JSON
-    remove_leftovers({out_dir, out_dir / ARCHIVE, *(p.parent for p in paths.values())})
+    remove_leftovers({out_dir, out_dir / ARCHIVE, out_dir / FEEDBACK_DIR,
+                      *(p.parent for p in paths.values())})  # fmt: skip
     status = status_json(outcomes, run).encode("utf-8")
+    if snapshot_of is not None:
+        write_feedback(out_dir / FEEDBACK_DIR, outcomes, snapshot_of)
     stamp = out_dir / FINGERPRINT
     digest = fingerprint(schema, outcomes, run)
     if _stamp(stamp) == digest and all(p.exists() for p in paths.values()):
@@ -188,6 +197,11 @@ def _sync_dir(folder: Path) -> None:
         pass  # some file systems cannot sync a folder; the renames still happened
     finally:
         os.close(fd)
+
+
+def unit_findings(outcome: UnitOutcome) -> list[Finding]:
+    """Every finding about one unit's file, as findings.csv and the status sheet list them."""
+    return source_findings(outcome) + (outcome.report.findings if outcome.report else [])
 
 
 def source_findings(outcome: UnitOutcome) -> list[Finding]:

@@ -273,6 +273,30 @@ def _write_value(meta: SheetMeta, r: int, c: int, value: dict[str, Any] | None) 
         raise invalid_argument("sheets", f"Invalid userEnteredValue: {sorted(value)}")
 
 
+def set_basic_filter(book: Spreadsheet, body: dict[str, Any]) -> Reply:
+    spec = copy.deepcopy(body.get("filter", {}))
+    rng = spec.get("range")
+    if not isinstance(rng, dict):
+        raise invalid_argument(
+            "sheets", "Invalid requests[0].setBasicFilter: filter.range is required."
+        )
+    area = book.grid_area(rng)
+    book.check_grid(area.sheet, area.r1, area.c1)
+    # Kept with every bound explicit, as spreadsheets.get shows it; one per sheet, replaced.
+    spec["range"] = {"sheetId": area.sheet.sheet_id, "startRowIndex": area.r0,
+                     "endRowIndex": area.r1, "startColumnIndex": area.c0, "endColumnIndex": area.c1}  # fmt: skip
+    area.sheet.basic_filter = spec
+    _record(book, area.sheet.sheet_id, "setBasicFilter", body)
+    return {}
+
+
+def clear_basic_filter(book: Spreadsheet, body: dict[str, Any]) -> Reply:
+    meta = book.require_sheet(int(body.get("sheetId", 0)))
+    meta.basic_filter = None
+    _record(book, meta.sheet_id, "clearBasicFilter", body)
+    return {}
+
+
 def merge_cells(book: Spreadsheet, body: dict[str, Any]) -> Reply:
     area = book.grid_area(body.get("range", {}))
     area.sheet.ws.merge_cells(
@@ -373,6 +397,8 @@ _HANDLERS: dict[str, Callable[[Spreadsheet, dict[str, Any]], Reply]] = {
     "updateCells": update_cells,
     "repeatCell": repeat_cell,
     "mergeCells": merge_cells,
+    "setBasicFilter": set_basic_filter,
+    "clearBasicFilter": clear_basic_filter,
     "unmergeCells": unmerge_cells,
     "updateDimensionProperties": update_dimension_properties,
     "setDataValidation": set_data_validation,

@@ -65,6 +65,7 @@ class RequestRecord:
     api: str  # "sheets", "drive" or "token"
     status: int
     auth: str
+    size: int = 0  # bytes of the request body (Google takes about 2 MB at most)
 
 
 @dataclass(frozen=True)
@@ -520,7 +521,9 @@ class FakeGoogle:
 
         def record(status: int) -> None:
             with self._lock:
-                self._log.append(RequestRecord(method, unquote(path), query, api, status, auth))
+                self._log.append(
+                    RequestRecord(method, unquote(path), query, api, status, auth, len(body))
+                )
 
         answer = self._answer(method, path, query, headers, body, api, auth, record)
         if answer is None or not answer.logged:

@@ -33,6 +33,7 @@ class SheetMeta:
     frozen_rows: int = 0
     frozen_columns: int = 0
     hidden: bool = False
+    basic_filter: dict[str, Any] | None = None
 
 
 @dataclass
@@ -244,6 +245,8 @@ class Spreadsheet:
                 sheet["protectedRanges"] = protected
             if self.conditional.get(meta.sheet_id):
                 sheet["conditionalFormats"] = self.conditional[meta.sheet_id]
+            if meta.basic_filter is not None:
+                sheet["basicFilter"] = meta.basic_filter
             sheets.append(sheet)
         out: dict[str, Any] = {
             "spreadsheetId": spreadsheet_id,

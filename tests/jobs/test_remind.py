@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import email
-import socketserver
-import threading
+import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from email import policy
+from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from jobs.config import load_config
 from jobs.remind import RemindError, build_reminders, send_reminders
@@ -18,48 +22,65 @@ from tests.jobs.district import District
 from tests.jobs.test_sync import at
 
 
-class _SMTPHandler(socketserver.StreamRequestHandler):
-    """Just enough SMTP (RFC 5321) to accept messages: EHLO, MAIL, RCPT, DATA, QUIT."""
+@dataclass
+class Received:
+    """One message the server accepted: the envelope and the parsed message."""
 
-    def reply(self, line: str) -> None:
-        self.wfile.write((line + "\r\n").encode())
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
 
-    def handle(self) -> None:
-        self.reply("220 sink")
-        while line := self.rfile.readline().decode().strip():
-            verb = line.split(" ", 1)[0].upper()
-            if verb in ("EHLO", "HELO"):
-                self.reply("250 sink")
-            elif verb in ("MAIL", "RCPT", "RSET", "NOOP"):
-                self.reply("250 ok")
-            elif verb == "DATA":
-                self.reply("354 go on")
-                data = b""
-                while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
-                    data += chunk
-                self.server.messages.append(data)  # type: ignore[attr-defined]
-                self.reply("250 queued")
-            elif verb == "QUIT":
-                self.reply("221 bye")
-                return
-            else:
-                self.reply("502 no")
+
+class Collect:
+    """aiosmtpd handler: keeps every message, and checks the login when AUTH is used."""
+
+    def __init__(self) -> None:
+        self.messages: list[Received] = []
+        self.logins: list[tuple[str, str]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        msg = email.message_from_bytes(envelope.original_content, policy=policy.default)
+        assert isinstance(msg, EmailMessage)
+        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), msg))
+        return "250 Message accepted for delivery"
+
+    def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str,
+                     auth_data: Any) -> AuthResult:  # fmt: skip
+        login = (auth_data.login.decode(), auth_data.password.decode())
+        self.logins.append(login)
+        return AuthResult(success=login == ("vanphong", "mat-khau-thu"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @pytest.fixture
-def smtp() -> Iterator[socketserver.ThreadingTCPServer]:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SMTPHandler)
-    server.messages = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def smtp() -> Iterator[tuple[Controller, Collect]]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1. AUTH without TLS: a loopback test only."""
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port(),
+                            authenticator=handler.authenticate, auth_require_tls=False)  # fmt: skip
+    controller.start()
+    try:
+        yield controller, handler
+    finally:
+        controller.stop()
+
+
+def _remind_config(root: Path, port: int, extra: str = "starttls = false\n") -> None:
+    """Set the config's [remind] section to this server (replacing an earlier one)."""
+    base = (root / "tonghop.toml").read_text("utf-8").split("\n[remind]\n")[0]
+    section = f'\n[remind]\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\nsender = "vp@example.vn"\n'
+    (root / "tonghop.toml").write_text(base + section + extra, "utf-8")
 
 
 def test_reminders_name_the_errors_and_are_sent(
-    tmp_path: Path, schema: Schema, smtp: socketserver.ThreadingTCPServer
+    tmp_path: Path, schema: Schema, smtp: tuple[Controller, Collect]
 ) -> None:
+    controller, server = smtp
     d = District(tmp_path / "d", schema)
     d.add("XA_DONE", email="done@example.vn")
     d.add("XA_LATE", email="late@example.vn")
@@ -67,24 +88,58 @@ def test_reminders_name_the_errors_and_are_sent(
     d.save("XA_DONE", d.values("XA_DONE"), at(20))
     d.save("XA_LATE", d.values("XA_LATE", ks_kl_dang_vien=7), at(20))
     d.sync(at(21))
-    port = smtp.server_address[1]
-    (d.root / "tonghop.toml").write_text(
-        (d.root / "tonghop.toml").read_text("utf-8")
-        + f'\n[remind]\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\nstarttls = false\nsender = "vp@example.vn"\n',
-        "utf-8",
-    )
-    config = load_config(d.root / "tonghop.toml", env={})
+    _remind_config(d.root, controller.port, 'starttls = false\nusername = "vanphong"\n')
+    config = load_config(d.root / "tonghop.toml", env={"TONGHOP_SMTP_PASSWORD": "mat-khau-thu"})
     reminders = build_reminders(config)
     assert [r.code for r in reminders] == ["XA_LATE", "XA_NONE"]
     late = reminders[0]
     assert "Đang thực hiện" in late.subject
     assert "còn 1 ngày" in late.body and "trang “Kiểm tra giám sát”" in late.body
+    copy = d.root / "out" / "phan-hoi" / "XA_LATE.xlsx"
+    assert late.attachment == copy and "Kèm theo thư này" in late.body
+    assert reminders[1].attachment is None and "Kèm theo" not in reminders[1].body
+
     sent, failed = send_reminders(config, reminders)
+
     assert sent == ["XA_LATE"] and failed == ["XA_NONE: no e-mail in the roster"]
-    (raw,) = smtp.messages  # type: ignore[attr-defined]
-    msg = email.message_from_bytes(raw, policy=policy.default)
-    assert msg["To"] == "late@example.vn"
-    assert "Kiểm tra giám sát" in msg.get_content()
+    assert server.logins == [("vanphong", "mat-khau-thu")]
+    (got,) = server.messages
+    assert (got.sender, got.recipients) == ("vp@example.vn", ["late@example.vn"])
+    msg = got.message
+    assert msg["To"] == "late@example.vn" and msg["Subject"] == late.subject
+    body = msg.get_body(("plain",))
+    assert body is not None and body.get_content().rstrip("\n") == late.body
+    assert "Kiểm tra giám sát" in body.get_content()
+    (part,) = list(msg.iter_attachments())
+    assert (
+        part.get_content_type()
+        == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert part.get_filename() == "phản-hồi-XA_LATE.xlsx"
+    assert part.get_content() == copy.read_bytes()
+
+
+def test_a_wrong_password_or_no_starttls_is_one_clear_error(
+    tmp_path: Path, schema: Schema, smtp: tuple[Controller, Collect]
+) -> None:
+    controller, server = smtp
+    d = District(tmp_path / "d", schema)
+    d.add("XA_A", email="a@example.vn")
+    d.sync(at(21))
+    _remind_config(d.root, controller.port, 'starttls = false\nusername = "vanphong"\n')
+    config = load_config(d.root / "tonghop.toml", env={"TONGHOP_SMTP_PASSWORD": "sai"})
+    with pytest.raises(RemindError, match="refused the session"):
+        send_reminders(config, build_reminders(config))
+    config = load_config(d.root / "tonghop.toml", env={"TONGHOP_SMTP_PASSWORD": "mật-khẩu"})
+    with pytest.raises(RemindError, match="không dấu"):
+        send_reminders(config, build_reminders(config))
+    # starttls = true (the default) against a server that does not offer it: refused, not sent
+    # in the clear.
+    _remind_config(d.root, controller.port, "")
+    config = load_config(d.root / "tonghop.toml", env={})
+    with pytest.raises(RemindError, match="refused the session"):
+        send_reminders(config, build_reminders(config))
+    assert server.messages == []
 
 
 def test_remind_before_any_sync(tmp_path: Path, schema: Schema) -> None:

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from filelock import FileLock
 
-from jobs.job import SyncError, SyncResult
+from jobs.job import SyncError
 from sheets_schema import Schema
 from tests.jobs.district import District
 

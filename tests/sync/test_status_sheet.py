@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
+from itertools import pairwise
+from pathlib import Path
 
 import gspread
 import pytest
 from openpyxl import Workbook
+from openpyxl.utils.cell import coordinate_to_tuple
 
-from sync.status_sheet import StatusSheetError, StatusValue, write_status_table
+from sync.status_sheet import LinkedTable, StatusSheetError, StatusValue, write_status_table
 from tests.fake_google import FakeGoogle
 
 from .conftest import SA_EMAIL
@@ -135,3 +139,186 @@ def test_bad_arguments_fail_before_any_call(fake: FakeGoogle, make_client: MAKE)
     with pytest.raises(StatusSheetError):
         write_status_table(make_client(), "not a url/at all", HEADER, rows(1), [None])
     assert fake.requests == []
+
+
+# ---------------------------------------------------------------------- "Lỗi cần sửa"
+FIX_HEADER = ["Mã đơn vị", "Tên đơn vị", "Mức", "Trang", "Ô", "Nội dung", "Giá trị đã nhập"]
+SLOW = (2.0, 30.0)  # read timeout: the fake applies a big batch slowly on a busy machine
+UNIT_URL = "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789/edit"
+
+
+def fixes(n: int, *, value: str = "12a") -> LinkedTable:
+    rows: list[list[StatusValue]] = [
+        [f"XA_{i:02d}", f"Đảng bộ xã số {i}", "Lỗi", "Kiểm tra giám sát", f"C{5 + i}",
+         f"Số đảng viên được kiểm tra: “{value}” không phải là số. Hãy nhập một số.", value]
+        for i in range(n)
+    ]  # fmt: skip
+    links = [f"{UNIT_URL}#gid=7&range=C{5 + i}" for i in range(n)]
+    return LinkedTable("Lỗi cần sửa", FIX_HEADER, rows, [RED] * n, links, 4)
+
+
+def _cells(requests: list[dict]) -> list[dict]:
+    return [c for r in requests if "updateCells" in r
+            for row in r["updateCells"]["rows"] for c in row.get("values", [])]  # fmt: skip
+
+
+def test_findings_tab_goes_in_the_same_single_write(fake: FakeGoogle, make_client: MAKE) -> None:
+    key = fake.add_spreadsheet(district_sheet())
+    table = fixes(3, value='=HYPERLINK("http://x.vn";"bấm")')
+    table.rows[1][1] = "=IMPORTRANGE(A1)"  # a unit's name as typed in the roster
+    fake.reset_log()
+
+    result = write_status_table(
+        make_client(timeout=SLOW), key, HEADER, rows(3), [GREEN] * 3, linked=table
+    )
+
+    assert [(r.method, r.api) for r in fake.requests] == [("GET", "sheets"), ("POST", "sheets")]
+    assert result.linked_rows == 3 and result.writes == 1
+    assert fake.sheet_titles(key) == ["Ghi chú", "Tình trạng", "Lỗi cần sửa"]
+    values = fake.values(key, "'Lỗi cần sửa'!A1:H10")
+    assert values[0] == FIX_HEADER
+    assert values[2][:5] == ["XA_01", "=IMPORTRANGE(A1)", "Lỗi", "Kiểm tra giám sát", "C6"]
+    assert values[3][6] == '=HYPERLINK("http://x.vn";"bấm")'  # text, never evaluated
+    assert len(values) == 4
+    # The link is a text-format link on the cell column, not a formula.
+    link = fake.cell_format(key, "Lỗi cần sửa", 3, 5)["textFormat"]["link"]
+    assert link == {"uri": f"{UNIT_URL}#gid=7&range=C6"}
+    assert "textFormat" not in fake.cell_format(key, "Lỗi cần sửa", 3, 4)  # only that cell
+    sent = fake.sheet_requests(key, "Lỗi cần sửa")
+    entered = [c["userEnteredValue"] for c in _cells(sent) if "userEnteredValue" in c]
+    assert entered and all(list(v) == ["stringValue"] for v in entered)
+    # A basic filter over the whole table, the header frozen.
+    meta = fake.book(key).sheet_by_title("Lỗi cần sửa")
+    assert meta is not None and meta.frozen_rows == 1
+    assert meta.basic_filter == {"range": {"sheetId": meta.sheet_id, "startRowIndex": 0,
+                                           "endRowIndex": 4, "startColumnIndex": 0,
+                                           "endColumnIndex": 7}}  # fmt: skip
+    got = make_client().http_client.fetch_sheet_metadata(key)
+    (sheet,) = [x for x in got["sheets"] if x["properties"]["title"] == "Lỗi cần sửa"]
+    assert sheet["basicFilter"] == meta.basic_filter  # as spreadsheets.get shows it
+    assert fake.sheet_requests(key, "Ghi chú") == []
+
+
+def test_findings_tab_rewritten_in_place(fake: FakeGoogle, make_client: MAKE) -> None:
+    key = fake.add_spreadsheet(district_sheet())
+    client = make_client(timeout=SLOW)
+    write_status_table(client, key, HEADER, rows(2), [GREEN] * 2, linked=fixes(9))
+    first = fake.book(key).sheet_by_title("Lỗi cần sửa")
+    assert first is not None
+    fake.reset_log()
+    again = write_status_table(client, key, HEADER, rows(2), [GREEN] * 2, linked=fixes(2))
+    assert not again.created_tab and fake.count("sheets", "POST") == 1
+    values = fake.values(key, "'Lỗi cần sửa'!A1:H20")
+    assert [r[0] for r in values] == ["Mã đơn vị", "XA_00", "XA_01"]
+    assert fake.cell_format(key, "Lỗi cần sửa", 8, 5) == {}  # old links and colours gone
+    meta = fake.book(key).sheet_by_title("Lỗi cần sửa")
+    assert meta is not None and meta.sheet_id == first.sheet_id
+    assert meta.basic_filter is not None and meta.basic_filter["range"]["endRowIndex"] == 3
+    assert fake.sheet_titles(key) == ["Ghi chú", "Tình trạng", "Lỗi cần sửa"]
+    # No findings left: the header alone, still filtered.
+    write_status_table(client, key, HEADER, rows(2), [GREEN] * 2, linked=fixes(0))
+    assert fake.values(key, "'Lỗi cần sửa'!A1:H20") == [FIX_HEADER]
+    meta = fake.book(key).sheet_by_title("Lỗi cần sửa")
+    assert meta is not None and meta.basic_filter is not None
+    assert meta.basic_filter["range"]["endRowIndex"] == 1
+
+
+def test_a_huge_finding_list_is_split_under_2_mb(fake: FakeGoogle, make_client: MAKE) -> None:
+    key = fake.add_spreadsheet(district_sheet())
+    table = fixes(1000, value="giá trị rất dài " * 30)  # ~5 KB of JSON a row
+    fake.reset_log()
+    client = make_client(timeout=(2.0, 120.0))  # the fake applies megabytes slowly
+    result = write_status_table(client, key, HEADER, rows(3), [GREEN] * 3, linked=table)
+    posts = [r for r in fake.requests if r.method == "POST"]
+    assert fake.count("sheets", "GET") == 1
+    assert len(posts) == result.writes > 1
+    assert all(0 < r.size <= 2_000_000 for r in posts)
+    assert sum(r.size for r in posts) > 2_000_000
+    values = fake.values(key, "'Lỗi cần sửa'!A1:H1001")
+    assert len(values) == 1001 and values[-1][0] == "XA_999" and values[500][4] == "C504"
+    assert fake.cell_format(key, "Lỗi cần sửa", 1001, 5)["textFormat"]["link"]["uri"].endswith(
+        "range=C1004"
+    )
+
+
+def test_a_split_write_still_clears_an_older_longer_table(fake: FakeGoogle, make_client) -> None:
+    key = fake.add_spreadsheet(district_sheet())
+    client = make_client(timeout=SLOW)
+    write_status_table(client, key, HEADER, rows(2), [GREEN] * 2, linked=fixes(40))
+    result = write_status_table(client, key, HEADER, rows(2), [GREEN] * 2, linked=fixes(25),
+                                max_request_bytes=6000)  # fmt: skip
+    assert result.writes > 3
+    values = fake.values(key, "'Lỗi cần sửa'!A1:H60")
+    assert [r[0] for r in values] == ["Mã đơn vị"] + [f"XA_{i:02d}" for i in range(25)]
+    assert fake.values(key, "'Tình trạng'!A1:A1") == [["Mã"]]
+
+
+# ---------------------------------------------------------------------- the demo district
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from jobs.demo import make_demo
+
+    folder = tmp_path_factory.mktemp("fixdemo") / "excel"
+    make_demo(folder, 24, seed=5, workers=1)
+    return folder
+
+
+def _csv_rows(path: Path) -> list[tuple[str, ...]]:
+    """findings.csv as (code, Mức, tab, cell, message, value), CSV escaping undone."""
+    sev = {"error": "Lỗi", "warning": "Cảnh báo"}
+
+    def plain(text: str) -> str:
+        return text[1:] if text.startswith("'") and text[1:2] in "=+-@\t\r" else text
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return [(r["unit_code"], sev[r["severity"]], r["tab"], r["cell"], plain(r["message"]),
+                 plain(r["value"])) for r in csv.DictReader(fh) if r["code"] != "truncated"]  # fmt: skip
+
+
+def test_demo_district_findings_tab_matches_findings_csv(
+    fake: FakeGoogle, make_client: MAKE, demo: Path, tmp_path: Path
+) -> None:
+    from tests.sync.test_google_sync import google_district, sync
+
+    config, keys = google_district(fake, demo, tmp_path / "g")
+    status_key = config.google.status_spreadsheet
+    client = make_client(timeout=SLOW)
+    for run in ("first", "unchanged"):
+        fake.reset_log()
+        result = sync(config, client)
+        assert result.status_sheet == "written", run
+        to_status = [r for r in fake.requests if status_key in r.path]
+        assert [(r.method, r.query.get("includeGridData")) for r in to_status] == [
+            ("GET", None),
+            ("POST", None),
+        ], run  # one metadata read (a fields mask, no grid data) and one write
+        assert "data" not in to_status[0].query.get("fields", [""])[0]
+
+    expected = _csv_rows(tmp_path / "g" / "out" / "findings.csv")
+    table = fake.values(status_key, "'Lỗi cần sửa'!A1:G2000")
+    assert table[0] == FIX_HEADER
+    body = [[str(c) for c in row] + [""] * (7 - len(row)) for row in table[1:]]
+    shown = [(r[0], r[2], r[3], "" if r[4].startswith("(") else r[4], r[5], r[6]) for r in body]
+    assert len(expected) > 20 and sorted(shown) == sorted(expected)
+    # Roster order, then position.
+    roster = [o.unit.code for o in result.outcomes]
+    assert [roster.index(r[0]) for r in shown] == sorted(roster.index(r[0]) for r in shown)
+    for a, b in pairwise(shown):
+        if a[0] == b[0] and a[2] == b[2] and a[3] and b[3]:  # same unit and tab: by position
+            assert coordinate_to_tuple(a[3].split(":")[0]) <= coordinate_to_tuple(
+                b[3].split(":")[0]
+            )
+    # Each row links to its unit's sheet at the tab and cell of the finding.
+    for n, (code, _sev, tab, cell, _msg, _val) in enumerate(shown, start=2):
+        fmt = fake.cell_format(status_key, "Lỗi cần sửa", n, 5)
+        assert "textFormat" in fmt, (code, tab, cell)
+        uri = fmt["textFormat"]["link"]["uri"]
+        assert uri.startswith(f"https://docs.google.com/spreadsheets/d/{keys[code]}/edit"), uri
+        if tab and cell:
+            meta = fake.book(keys[code]).sheet_by_title(tab)
+            assert meta is not None
+            assert uri.endswith(f"#gid={meta.sheet_id}&range={cell}")
+    # Unit sheets stay read-only to the job.
+    assert not any(
+        r.method != "GET" and key in r.path for r in fake.requests for key in keys.values()
+    )
