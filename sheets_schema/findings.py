@@ -19,6 +19,8 @@ class Code(StrEnum):
     MISSING_NAME = "missing-name"
     BROKEN_NAME = "broken-name"
     WRONG_VERSION = "wrong-version"
+    NAME_TOO_LARGE = "name-too-large"  # a name covers more than the template declares
+    FAR_CELLS = "far-cells"  # values far outside the template's area, ignored
     # a single value
     REQUIRED = "required"
     FORMULA_ERROR = "formula-error"
