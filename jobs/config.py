@@ -15,13 +15,14 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sheets_schema.loader import BUILTIN as BUILTIN_SCHEMAS
+from sync.guard import Limits
 
 DEFAULT_CONFIG = "tonghop.toml"
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -40,6 +41,7 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
     ),
     "output": ("dir", "state", "archive_keep"),
     "remind": ("smtp_host", "smtp_port", "starttls", "sender", "username", "password_env"),
+    "limits": tuple(f.name for f in fields(Limits)),
 }  # fmt: skip
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "report": ("deadline",),
@@ -134,6 +136,7 @@ class Config:
     google: GoogleConfig = field(default_factory=GoogleConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     remind: RemindConfig = field(default_factory=RemindConfig)
+    limits: Limits = field(default_factory=Limits)  # [limits]: caps on each unit's file
 
     @property
     def tz(self) -> ZoneInfo:
@@ -237,7 +240,8 @@ class _Reader:
         google = self.google(sections["google"])
         output = self.output(sections["output"])
         remind = self.remind(sections["remind"])
-        return Config(self.file, self.base, report, units, source, google, output, remind)
+        limits = self.limits(sections["limits"])
+        return Config(self.file, self.base, report, units, source, google, output, remind, limits)
 
     def sections(self, doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
         allowed = ", ".join(f"[{name}]" for name in _ALLOWED)
@@ -376,6 +380,15 @@ class _Reader:
                 f"(found {_describe(value)})"
             )
         return value
+
+    def limits(self, table: dict[str, Any]) -> Limits:
+        defaults = Limits()
+        return Limits(
+            **{
+                f.name: self.integer(table, "limits", f.name, getattr(defaults, f.name), minimum=1)
+                for f in fields(Limits)
+            }
+        )
 
     def boolean(self, table: dict[str, Any], section: str, key: str, default: bool) -> bool:
         value = table.get(key, default)

@@ -110,7 +110,7 @@ def _xml(body: bytes, what: str) -> Element:
 
 def _book(parts: Mapping[str, bytes]) -> _Book:
     if "xl/workbook.xml" not in parts:
-        raise WorkbookError("no xl/workbook.xml in the zip", _BROKEN_VI)
+        raise WorkbookError("corrupt .xlsx workbook: no xl/workbook.xml", _BROKEN_VI)
     root = _xml(parts["xl/workbook.xml"], "xl/workbook.xml")
     targets: dict[str, str] = {}
     rels = parts.get("xl/_rels/workbook.xml.rels")
