@@ -26,6 +26,10 @@ _DEFINED_NAME = re.compile(rb"<(?:\w+:)?definedName\b")
 # An entry this small cannot be a bomb whatever its ratio (a sheet of empty styled cells
 # compresses ~100×); the ratio cap applies above it.
 _RATIO_FLOOR = MIB
+_CHUNK = 256 * 1024
+# An entity reference other than XML's five and character references: without a DTD it is
+# undefined, and readers differ (expat fails, calamine reads it as text).
+_UNDEFINED_ENTITY = re.compile(rb"&(?!(?:lt|gt|amp|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)")
 # What unpacking a damaged or lying entry raises: bad CRC or header, a damaged deflate stream,
 # an unsupported method or an encrypted entry, a stream that ends early.
 _UNZIP_ERRORS = (
@@ -195,7 +199,7 @@ def open_parts(data: bytes, limits: Limits) -> dict[str, bytes]:
             if info.is_dir():
                 continue
             try:
-                parts[info.filename] = zf.read(info)
+                parts[info.filename] = _unpack(zf, info)
             except _UNZIP_ERRORS as exc:
                 raise WorkbookError(
                     f"corrupt .xlsx entry {info.filename}: {exc}", _BROKEN_VI
@@ -206,11 +210,31 @@ def open_parts(data: bytes, limits: Limits) -> dict[str, bytes]:
                 f"{name} declares a DTD or an entity",
                 _HOSTILE_VI.format(what=f"khai báo DTD/ENTITY trong {name}"),
             )
+        if _is_xml(name) and (bad := _UNDEFINED_ENTITY.search(body)):
+            raise WorkbookError(
+                f"{name} uses an undefined entity at byte {bad.start()}",
+                _HOSTILE_VI.format(what=f"tham chiếu thực thể không xác định trong {name}"),
+            )
     workbook = parts.get("xl/workbook.xml", b"")
     count = len(_DEFINED_NAME.findall(workbook))
     if count > limits.max_defined_names:
         raise too_big("số tên vùng", str(count), str(limits.max_defined_names))
     return parts
+
+
+def _unpack(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """One entry, unpacked a chunk at a time. ``ZipFile.read`` inflates the whole compressed
+    stream in one call, so a header that understates the size still costs the real size in
+    memory; reading in chunks stops at the stated size, and the CRC check then fails."""
+    chunks = []
+    with zf.open(info) as fh:
+        while chunk := fh.read(_CHUNK):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _is_xml(name: str) -> bool:
+    return name.endswith((".xml", ".rels", ".vml"))
 
 
 def declares_dtd(body: bytes) -> bool:
