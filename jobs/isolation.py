@@ -22,6 +22,7 @@ job's index goes to the worker and its result comes back.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import logging
 import multiprocessing
 import os
@@ -109,6 +110,7 @@ def _worker(
     conn: Connection, fn: Callable[[Any], Any], jobs: Sequence[Any], memory_mb: int
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    faulthandler.disable()  # a crash is reported once, by the parent, not as a C stack dump
     limit_memory(memory_mb)
     while True:
         try:

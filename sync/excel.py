@@ -58,6 +58,13 @@ GENERIC_SHAPE = (1000, 100)
 # How far past the template's area (its names' bounding box on a tab) a typed value may sit
 # before it is called stray, ignored with a warning, and calamine is not used for the file.
 _NEAR_ROWS, _NEAR_COLS = 1000, 100
+# What openpyxl raises on a damaged file that passed the guard (found by tests/sync/
+# test_fuzz_xlsx.py): malformed XML (SyntaxError covers expat's and lxml's), missing parts,
+# attributes of the wrong type or count.
+_OPENPYXL_ERRORS = (
+    zipfile.BadZipFile, InvalidFileException, SyntaxError, KeyError, ValueError, TypeError,
+    AttributeError, IndexError, OSError, EOFError,
+)  # fmt: skip
 _BROKEN_VI = "Tệp bảng tính bị hỏng, không đọc được. Hãy mở bằng Excel, lưu lại và gửi lại."
 
 
@@ -334,14 +341,14 @@ def _load_openpyxl(
         wb = openpyxl.load_workbook(
             io.BytesIO(data), read_only=True, data_only=data_only, keep_links=False
         )
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+    except _OPENPYXL_ERRORS as exc:
         raise WorkbookError(
             f"corrupt .xlsx workbook: {exc}",
             "Tệp bảng tính bị hỏng, không mở được. Hãy mở bằng Excel, lưu lại và gửi lại.",
         ) from exc
     try:
         return _report(wb, book, names)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+    except _OPENPYXL_ERRORS as exc:
         raise WorkbookError(f"corrupt .xlsx workbook: {exc}", _BROKEN_VI) from exc
     finally:
         wb.close()
