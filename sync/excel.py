@@ -94,7 +94,7 @@ def read_xlsx(
                 return _read_calamine(data, book, names)
         except Exception as exc:  # calamine's own error types: fall back to openpyxl
             log.debug("fast reader declined (%s); using openpyxl", exc)
-    raw = _read_openpyxl(data, parts, book, names)
+    raw = _read_openpyxl(data, parts, names)
     return RawReport(raw.sheet_titles, raw.blocks, far_cells=far) if far else raw
 
 
@@ -294,13 +294,13 @@ def _value_cell(value: Any) -> Cell:
 
 
 def _read_openpyxl(
-    data: bytes, parts: Mapping[str, bytes], book: _Book, names: Mapping[str, _Name]
+    data: bytes, parts: Mapping[str, bytes], names: Mapping[str, _Name]
 ) -> RawReport:
-    raw = _load_openpyxl(data, book, names, data_only=True)
+    raw = _load_openpyxl(data, names, data_only=True)
     if not _has_formulas(parts):
         return raw
     # Formulas written by a program hold no result: say which formula, instead of "empty".
-    formulas = _load_openpyxl(data, book, names, data_only=False)
+    formulas = _load_openpyxl(data, names, data_only=False)
     blocks = dict(raw.blocks)
     for name, block in raw.blocks.items():
         other = formulas.blocks.get(name)
@@ -334,9 +334,7 @@ def _has_formulas(parts: Mapping[str, bytes]) -> bool:
     )
 
 
-def _load_openpyxl(
-    data: bytes, book: _Book, names: Mapping[str, _Name], *, data_only: bool
-) -> RawReport:
+def _load_openpyxl(data: bytes, names: Mapping[str, _Name], *, data_only: bool) -> RawReport:
     try:
         wb = openpyxl.load_workbook(
             io.BytesIO(data), read_only=True, data_only=data_only, keep_links=False
@@ -347,7 +345,7 @@ def _load_openpyxl(
             "Tệp bảng tính bị hỏng, không mở được. Hãy mở bằng Excel, lưu lại và gửi lại.",
         ) from exc
     try:
-        return _report(wb, book, names)
+        return _report(wb, names)
     except _OPENPYXL_ERRORS as exc:
         raise WorkbookError(f"corrupt .xlsx workbook: {exc}", _BROKEN_VI) from exc
     finally:
@@ -402,7 +400,7 @@ def _blocks(titles: tuple[str, ...], names: Mapping[str, _Name], read: CellReade
     return RawReport(sheet_titles=titles, blocks=blocks)
 
 
-def _report(wb: Any, book: _Book, names: Mapping[str, _Name]) -> RawReport:
+def _report(wb: Any, names: Mapping[str, _Name]) -> RawReport:
     titles = tuple(wb.sheetnames)
     # Read each sheet once, over the rows its (clipped) names cover.
     wanted: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from jobs.config import ConfigError
 from jobs.job import SyncResult
 from sheets_schema import Schema
 from tests.hostile_files import BUILDERS, READ_WITH_FINDING, parts_of, write_hostile, zip_of
@@ -138,3 +139,18 @@ def test_a_unit_over_the_memory_limit_keeps_its_last_good_data(
     assert {c: v for c, v in by_code(result).items() if c != TARGET} == {
         c: v for c, v in first.items() if c != TARGET
     }
+
+
+def test_limits_are_read_from_the_config(tmp_path: Path, schema: Schema) -> None:
+    d = build(tmp_path / "district", schema)
+    assert d.config.limits.unit_memory_mb == 512 and d.config.limits.unit_seconds == 30
+    config = d.root / "tonghop.toml"
+    text = config.read_text("utf-8")
+    config.write_text(text + "\n[limits]\nmax_file_mb = 3\nunit_seconds = 5\n", "utf-8")
+    assert (d.config.limits.max_file_mb, d.config.limits.unit_seconds) == (3, 5)
+    config.write_text(text + "\n[limits]\nunit_seconds = 0\n", "utf-8")
+    with pytest.raises(ConfigError, match=r"\[limits\] unit_seconds must be a whole number"):
+        _ = d.config
+    config.write_text(text + "\n[limits]\nmax_files = 3\n", "utf-8")
+    with pytest.raises(ConfigError, match=r"unknown key \[limits\] max_files"):
+        _ = d.config
