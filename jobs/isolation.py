@@ -133,12 +133,18 @@ def _worker(
             return
 
 
+# Jobs sent ahead to each worker: the next one waits in its pipe, so a worker never idles
+# while the job collects a result. A crash is still charged to the job it was working on, the
+# first one sent and not answered; the ones behind it go back to the queue.
+_AHEAD = 2
+
+
 class _Slot:
     def __init__(self, process: BaseProcess, conn: Connection) -> None:
         self.process = process
         self.conn = conn
-        self.index: int | None = None
-        self.started = 0.0
+        self.sent: deque[int] = deque()  # jobs sent and not answered; the first is running
+        self.started = 0.0  # when the first of them started
 
 
 class Isolated(Generic[J, R]):
@@ -162,24 +168,24 @@ class Isolated(Generic[J, R]):
         self.on_done = on_done
         self.ctx = multiprocessing.get_context("fork")
         self.results: dict[int, R | Failure] = {}
+        self.pending: deque[int] = deque()
 
     def run(self) -> list[R | Failure]:
         """Every job's result or ``Failure``, in the jobs' order."""
         if not self.jobs:
             return []
-        pending = deque(range(len(self.jobs)))
+        self.pending = deque(range(len(self.jobs)))
         slots = [self._start() for _ in range(self.workers)]
         try:
             while len(self.results) < len(self.jobs):
                 for i, slot in enumerate(slots):
-                    if slot.index is None and pending:
-                        slots[i] = self._give(slot, pending.popleft())
-                busy = [s for s in slots if s.index is not None]
+                    slots[i] = self._fill(slot)
+                busy = [s for s in slots if s.sent]
                 now = time.monotonic()
                 timeout = max(0.0, min(s.started + self.seconds for s in busy) - now)
                 ready = set(wait([w for s in busy for w in (s.conn, s.process.sentinel)], timeout))
                 for i, slot in enumerate(slots):
-                    if slot.index is None:
+                    if not slot.sent:
                         continue
                     if slot.conn in ready or slot.process.sentinel in ready:
                         slots[i] = self._collect(slot)
@@ -199,18 +205,24 @@ class Isolated(Generic[J, R]):
         child.close()
         return _Slot(process, parent)
 
-    def _give(self, slot: _Slot, index: int) -> _Slot:
-        try:
-            slot.conn.send(index)
-        except OSError:  # the idle worker died (it never does unless killed): start another
+    def _fill(self, slot: _Slot) -> _Slot:
+        if not slot.sent and not slot.process.is_alive():  # died idle (killed from outside)
             self._stop(slot)
             slot = self._start()
-            slot.conn.send(index)
-        slot.index, slot.started = index, time.monotonic()
+        while len(slot.sent) < _AHEAD and self.pending:
+            index = self.pending.popleft()
+            try:
+                slot.conn.send(index)
+            except OSError:  # it just died: its death is collected with the job it was on
+                self.pending.appendleft(index)
+                break
+            if not slot.sent:
+                slot.started = time.monotonic()
+            slot.sent.append(index)
         return slot
 
     def _collect(self, slot: _Slot) -> _Slot:
-        assert slot.index is not None
+        assert slot.sent
         try:
             if not slot.conn.poll():
                 raise EOFError
@@ -218,24 +230,27 @@ class Isolated(Generic[J, R]):
         except (EOFError, OSError):
             slot.process.join(5)
             return self._fail(slot, crash_failure(slot.process.exitcode, self.memory_mb))
-        if tag == "ok":
-            self._done(index, payload)
-            slot.index = None
-            return slot
         if tag == "memory":
             return self._fail(slot, memory_failure(self.memory_mb))
+        assert index == slot.sent[0]
+        slot.sent.popleft()
+        slot.started = time.monotonic()
+        if tag == "ok":
+            self._done(index, payload)
+            return slot
         log.error("reading unit job %d failed:\n%s", index, payload)
         last = str(payload).strip().splitlines()[-1:] or [""]
         self._done(index, error_failure(last[0]))
-        slot.index = None
         return slot
 
     def _fail(self, slot: _Slot, failure: Failure, *, kill: bool = False) -> _Slot:
-        """Record ``failure`` for the slot's job and put a fresh worker in the slot."""
-        assert slot.index is not None
+        """Charge ``failure`` to the job the slot's worker was on, requeue the jobs sent after
+        it, and put a fresh worker in the slot."""
         if kill:
             slot.process.kill()
-        self._done(slot.index, failure)
+        self._done(slot.sent.popleft(), failure)
+        self.pending.extendleft(reversed(slot.sent))
+        slot.sent.clear()
         self._stop(slot)
         return self._start()
 
@@ -246,7 +261,7 @@ class Isolated(Generic[J, R]):
 
     @staticmethod
     def _stop(slot: _Slot) -> None:
-        if slot.process.is_alive() and slot.index is None:
+        if slot.process.is_alive() and not slot.sent:
             with contextlib.suppress(OSError):  # already gone: killed below if not
                 slot.conn.send(None)
             slot.process.join(2)
