@@ -50,6 +50,7 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="([0-9]{1,7})"')
+_COUNT = re.compile(rb'\b(?:count|uniqueCount)="([0-9]{1,20})"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s[^>]*?\bref="([^"]*)"')
 
 Shapes = Mapping[str, tuple[int, int]]  # defined name (lower case) → (height, width) declared
@@ -238,7 +239,15 @@ def _outside(
 
 
 def _calamine_safe(parts: Mapping[str, bytes]) -> bool:
-    """True when calamine would lose nothing: no error cells and no percent formats in use."""
+    """True when calamine would lose nothing (no error cells, no percent formats in use) and
+    is not asked to reserve what a count in the file claims (it aborts the process when a
+    shared-string count of 4,000,000,000 cannot be allocated)."""
+    total = sum(len(body) for body in parts.values())
+    for name, body in parts.items():
+        if name.endswith("sharedStrings.xml") and any(
+            int(n) > total for n in _COUNT.findall(body[:4096])
+        ):
+            return False
     for name, body in parts.items():
         if name.startswith("xl/worksheets/") and name.endswith(".xml") and _needs_openpyxl(body):
             return False

@@ -179,6 +179,27 @@ def many_names(count: int) -> Callable[[bytes], bytes]:
     return build
 
 
+def huge_string_count(data: bytes) -> bytes:
+    """A shared-string table claiming 4,000,000,000 strings (calamine aborts reserving them)."""
+    parts = parts_of(data)
+    parts["xl/sharedStrings.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main" count="4000000000" uniqueCount="4000000000"><si><t>a</t></si>'
+        b"</sst>"
+    )
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+    )
+    return zip_of(parts)
+
+
 def not_a_zip(data: bytes) -> bytes:
     return b"PK\x03\x04" + os.urandom(2048)
 
@@ -202,13 +223,14 @@ BUILDERS: dict[str, Callable[[bytes], bytes] | None] = {
     "resized-field": resized_name("tt_so_dang_vien"),
     "resized-table": resized_name("hc_bang"),
     "names-200k": many_names(200_000),
+    "string-count-4e9": huge_string_count,
     "not-a-zip": not_a_zip,
     "truncated-zip": truncated,
     "fifo": None,
     "symlink-dev-zero": None,
 }
 # Classes that are not refused: the file is read, with a finding (exit 1, or 0 with a warning).
-READ_WITH_FINDING = {"far-value", "resized-field", "resized-table"}
+READ_WITH_FINDING = {"far-value", "resized-field", "resized-table", "string-count-4e9"}
 
 
 def write_hostile(kind: str, path: Path, good: bytes) -> None:
