@@ -12,6 +12,7 @@ both; tests check that both readers give the same parse.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import posixpath
@@ -47,9 +48,10 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relati
 _PERCENT_BUILTIN = {"9", "10"}  # 0% and 0.00%
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*\bt="e"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="([0-9]{1,7})"')
+# Cell and row references (`<c r="B7"`, `<row r="7"`): the only ` r="` attributes in a sheet.
+_CELL_LETTERS = re.compile(rb' r="([A-Z]{1,3})[0-9]')
+_REF_ROW = re.compile(rb' r="[A-Z]{0,3}([0-9]{1,7})"')
+_PREFIXED = re.compile(rb"<\w+:worksheet\b")
 _COUNT = re.compile(rb'\b(?:count|uniqueCount)="([0-9]{1,20})"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s[^>]*?\bref="([^"]*)"')
 
@@ -217,15 +219,15 @@ def _outside(
         xml = parts.get(book.parts.get(sheet, ""))
         if xml is None:
             continue
-        max_row = max((int(m) for m in _ROW_REF.findall(xml)), default=0)
-        max_col = 0
-        refs = 0
-        for letters, row in _CELL_REF.findall(xml):
-            refs += 1
-            max_row = max(max_row, int(row))
-            max_col = max(max_col, _col(letters))
-        if refs != len(_CELL_TAG.findall(xml)):
+        if _PREFIXED.search(xml, 0, 4096):
+            bounded = True  # a namespace prefix on every tag: let openpyxl read it, bounded
+            continue
+        letters = _CELL_LETTERS.findall(xml)
+        if len(letters) != xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>"):
             bounded = True  # cells placed by position, not by reference: let openpyxl count
+        max_row = max(map(int, _REF_ROW.findall(xml)), default=0)
+        widest = max(map(len, letters), default=0)
+        max_col = _col(max((c for c in letters if len(c) == widest), default=b""))
         if max_row > bottom + _NEAR_ROWS or max_col > right + _NEAR_COLS:
             far[sheet] = _a1(max_row, max(max_col, 1))
             bounded = True
@@ -380,6 +382,7 @@ def _destination(text: str, scope: str | None) -> tuple[str | None, str]:
 CellReader = Any  # (sheet, r1, c1, r2, c2) -> rows of Cells
 
 
+@functools.lru_cache(maxsize=4096)  # the same template refs in every report
 def area(ref: str) -> tuple[int, int, int, int] | None:
     """An A1 area ("C5", "B4:G33", with or without $) as 1-based (row1, col1, row2, col2)."""
     try:
