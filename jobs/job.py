@@ -157,7 +157,7 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
     versions = source.versions([SheetRef(u.code, u.sheet) for u in targets])
     ctx_today = as_of.date()
 
-    # Decide what must be read, then read it (in parallel when it is worth it).
+    # Decide what must be read, then read it (local files in worker processes, under limits).
     todo: list[tuple[Unit, Version]] = []
     reuse: dict[str, CachedParse] = {}
     fresh: dict[str, Fresh] = {}

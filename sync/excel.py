@@ -8,6 +8,11 @@ xl/workbook.xml, and is used only when the file provably holds nothing calamine 
 error cells in any sheet and no percent number format in the stylesheet (the template has none;
 a unit typing "8,5%" adds one). Any other file goes through openpyxl. ``make bench`` measures
 both; tests check that both readers give the same parse.
+
+Before either reader sees a file, ``sync.guard`` checks it (a regular file, sizes, zip caps, no
+DTD or entity), and only the schema's names are read, each over at most its declared shape. A
+tab with a value far outside the template's area is read by openpyxl over the declared rows
+only: calamine would materialise the whole used range.
 """
 
 from __future__ import annotations
