@@ -9,6 +9,9 @@ from typing import Any
 
 from sheets_schema import ParseContext, ParsedReport, Schema, parse_report
 from sync.excel import WorkbookError, read_xlsx
+from sync.guard import Limits, read_regular_file
+
+from .isolation import Failure, Isolated
 
 
 class UnreadableFile(Exception):
@@ -44,20 +47,41 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def check_file(path: Path, schema: Schema, ctx: ParseContext) -> CheckResult:
-    """Read and parse one .xlsx report; raise ``UnreadableFile`` when it cannot be read."""
+def check_file(
+    path: Path, schema: Schema, ctx: ParseContext, limits: Limits | None = None
+) -> CheckResult:
+    """Read and parse one .xlsx report; raise ``UnreadableFile`` when it cannot be read.
+
+    The read and the parse run in a worker process under the same checks and memory and time
+    limits as a sync (jobs/isolation.py), so a hostile file ends in ``UnreadableFile`` too.
+    """
+    limits = limits or Limits()
+    (out,) = Isolated(
+        _check_one, [(path, schema, ctx, limits)], workers=1,
+        memory_mb=limits.unit_memory_mb, seconds=limits.unit_seconds,
+    ).run()  # fmt: skip
+    if isinstance(out, Failure):
+        raise UnreadableFile(f"{path}: {out.message_vi} ({out.reason})")
+    if isinstance(out, str):
+        raise UnreadableFile(out)
+    return out
+
+
+def _check_one(job: tuple[Path, Schema, ParseContext, Limits]) -> CheckResult | str:
+    """In the worker: the result, or why the file cannot be read (Vietnamese, then English)."""
+    path, schema, ctx, limits = job
     try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise UnreadableFile(f"{path}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise UnreadableFile(f"{path}: is a folder, not a workbook") from exc
-    except OSError as exc:
-        raise UnreadableFile(f"{path}: {exc.strerror}") from exc
-    try:
-        raw = read_xlsx(data)
+        data = read_regular_file(path, limits)
+    except FileNotFoundError:
+        return f"{path}: không có tệp này (no such file)"
     except WorkbookError as exc:
-        raise UnreadableFile(f"{path}: {exc}") from exc
+        return f"{path}: {exc.message_vi} ({exc})"
+    except OSError as exc:
+        return f"{path}: không đọc được tệp ({exc.strerror})"
+    try:
+        raw = read_xlsx(data, shapes=schema.shapes, limits=limits)
+    except WorkbookError as exc:
+        return f"{path}: {exc.message_vi} ({exc})"
     report = parse_report(schema, raw, ctx)
     code = ctx.unit_code or _text(report.values.get("tt_ma_don_vi"))
     return CheckResult(code, report)

@@ -216,7 +216,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         unit_type = units[args.unit].type
     ctx = ParseContext(unit_code=args.unit, unit_type=unit_type, today=datetime.now(tz).date())
     try:
-        result = check_file(args.file, schema, ctx)
+        result = check_file(args.file, schema, ctx, config.limits if config else None)
     except UnreadableFile as exc:
         raise CliError(str(exc)) from exc
     if args.annotate:

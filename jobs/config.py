@@ -16,7 +16,7 @@ import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sheets_schema.loader import BUILTIN as BUILTIN_SCHEMAS
 from sheets_schema.loader import SchemaError, load_schema
+from sync.guard import Limits
 
 DEFAULT_CONFIG = "tonghop.toml"
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -43,6 +44,7 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
     "output": ("dir", "state", "archive_keep"),
     "remind": ("smtp_host", "smtp_port", "starttls", "sender", "username", "password_env"),
     "district": ("name", "parent", "place"),
+    "limits": tuple(f.name for f in fields(Limits)),
 }  # fmt: skip
 # [targets] has no fixed keys: its keys are the schema's indicator ids, checked against it.
 _FREE_SECTIONS = ("targets",)
@@ -151,6 +153,7 @@ class Config:
     district: DistrictConfig = field(default_factory=DistrictConfig)
     # ``[targets]``: the district's own Nghị quyết target per indicator id (only those given).
     targets: Mapping[str, float] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)  # [limits]: caps on each unit's file
 
     @property
     def tz(self) -> ZoneInfo:
@@ -258,8 +261,9 @@ class _Reader:
         remind = self.remind(sections["remind"])
         district = self.district(sections["district"])
         targets = self.targets(sections["targets"], report.schema)
+        limits = self.limits(sections["limits"])
         return Config(self.file, self.base, report, units, source, google, output, remind,
-                      district, targets)  # fmt: skip
+                      district, targets, limits)  # fmt: skip
 
     def sections(self, doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
         known = (*_ALLOWED, *_FREE_SECTIONS)
@@ -435,6 +439,15 @@ class _Reader:
                 f"(đang là {_describe(value)})"
             )
         return value
+
+    def limits(self, table: dict[str, Any]) -> Limits:
+        defaults = Limits()
+        return Limits(
+            **{
+                f.name: self.integer(table, "limits", f.name, getattr(defaults, f.name), minimum=1)
+                for f in fields(Limits)
+            }
+        )
 
     def boolean(self, table: dict[str, Any], section: str, key: str, default: bool) -> bool:
         value = table.get(key, default)

@@ -9,12 +9,12 @@ configuration, another sync running, outputs not writable) raises ``SyncError``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -33,15 +33,15 @@ from sheets_schema import (
 )
 from sheets_schema.raw import RawReport
 from sync.base import ProblemKind, Pulled, SheetRef, Source, SourceProblem, Version
-from sync.excel import read_xlsx
+from sync.excel import ExcelFolderSource, read_xlsx
 
 from .config import Config
+from .isolation import Failure, Isolated
 from .model import HistoryPoint, RunInfo, Status, Unit, UnitOutcome, count_outcomes
 from .roster import expected_units, roster_of
 from .state import CachedParse, State, StateError, Submission
 
 log = logging.getLogger("tonghop.sync")
-PARALLEL_FROM = 16  # changed units before parsing is spread over processes
 
 
 class SyncError(Exception):
@@ -182,7 +182,7 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
     versions = source.versions([SheetRef(u.code, u.sheet) for u in targets])
     ctx_today = as_of.date()
 
-    # Decide what must be read, then read it (in parallel when it is worth it).
+    # Decide what must be read, then read it (local files in worker processes, under limits).
     todo: list[tuple[Unit, Version]] = []
     reuse: dict[str, CachedParse] = {}
     fresh: dict[str, Fresh] = {}
@@ -202,7 +202,7 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
                 fresh[unit.code] = again
                 continue
         todo.append((unit, version))
-    fresh.update(_pull_all(source, schema, config.report.schema, todo, ctx_today, options))
+    fresh.update(_pull_all(source, schema, config, todo, ctx_today, options))
 
     outcomes = []
     for unit in expected:
@@ -261,26 +261,33 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
 Fresh = tuple[CachedParse, bytes, str] | SourceProblem  # (parse, snapshot bytes, ext) or why not
 
 
-def _pull_all(source: Source, schema: Schema, schema_ref: str, todo: list[tuple[Unit, Version]],
+def _pull_all(source: Source, schema: Schema, config: Config, todo: list[tuple[Unit, Version]],
               today: object, options: SyncOptions) -> dict[str, Fresh]:  # fmt: skip
-    """Pull and parse every changed unit; spread over processes for many local files."""
-    jobs = [(source, schema_ref, u, v, today) for u, v in todo]
-    workers = options.workers or os.cpu_count() or 1
-    parallel = source.kind == "excel" and len(jobs) >= PARALLEL_FROM and workers > 1
+    """Pull and parse every changed unit.
+
+    Local files are read in worker processes, one unit at a time each, under the memory and
+    time limits of ``[limits]`` (jobs/isolation.py): a file that crashes, exhausts or stalls
+    its reader makes that unit invalid and nothing else. Google answers are parsed here: they
+    are JSON built by the API (no zip, no XML, sizes bounded by the grid), and the client and
+    its rate limit live in this process.
+    """
+    limits = config.limits
     results: dict[str, Fresh] = {}
-    bar = _Bar(len(jobs)) if options.progress and jobs else None
+    bar = _Bar(len(todo)) if options.progress and todo else None
     try:
-        if parallel:
-            with ProcessPoolExecutor(workers) as pool:
-                for (_, _, unit, _, _), out in zip(
-                    jobs, pool.map(_pull_one, jobs, chunksize=8), strict=True
-                ):
-                    results[unit.code] = out
-                    if bar:
-                        bar.advance()
+        if isinstance(source, ExcelFolderSource):
+            bounded = source.bounded(limits, schema.shapes)
+            jobs = [(bounded, u, v, today) for u, v in todo]
+            pool = Isolated(
+                functools.partial(_pull_one, schema=schema), jobs,
+                workers=options.workers or os.cpu_count() or 1, memory_mb=limits.unit_memory_mb,
+                seconds=limits.unit_seconds, on_done=bar.advance if bar else None,
+            )  # fmt: skip
+            for (_, unit, version, _), out in zip(jobs, pool.run(), strict=True):
+                results[unit.code] = _from_failure(out, unit, version)
         else:
-            for job in jobs:
-                results[job[2].code] = _pull_one(job, schema)
+            for unit, version in todo:
+                results[unit.code] = _pull_one((source, unit, version, today), schema)
                 if bar:
                     bar.advance()
     finally:
@@ -289,16 +296,18 @@ def _pull_all(source: Source, schema: Schema, schema_ref: str, todo: list[tuple[
     return results
 
 
-_WORKER_SCHEMAS: dict[str, Schema] = {}
+def _from_failure(out: Fresh | Failure, unit: Unit, version: Version) -> Fresh:
+    """A worker that gave no result: the unit is invalid and keeps its last good data."""
+    if not isinstance(out, Failure):
+        return out
+    log.warning("unit %s: %s: %s", unit.code, version.link, out.reason)
+    return SourceProblem(
+        ProblemKind.INVALID, out.reason, out.message_vi, version.link, keep_last=True
+    )
 
 
-def _pull_one(
-    job: tuple[Source, str, Unit, Version, object], schema: Schema | None = None
-) -> Fresh:
-    source, schema_ref, unit, version, today = job
-    if schema is None:  # in a worker process: load once per process
-        schema = _WORKER_SCHEMAS.get(schema_ref) or load_schema(schema_ref)
-        _WORKER_SCHEMAS[schema_ref] = schema
+def _pull_one(job: tuple[Source, Unit, Version, object], schema: Schema) -> Fresh:
+    source, unit, version, today = job
     pulled = source.pull(SheetRef(unit.code, unit.sheet), version)
     if isinstance(pulled, SourceProblem):
         return pulled
@@ -320,7 +329,7 @@ def _reparse(
     if path is None or not path.exists():
         return None
     try:
-        raw = decode_snapshot(path.read_bytes(), path.suffix.lstrip("."))
+        raw = decode_snapshot(path.read_bytes(), path.suffix.lstrip("."), schema.shapes)
     except Exception as exc:
         log.debug("snapshot of %s not reusable: %s", unit.code, exc)
         return None
@@ -330,10 +339,12 @@ def _reparse(
     return entry, b"", ""
 
 
-def decode_snapshot(data: bytes, ext: str) -> RawReport:
+def decode_snapshot(
+    data: bytes, ext: str, shapes: Mapping[str, tuple[int, int]] | None = None
+) -> RawReport:
     """The parser's input from a kept snapshot: an .xlsx file or a Google API answer."""
     if ext == "xlsx":
-        return read_xlsx(data)
+        return read_xlsx(data, shapes=shapes)
     if ext == "json":
         from sync.google import report_from_spreadsheet
 
@@ -464,6 +475,8 @@ def _problem_outcome(
     if problem.kind is ProblemKind.INVALID:
         outcome.status = Status.INVALID
         outcome.report = None
+        if problem.keep_last:  # the reader gave up on the new file: show the last good data
+            _keep_last(state, outcome, last)
         return outcome
     if problem.kind is ProblemKind.MISSING and last is None:
         outcome.status = Status.OVERDUE if as_of >= outcome.deadline_at else Status.NOT_STARTED
@@ -475,6 +488,12 @@ def _problem_outcome(
             "Không còn tìm thấy bảng tính của đơn vị (đã bị xóa, đổi tên hoặc chuyển đi); đang giữ "
             "số liệu đọc được lần trước. Đề nghị đơn vị khôi phục hoặc báo đường dẫn mới."
         )
+    _keep_last(state, outcome, last)
+    return outcome
+
+
+def _keep_last(state: State, outcome: UnitOutcome, last: CachedParse | None) -> None:
+    """Show the unit's last good data (and its submission) with today's problem."""
     if last is not None and last.report.is_template:
         outcome.report = last.report
         outcome.data_as_of = last.read_at
@@ -485,7 +504,6 @@ def _problem_outcome(
         if submission is not None:
             outcome.submitted_at = submission.submitted_at
             outcome.amended_after_submit = state.amended(submission)
-    return outcome
 
 
 def _not_pulled(state: State, unit: Unit, as_of: datetime, deadline_at: datetime) -> UnitOutcome:

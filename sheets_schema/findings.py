@@ -20,6 +20,8 @@ class Code(StrEnum):
     BROKEN_NAME = "broken-name"
     WRONG_VERSION = "wrong-version"
     SHEET_LOCALE = "sheet-locale"  # a Google Sheet not set to the Vietnam locale
+    NAME_TOO_LARGE = "name-too-large"  # a name covers more than the template declares
+    FAR_CELLS = "far-cells"  # values far outside the template's area, ignored
     # a single value
     REQUIRED = "required"
     FORMULA_ERROR = "formula-error"

@@ -208,6 +208,14 @@ class Schema:
         """Every defined name a template workbook must carry."""
         return tuple(f.id for f in self.fields) + tuple(t.name for t in self.tables)
 
+    @property
+    def shapes(self) -> dict[str, tuple[int, int]]:
+        """Each defined name's declared (height, width): a field is one cell, a table its
+        ``max_rows`` × columns. Readers never read a name over more than this."""
+        out = {f.id.lower(): (1, 1) for f in self.fields}
+        out.update({t.name.lower(): (t.max_rows, len(t.columns)) for t in self.tables})
+        return out
+
     def tab_by_id(self, tab_id: str) -> Tab:
         return next(t for t in self.tabs if t.id == tab_id)
 

@@ -188,6 +188,16 @@ class _Parser:
                 usable += 1
                 self.present.add(name)
                 self.cells[name] = (block.sheet, a1(block.row, block.col))
+                if block.covers is not None:
+                    self.too_large(name, block)
+        for tab, cell in self.raw.far_cells.items():
+            self.findings.append(
+                Finding(
+                    Severity.WARNING, Code.FAR_CELLS, tab, cell, "",
+                    f"Trang “{tab}” có giá trị ở ô {cell}, rất xa vùng của mẫu báo cáo; giá trị "
+                    f"này không được đọc. Hãy xóa các ô thừa ngoài vùng mẫu.",
+                )
+            )  # fmt: skip
         self.bad.update(n for n in self.schema.names if n not in self.present)
         return usable
 
@@ -208,6 +218,20 @@ class _Parser:
                 locale,
             )
         )  # fmt: skip
+
+    def too_large(self, name: str, block: Block) -> None:
+        """A name stretched past the template's area: only its declared cells were read."""
+        assert block.covers is not None and block.sheet is not None
+        (h, w), size = block.covers, f"{block.height}×{block.width}"
+        self.findings.append(
+            Finding(
+                Severity.ERROR, Code.NAME_TOO_LARGE, block.sheet, a1(block.row, block.col), name,
+                f"Vùng “{self.label_of(name)}” (tên vùng {name}) trong tệp rộng {h}×{w} ô, mẫu chỉ "
+                f"có {size} ô nên chỉ đọc {size} ô đầu. Hãy khôi phục bản trước (Tệp → Lịch sử "
+                f"phiên bản) hoặc dùng mẫu mới; đừng chèn hàng, cột vào vùng này hay sửa tên vùng.",
+            )
+        )  # fmt: skip
+        self.bad.add(name)
 
     def tab_of(self, name: str) -> str:
         if self.schema.has_field(name):

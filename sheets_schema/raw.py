@@ -57,6 +57,9 @@ class Block:
     col: int
     cells: tuple[tuple[Cell, ...], ...] = ()
     error: str | None = None
+    # (height, width) the name covers in the file when that is larger than the schema declares;
+    # ``cells`` then holds only the declared area (the parser reports the difference).
+    covers: tuple[int, int] | None = None
 
     @property
     def height(self) -> int:
@@ -83,6 +86,8 @@ class RawReport:
     time_zone: str | None = None
     # Google's numeric sheetId per tab title, to link a finding to its cell; empty for xlsx.
     sheet_ids: Mapping[str, int] = field(default_factory=dict)
+    # Values far outside the template's area, ignored by the reader: tab title → A1 of one.
+    far_cells: Mapping[str, str] = field(default_factory=dict)
 
 
 def pad_grid(rows: list[list[Cell]], height: int, width: int) -> tuple[tuple[Cell, ...], ...]:

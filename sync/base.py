@@ -48,6 +48,9 @@ class SourceProblem:
     reason: str
     message_vi: str
     link: str = ""
+    # The reader gave up on the file (a memory or time limit, a crash): show the unit's last
+    # good data with the problem, as for an unreachable sheet, instead of dropping it.
+    keep_last: bool = False
 
 
 @dataclass(frozen=True, slots=True)
