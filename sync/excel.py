@@ -38,6 +38,7 @@ from defusedxml.ElementTree import fromstring as defused_fromstring
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
+from sheets_schema.findings import a1
 from sheets_schema.model import is_own_name
 from sheets_schema.raw import Block, Cell, RawReport, pad_grid
 
@@ -215,17 +216,9 @@ def _clip(names: Mapping[str, tuple[str | None, str]], shapes: Shapes | None) ->
         if r2 - r1 + 1 <= height and c2 - c1 + 1 <= width:
             out[name] = _Name(sheet, ref)
             continue
-        clipped = f"{_a1(r1, c1)}:{_a1(min(r2, r1 + height - 1), min(c2, c1 + width - 1))}"
+        clipped = f"{a1(r1, c1)}:{a1(min(r2, r1 + height - 1), min(c2, c1 + width - 1))}"
         out[name] = _Name(sheet, clipped, (r2 - r1 + 1, c2 - c1 + 1))
     return out
-
-
-def _a1(row: int, col: int) -> str:
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
 
 
 def _col(letters: bytes) -> int:
@@ -263,7 +256,7 @@ def _outside(
         widest = max(map(len, letters), default=0)
         max_col = _col(max((c for c in letters if len(c) == widest), default=b""))
         if max_row > bottom + _NEAR_ROWS or max_col > right + _NEAR_COLS:
-            far[sheet] = _a1(max_row, max(max_col, 1))
+            far[sheet] = a1(max_row, max(max_col, 1))
             bounded = True
         dim = _DIMENSION.search(xml)
         dim_box = area(dim.group(1).decode("ascii", "replace")) if dim else None
@@ -561,6 +554,12 @@ class ExcelFolderSource:
 
     def pull(self, ref: SheetRef, version: Version) -> Pulled | SourceProblem:
         path = self.path_of(ref)
+        if not path.resolve().is_relative_to(self.folder.resolve()):
+            return SourceProblem(
+                ProblemKind.INVALID, f"{path} leads outside {self.folder} through a link",
+                f"“{ref.sheet}” là liên kết trỏ ra ngoài thư mục báo cáo; hãy đặt chính tệp báo "
+                f"cáo .xlsx vào thư mục, không dùng liên kết.", self.link_of(path),
+            )  # fmt: skip
         try:
             data = read_regular_file(path, self.limits)
             raw = read_xlsx(data, shapes=self.shapes, limits=self.limits)

@@ -53,6 +53,8 @@ _MAX_COMMENT = 30_000  # Excel's comment limit is 32,767 characters
 # openpyxl holds the whole workbook in memory, some 20–50× its XML: past this much unpacked
 # XML a copy is not made (the reader, which streams, has already read the file).
 MAX_UNPACKED = 40_000_000
+# Cells one finding may colour; a finding over a larger area marks its top-left cell only.
+_MAX_MARKED = 1_000
 
 # A kept snapshot's path from its content hash (State.snapshot_path), or None.
 SnapshotLookup = Callable[[str], Path | None]
@@ -65,7 +67,9 @@ class AnnotateError(Exception):
 def annotate_workbook(data: bytes, findings: Iterable[Finding]) -> bytes:
     """The .xlsx ``data`` with each finding's cell highlighted and commented; values untouched."""
     wb = _load(data, data_only=False)
-    formulas = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]  # fmt: skip
+    # The cells the file holds, not its whole used range: iter_rows() would create every cell
+    # up to a stray value at XFD1048576 (17 billion of them).
+    formulas = [c for ws in wb.worksheets for c in ws._cells.values() if c.data_type == "f"]
     if formulas:
         _keep_saved_results(formulas, _load(data, data_only=True))
     by_cell: dict[tuple[str, Box], list[Finding]] = {}
@@ -128,7 +132,10 @@ def _target(wb: Any, f: Finding) -> tuple[str, Box] | None:
         return None
     if any(b is None for b in box):
         return None  # a whole row or column: not a cell to mark
-    return f.tab, (int(box[0]), int(box[1]), int(box[2]), int(box[3]))  # type: ignore[arg-type]
+    c1, r1, c2, r2 = (int(b) for b in box)  # type: ignore[arg-type]
+    if (c2 - c1 + 1) * (r2 - r1 + 1) > _MAX_MARKED:
+        c2, r2 = c1, r1  # a huge area (a stretched name, a stray far value): mark its corner
+    return f.tab, (c1, r1, c2, r2)
 
 
 def _mark(ws: Worksheet, box: Box, findings: list[Finding]) -> None:

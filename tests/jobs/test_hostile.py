@@ -156,3 +156,22 @@ def test_limits_are_read_from_the_config(tmp_path: Path, schema: Schema) -> None
     config.write_text(text + "\n[limits]\nmax_files = 3\n", "utf-8")
     with pytest.raises(ConfigError, match=r"unknown key \[limits\] max_files"):
         _ = d.config
+
+
+def test_a_link_out_of_the_folder_is_that_units_problem(tmp_path: Path, schema: Schema) -> None:
+    """A link in the sheets folder that leads outside it makes one unit invalid; the roster
+    stays valid and the district runs on (a roster error would stop every unit)."""
+    district = District(tmp_path / "district", schema)
+    district.add("XA_A")
+    district.add("XA_B")
+    district.save("XA_A", district.values("XA_A"), datetime(2023, 3, 20, 9, tzinfo=VN))
+    outside = tmp_path / "elsewhere.xlsx"
+    district.save("XA_B", district.values("XA_B"), datetime(2023, 3, 20, 9, tzinfo=VN))
+    sheet = district.root / "sheets" / "XA_B.xlsx"
+    sheet.rename(outside)
+    sheet.symlink_to(outside)
+    result = district.sync(datetime(2023, 3, 21, 9, tzinfo=VN))
+    assert district.status(result, "XA_A") == "on_time"
+    assert district.status(result, "XA_B") == "invalid"
+    gone = next(o for o in result.outcomes if o.unit.code == "XA_B")
+    assert "liên kết" in gone.message
