@@ -151,10 +151,10 @@ def test_limits_are_read_from_the_config(tmp_path: Path, schema: Schema) -> None
     config.write_text(text + "\n[limits]\nmax_file_mb = 3\nunit_seconds = 5\n", "utf-8")
     assert (d.config.limits.max_file_mb, d.config.limits.unit_seconds) == (3, 5)
     config.write_text(text + "\n[limits]\nunit_seconds = 0\n", "utf-8")
-    with pytest.raises(ConfigError, match=r"\[limits\] unit_seconds must be a whole number"):
+    with pytest.raises(ConfigError, match=r"\[limits\] unit_seconds phải là số nguyên"):
         _ = d.config
     config.write_text(text + "\n[limits]\nmax_files = 3\n", "utf-8")
-    with pytest.raises(ConfigError, match=r"unknown key \[limits\] max_files"):
+    with pytest.raises(ConfigError, match=r"không có khóa \[limits\] max_files"):
         _ = d.config
 
 

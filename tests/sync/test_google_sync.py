@@ -359,7 +359,9 @@ def test_a_unit_signing_off_between_listing_and_read_gets_the_later_time(
     excel = {o.unit.code: o for o in excel_sync(demo).outcomes}
     code = next(c for c, o in excel.items() if o.status.value == "on_time" and c in keys)
     key = keys[code]
-    fake.edit(key, "tt_xac_nhan", False)  # not signed off when Drive lists it
+    # Not signed off when Drive lists it; times before the run's clock (a file time after it
+    # would be a future time, counted from when the job first saw it).
+    fake.edit(key, "tt_xac_nhan", False, at=datetime(2023, 3, 20, 8, tzinfo=UTC))
     listed = fake.file(key).modified
     signed = listed + timedelta(minutes=5)
     fake.on_request(key, lambda: fake.edit(key, "tt_xac_nhan", True, at=signed), api="sheets")
