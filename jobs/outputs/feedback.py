@@ -4,11 +4,15 @@ A copy of the unit's workbook (the snapshot the run read, never the live file) w
 finding's cell filled red (error) or yellow (warning) and a Vietnamese comment saying what is
 wrong and what to type. Findings without a cell go into one comment on A1 of the first sheet.
 
-The unit's values stay as they were. openpyxl keeps values, styles, defined names, data
-validations, merges and comments; it drops drawings (images, charts) and cannot store a formula
-together with its saved result. So a formula whose result the file holds is written as that
-result (the value the unit sees), and a formula without a result stays a formula; either way
-`tonghop check` on the copy gives the same findings as on the original.
+The unit's values stay as they were. The copy is made by editing the package's XML in place
+(`xlsx_marks`): styles.xml gains the two fills, the marked sheets their cell formats and a
+comments part; every other part is copied byte for byte, so formulas keep their saved results
+and drawings survive. A sheet that already has comments of its own (or another shape that
+module does not edit) is copied with openpyxl instead, which keeps values, styles, defined
+names, validations, merges and the unit's comments but drops drawings and cannot store a
+formula with its saved result: there a formula with a result is written as that result (the
+value the unit sees). Either way `tonghop check` on the copy gives the same findings as on the
+original.
 
 Only files the reader accepted are opened again: a unit whose file was refused (hostile,
 corrupt, encrypted) gets no copy. A copy is rewritten only when the file or its findings
@@ -39,13 +43,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sheets_schema import Finding, Severity
 
 from ..model import Status, UnitOutcome
+from .xlsx_marks import Mark, Package, Unsupported
 
 log = logging.getLogger("tonghop.outputs")
 
 FEEDBACK_DIR = "phan-hoi"
 MANIFEST = ".phan-hoi.json"
 # Bump when the annotation changes, so every copy is written again.
-_VERSION = "1"
+_VERSION = "2"
 ERROR_FILL = "FF8B8B"  # red, strong enough to stand out from the template's pale input cells
 WARNING_FILL = "FFD54F"  # amber: the input cells are already a pale yellow (#FFF8DC)
 AUTHOR = "Văn phòng Huyện ủy"
@@ -66,24 +71,77 @@ class AnnotateError(Exception):
 
 def annotate_workbook(data: bytes, findings: Iterable[Finding]) -> bytes:
     """The .xlsx ``data`` with each finding's cell highlighted and commented; values untouched."""
+    findings = list(findings)
+    _check_size(data)
+    try:
+        with Package(data) as pkg:
+            return pkg.mark(_plan(pkg, findings), AUTHOR)
+    except (Unsupported, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        log.debug("annotating with openpyxl instead: %s", exc)
+    return _annotate_with_openpyxl(data, findings)
+
+
+def _plan(pkg: Package, findings: list[Finding]) -> dict[str, list[Mark]]:
+    """The marks per sheet: each finding's cells filled, one comment on the first of them."""
+    titles = list(pkg.sheets)
+    merges = {t: pkg.merged(t) for t in {f.tab for f in findings if f.tab in pkg.sheets}}
+    if titles:
+        merges.setdefault(titles[0], pkg.merged(titles[0]))
+
+    def top_left(title: str, col: int, row: int) -> tuple[int, int]:
+        for c1, r1, c2, r2 in merges[title]:
+            if c1 <= col <= c2 and r1 <= row <= r2:
+                return c1, r1
+        return col, row
+
+    fills: dict[tuple[str, int, int], bool] = {}  # cell → has an error
+    notes: dict[tuple[str, int, int], list[str]] = {}
+    loose: list[Finding] = []
+    for (title, box), found in _group(findings, titles).items():
+        if title is None:
+            loose = found
+            continue
+        error = any(f.severity is Severity.ERROR for f in found)
+        c1, r1, c2, r2 = box
+        cells = [top_left(title, c, r) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+        for col, row in cells:
+            fills[title, col, row] = fills.get((title, col, row), False) or error
+        notes.setdefault((title, *cells[0]), []).append(_comment_text(found, general=False))
+    if loose and titles:
+        at = (titles[0], *top_left(titles[0], 1, 1))
+        notes.setdefault(at, []).insert(0, _comment_text(loose, general=True))
+    plan: dict[str, list[Mark]] = {}
+    for key in fills.keys() | notes.keys():
+        title, col, row = key
+        fill = None if key not in fills else ERROR_FILL if fills[key] else WARNING_FILL
+        note = _cut("\n\n".join(notes[key])) if key in notes else None
+        plan.setdefault(title, []).append(Mark(row, col, fill, note))
+    return plan
+
+
+def _group(findings: list[Finding], titles: list[str]) -> dict[tuple[Any, Any], list[Finding]]:
+    """Findings by (sheet title, cell box); those naming no cell of the file under (None, None)."""
+    out: dict[tuple[Any, Any], list[Finding]] = {}
+    for f in findings:
+        target = _target(titles, f)
+        out.setdefault(target if target is not None else (None, None), []).append(f)
+    return out
+
+
+def _annotate_with_openpyxl(data: bytes, findings: list[Finding]) -> bytes:
+    # The slow way, for the shapes Package does not edit (a sheet with comments of its own).
     wb = _load(data, data_only=False)
     # The cells the file holds, not its whole used range: iter_rows() would create every cell
     # up to a stray value at XFD1048576 (17 billion of them).
     formulas = [c for ws in wb.worksheets for c in ws._cells.values() if c.data_type == "f"]
     if formulas:
         _keep_saved_results(formulas, _load(data, data_only=True))
-    by_cell: dict[tuple[str, Box], list[Finding]] = {}
-    loose: list[Finding] = []
-    for f in findings:
-        target = _target(wb, f)
-        if target is None:
-            loose.append(f)
+    titles = [ws.title for ws in wb.worksheets]
+    for (title, box), found in _group(findings, titles).items():
+        if title is None:
+            _comment(_writable(wb.worksheets[0], 1, 1), _comment_text(found, general=True))
         else:
-            by_cell.setdefault(target, []).append(f)
-    for (title, box), found in by_cell.items():
-        _mark(wb[title], box, found)
-    if loose and wb.worksheets:
-        _comment(_writable(wb.worksheets[0], 1, 1), _comment_text(loose, general=True))
+            _mark(wb[title], box, found)
     out = io.BytesIO()
     try:
         wb.save(out)
@@ -92,7 +150,7 @@ def annotate_workbook(data: bytes, findings: Iterable[Finding]) -> bytes:
     return out.getvalue()
 
 
-def _load(data: bytes, *, data_only: bool) -> Any:
+def _check_size(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             unpacked = sum(i.file_size for i in zf.infolist())
@@ -102,6 +160,9 @@ def _load(data: bytes, *, data_only: bool) -> Any:
         raise AnnotateError(
             f"{unpacked:,} bytes unpacked, over {MAX_UNPACKED:,}: too large to annotate"
         )
+
+
+def _load(data: bytes, *, data_only: bool) -> Any:
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only, rich_text=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError) as exc:  # fmt: skip
@@ -122,9 +183,9 @@ def _keep_saved_results(formulas: list[Any], results: Any) -> None:
 Box = tuple[int, int, int, int]  # min_col, min_row, max_col, max_row (1-based)
 
 
-def _target(wb: Any, f: Finding) -> tuple[str, Box] | None:
+def _target(titles: list[str], f: Finding) -> tuple[str, Box] | None:
     """(sheet title, cell box) for a finding, or None when it names no cell of the file."""
-    if not f.tab or not f.cell or f.tab not in wb.sheetnames:
+    if not f.tab or not f.cell or f.tab not in titles:
         return None
     try:
         box = range_boundaries(f.cell)
@@ -176,11 +237,16 @@ def _comment(cell: Any, text: str) -> None:
     old = cell.comment
     if old is not None and old.text:
         text += "\n\n— Ghi chú có sẵn trong tệp: " + old.text
-    if len(text) > _MAX_COMMENT:
-        text = text[: _MAX_COMMENT - 40] + "\n… (xem thêm trong findings.csv)"
+    text = _cut(text)
     lines = text.count("\n") + 1 + len(text) // 60
     comment = Comment(text, AUTHOR, width=360, height=min(600, 20 * lines + 20))
     cell.comment = comment
+
+
+def _cut(text: str) -> str:
+    if len(text) > _MAX_COMMENT:
+        text = text[: _MAX_COMMENT - 40] + "\n… (xem thêm trong findings.csv)"
+    return text
 
 
 # ---------------------------------------------------------------------- the run's copies

@@ -158,7 +158,9 @@ def test_a_formula_with_a_saved_result_keeps_its_value(
     assert res.returncode in (0, 1), res.stderr
     ctx = ParseContext(unit_code="XA_A", unit_type="xa", today=AS_OF.date())
     assert check_file(out, schema, ctx).report.values["tt_so_dang_vien"] == 412
-    assert openpyxl.load_workbook(out)[tab][ref].value == 412  # the result, as the unit saw it
+    # The unit's formula stays, with the result the unit saw.
+    assert openpyxl.load_workbook(out)[tab][ref].value == "=400+12"
+    assert openpyxl.load_workbook(out, data_only=True)[tab][ref].value == 412
     assert [f.as_dict() for f in check_file(out, schema, ctx).report.findings] == [
         f.as_dict() for f in check_file(src, schema, ctx).report.findings
     ]
