@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import shlex
 from pathlib import Path
 from typing import Any
 
 from sheets_schema import (
+    ParsedReport,
     Schema,
     SchemaError,
     UnitInfo,
@@ -20,6 +23,7 @@ from sync.excel import ExcelFolderSource
 from sync.google_admin import Check
 
 from .config import Config
+from .isolation import Failure, Isolated
 from .outputs import unwritable
 from .roster import RosterError, roster_of, write_roster_sheet_column
 from .sources import SourceSetupError, account_email, google_client, pacing_file
@@ -103,7 +107,7 @@ def _state_integrity(path: Path) -> Check:
 
 
 def _excel_checks(
-    config: Config, refs: list[SheetRef], types: dict[str, str], schema: object
+    config: Config, refs: list[SheetRef], types: dict[str, str], schema: Schema
 ) -> list[Check]:
     folder = config.source.folder
     if folder is None or not folder.is_dir():
@@ -115,25 +119,31 @@ def _excel_checks(
                 "Tạo thư mục hoặc sửa [source] folder.",
             )
         ]
-    source = ExcelFolderSource(folder)
+    # Read as a sync reads: every file in a worker under [limits], so a hostile file is one
+    # failing line here, never a hung or killed doctor.
+    source = ExcelFolderSource(folder).bounded(config.limits, schema.shapes)
     checks = [Check("Thư mục bảng tính", True, str(folder))]
     versions: dict[str, str] = {}
+    jobs: list[tuple[ExcelFolderSource, str, Version]] = []
     for ref, version in source.versions(refs).items():
-        name = f"Đơn vị {ref}"
         if isinstance(version, SourceProblem):
             ok = version.kind.value == "missing"  # not started yet: not something to fix here
+            fix = "" if ok else "Kiểm tra tệp và quyền đọc."
+            checks.append(Check(f"Đơn vị {ref}", ok, version.message_vi, fix))
+        else:
+            assert isinstance(version, Version)
+            jobs.append((source, ref, version))
+    pool = Isolated(
+        functools.partial(_read_one, schema=schema, types=types), jobs, workers=os.cpu_count() or 1,
+        memory_mb=config.limits.unit_memory_mb, seconds=config.limits.unit_seconds,
+    )  # fmt: skip
+    for (_, ref, _), report in zip(jobs, pool.run(), strict=True):
+        name = f"Đơn vị {ref}"
+        if isinstance(report, Failure | SourceProblem):
             checks.append(
-                Check(name, ok, version.message_vi, "" if ok else "Kiểm tra tệp và quyền đọc.")
+                Check(name, False, report.message_vi, "Yêu cầu đơn vị gửi lại tệp đúng mẫu.")
             )
             continue
-        assert isinstance(version, Version)
-        pulled = source.pull(SheetRef(ref, Path(version.link).name), version)
-        if isinstance(pulled, SourceProblem):
-            checks.append(
-                Check(name, False, pulled.message_vi, "Yêu cầu đơn vị gửi lại tệp đúng mẫu.")
-            )
-            continue
-        report = parse_report(schema, pulled.raw, ParseContext(ref, types.get(ref)))  # type: ignore[arg-type]
         if not report.is_template:
             checks.append(
                 Check(
@@ -159,6 +169,16 @@ def _excel_checks(
             checks.append(Check(name, True, f"đúng mẫu, hoàn thành {report.completeness:.0%}"))
             versions[ref] = str(report.values.get("tt_phien_ban") or "")
     return checks + _old_versions(schema, versions)
+
+
+def _read_one(job: tuple[ExcelFolderSource, str, Version], schema: Schema,
+              types: dict[str, str]) -> ParsedReport | SourceProblem:  # fmt: skip
+    """In a worker: one unit's file read and parsed, or why it cannot be."""
+    source, ref, version = job
+    pulled = source.pull(SheetRef(ref, Path(version.link).name), version)
+    if isinstance(pulled, SourceProblem):
+        return pulled
+    return parse_report(schema, pulled.raw, ParseContext(ref, types.get(ref)))
 
 
 def _old_versions(schema: object, versions: dict[str, str]) -> list[Check]:

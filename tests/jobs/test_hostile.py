@@ -175,3 +175,26 @@ def test_a_link_out_of_the_folder_is_that_units_problem(tmp_path: Path, schema: 
     assert district.status(result, "XA_B") == "invalid"
     gone = next(o for o in result.outcomes if o.unit.code == "XA_B")
     assert "liên kết" in gone.message
+
+
+def test_doctor_reads_unit_files_under_the_same_limits(tmp_path: Path, schema: Schema) -> None:
+    """doctor reads each file in a worker: a FIFO, a bomb and a file over the memory limit
+    are each one failing unit line, and the good units are still checked."""
+    from jobs.doctor import blocks_sync, run_doctor
+
+    d = build(tmp_path / "district", schema)
+    good = (d.root / "sheets" / "XA_A.xlsx").read_bytes()
+    write_hostile("fifo", d.root / "sheets" / f"{TARGET}.xlsx", b"")
+    write_hostile("bomb-sheet", d.root / "sheets" / "XA_C.xlsx", good)
+    parts = parts_of(good)
+    parts["xl/media/image1.bin"] = os.urandom(12 << 20)  # within every cap but the memory limit
+    (d.root / "sheets" / "XA_B.xlsx").write_bytes(zip_of(parts))
+    config = d.root / "tonghop.toml"
+    config.write_text(config.read_text("utf-8") + "\n[limits]\nunit_memory_mb = 4\n", "utf-8")
+
+    checks = {c.name: c for c in run_doctor(d.config)}
+    assert checks["Đơn vị XA_A"].ok, checks["Đơn vị XA_A"]
+    for code, said in ((TARGET, "FIFO"), ("XA_C", ""), ("XA_B", "bộ nhớ 4 MiB")):
+        check = checks[f"Đơn vị {code}"]
+        assert not check.ok and not blocks_sync(check), check
+        assert said in check.detail and any(ch in check.detail for ch in "ệạảốớ"), check
