@@ -283,6 +283,9 @@ def write_feedback(folder: Path, outcomes: list[UnitOutcome], snapshot_of: Snaps
         except (AnnotateError, OSError) as exc:
             log.warning("no annotated copy for %s: %s", code, exc)
             continue
+        except Exception as exc:  # a reader's surprise on one odd file must not cost the run
+            log.warning("no annotated copy for %s: %s: %s", code, type(exc).__name__, exc)
+            continue
         atomic_write(target, partial(_write_bytes, data))
         written[code], new_manifest[code] = target, digest
     keep = {p.name for p in written.values()}
