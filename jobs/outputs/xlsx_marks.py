@@ -389,6 +389,8 @@ def _vml(marks: list[Mark], number: int) -> bytes:
         lines = (m.comment or "").count("\n") + 1 + len(m.comment or "") // 60
         height = min(450, 15 * lines + 15)
         c, r = m.col - 1, m.row - 1
+        # The note box sits right of and below its cell, kept inside the sheet's last column/row.
+        left, top = min(c + 1, 16379), min(r + 1 + height // 15, 1_048_575)
         shapes.append(
             f'<v:shape id="_x0000_s{1024 * number + i}" type="#_x0000_t202" '
             f'style="position:absolute;margin-left:80pt;margin-top:2pt;width:270pt;'
@@ -397,7 +399,7 @@ def _vml(marks: list[Mark], number: int) -> bytes:
             '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
             '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div>'
             '</v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
-            f"<x:Anchor>{c + 1}, 15, {r}, 2, {c + 5}, 15, {r + 1 + height // 15}, 2</x:Anchor>"
+            f"<x:Anchor>{left}, 15, {r}, 2, {left + 4}, 15, {top}, 2</x:Anchor>"
             f"<x:AutoFill>False</x:AutoFill><x:Row>{r}</x:Row><x:Column>{c}</x:Column>"
             "</x:ClientData></v:shape>"
         )
