@@ -128,3 +128,17 @@ def test_progress_line_after_libreoffice_recalculates_matches_the_checker(
         seen[name] = (int(m.group(1)), int(m.group(2)))
     assert seen["office"][1] < seen["xa"][1]  # indicators of a xã do not apply to an office
     assert seen["gap"] == (seen["xa"][0] - 1, seen["xa"][1])
+
+
+def test_blank_and_prefilled_templates_print_one_page_wide(schema: Schema, tmp_path: Path) -> None:
+    blank, prefilled = tmp_path / "mau-trong.xlsx", tmp_path / "mau-xa.xlsx"
+    blank.write_bytes(render_template(schema))
+    prefilled.write_bytes(render_template(schema, UnitInfo("XA_VINH_HUNG", "Đảng bộ xã Vĩnh Hưng", "xa")))  # fmt: skip
+    pdfs = convert([blank, prefilled], tmp_path / "pdf", tmp_path / "lo", target="pdf")
+    for source, pdf in zip((blank, prefilled), pdfs, strict=True):
+        pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
+        wb = openpyxl.load_workbook(source, read_only=True)
+        shown = [ws for ws in wb.worksheets if ws.sheet_state != "hidden"]
+        rows = sum(ws.max_row or 0 for ws in shown)
+        # Every sheet starts a page; one page wide means the pages grow with the rows only.
+        assert len(shown) <= pages <= len(shown) + rows // 8, (source.name, pages)
