@@ -379,7 +379,7 @@ def _comments_xml(marks: Iterable[Mark], author: str) -> bytes:
         body.append(f'<comment ref="{ref}" authorId="0"><text><t xml:space="preserve">'
                     f"{text}</t></text></comment>")  # fmt: skip
     body.append("</commentList></comments>")
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + "".join(body)).encode()
+    return _DECLARATION + "".join(body).encode()
 
 
 def _vml(marks: list[Mark], number: int) -> bytes:
@@ -419,8 +419,12 @@ def _vml(marks: list[Mark], number: int) -> bytes:
 # ---------------------------------------------------------------------- writing
 
 
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
 def _bytes(tree: etree._ElementTree) -> bytes:
-    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+    # The declaration as Office writes it (lxml's own uses single quotes).
+    return _DECLARATION + etree.tostring(tree.getroot(), encoding="UTF-8", xml_declaration=False)
 
 
 def _repack(zf: zipfile.ZipFile, changed: dict[str, bytes]) -> bytes:
