@@ -23,6 +23,7 @@ from docx.shared import Mm
 from jobs.config import ConfigError, load_config
 from jobs.job import SyncResult
 from jobs.outputs.draft import DRAFT, SECTIONS, draft_bytes
+from jobs.outputs.fit import text_px
 from jobs.outputs.rollup import NO_TARGET
 from jobs.outputs.wordxml import clean
 from sheets_schema import Schema, parse_schema
@@ -218,6 +219,19 @@ def test_appendix_lists_every_unit(document: Any) -> None:
     assert [r.cells[1].text for r in table.rows[1:]] == [
         f"Đơn vị {c}" for c in (*SUBMITTED, "XA_D", "XA_E")
     ]
+
+
+def test_table_headers_never_break_inside_a_word(document: Any) -> None:
+    # Each header word, in bold 10 pt, fits its column with the cell's margins (1.9 mm a side).
+    # Arial's widths (fit.text_px) are an upper bound for Times New Roman's.
+    margins_mm = 2 * 1.9
+    tables = [t for t in document.tables if t.rows[0]._tr.xpath("./w:trPr/w:tblHeader")]
+    assert len(tables) >= 3  # the roll-up, the counts and the appendix
+    for table in tables:
+        for cell in table.rows[0].cells:
+            for word in cell.text.split():
+                needed = text_px(word, 10, bold=True) * 25.4 / 96 + margins_mm
+                assert needed <= cell.width.mm, (word, cell.width.mm)
 
 
 # ------------------------------------------------------------------ the roll-up, both places
