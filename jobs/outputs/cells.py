@@ -61,6 +61,7 @@ NUMBER_FORMATS = {
     "dec": "#,##0.00",
     "pct_points": "0.00",
     "one_dec": "0.0",
+    "dec_1": "#,##0.0",  # a dec or pct_points value with one decimal: 65,5, not 65,50
     "ratio": "0.0%",
     # A ratio near 1 that is not 1 gets the decimals that keep it from showing 100,0%.
     "ratio_2": "0.00%",
@@ -305,7 +306,8 @@ class Book:
     ) -> None:
         """Write any parsed value by its Python type; ``kind`` picks the number format.
 
-        A whole number shows no decimals, whatever ``kind`` says (5, not 5,00).
+        A whole number shows no decimals, whatever ``kind`` says (5, not 5,00), and a number
+        with one decimal shows one (65,5, not 65,50), as the draft writes them.
         """
         self.used(ws, row, col)
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
@@ -315,6 +317,8 @@ class Book:
         elif isinstance(value, int | float):
             if kind in _DECIMAL_KINDS and float(value).is_integer():
                 kind = "int"
+            elif kind in ("dec", "pct_points") and math.isclose(value, round(value, 1)):
+                kind = "dec_1"
             elif kind == "ratio" and (decimals := percent_decimals(value)) > 1:
                 kind = f"ratio_{decimals}"
             ws.write_number(row, col, value, self.fmt(kind, fill=fill))

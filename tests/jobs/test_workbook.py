@@ -114,6 +114,8 @@ def outcomes(schema: Schema, tmp_path_factory: pytest.TempPathFactory) -> list[U
     tricky["ct_bhyt_ghi_chu"] = TRICKY[0]
     # Just over target: a ratio of 1.0002, which one decimal would print as 100,0%.
     tricky.update(ct_thu_nhap_nq=100.0, ct_thu_nhap_kq=100.02, ct_thu_nhap_du_bao="Vượt")
+    # One decimal, shown as typed: 8,5, not 8,50.
+    tricky.update(ct_tang_truong_nq=8.5, ct_tang_truong_kq=9.25, ct_tang_truong_du_bao="Vượt")
     rows = tricky["hc_bang"]
     assert isinstance(rows, list)
     rows[0].update(han_che=TRICKY[3], nguyen_nhan=TRICKY[4], chiu_trach_nhiem=TRICKY[1])
@@ -369,6 +371,22 @@ def test_a_ratio_near_one_never_prints_as_100_percent(
         "97,5%",
         "99,9999%",
     ]
+
+
+def test_numbers_show_no_trailing_zero_decimal(book: openpyxl.Workbook, schema: Schema) -> None:
+    ws = book["Chỉ tiêu"]
+    header_row = next(c.row for c in ws["A"] if c.value == "Mã đơn vị")
+    label = next(i.label for i in schema.indicators if i.key == "tang_truong")
+    row = next(r for r in ws.iter_rows(min_row=header_row + 1) if r[0].value == "XA_VINH_HUNG"
+               and r[4].value == label)  # fmt: skip
+    assert (row[6].value, row[6].number_format) == (8.5, "#,##0.0")
+    assert (row[7].value, row[7].number_format) == (9.25, "0.00")  # percent points
+    # No number anywhere is printed with a second decimal that is a zero.
+    for sheet in book.worksheets:
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, float) and cell.number_format.endswith(".00"):
+                    assert round(cell.value, 1) != cell.value, (sheet.title, cell.coordinate)
 
 
 def test_district_rollup_sheet(book: openpyxl.Workbook, schema: Schema) -> None:
