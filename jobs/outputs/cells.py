@@ -31,7 +31,7 @@ from sheets_schema.values import EXCEL_CELL_LIMIT, fmt_number
 from ..model import RunInfo, UnitOutcome
 from . import fit
 from .status_table import shown_link
-from .words import local_time
+from .words import local_time, percent_decimals
 
 log = logging.getLogger("tonghop.outputs")
 # Excel's own limits: characters in a URL, and hyperlinks per worksheet.
@@ -61,7 +61,12 @@ NUMBER_FORMATS = {
     "dec": "#,##0.00",
     "pct_points": "0.00",
     "one_dec": "0.0",
+    "dec_1": "#,##0.0",  # a dec or pct_points value with one decimal: 65,5, not 65,50
     "ratio": "0.0%",
+    # A ratio near 1 that is not 1 gets the decimals that keep it from showing 100,0%.
+    "ratio_2": "0.00%",
+    "ratio_3": "0.000%",
+    "ratio_4": "0.0000%",
     "date": "dd/mm/yyyy",
     "datetime": "dd/mm/yyyy hh:mm",
 }
@@ -301,7 +306,8 @@ class Book:
     ) -> None:
         """Write any parsed value by its Python type; ``kind`` picks the number format.
 
-        A whole number shows no decimals, whatever ``kind`` says (5, not 5,00).
+        A whole number shows no decimals, whatever ``kind`` says (5, not 5,00), and a number
+        with one decimal shows one (65,5, not 65,50), as the draft writes them.
         """
         self.used(ws, row, col)
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
@@ -311,6 +317,10 @@ class Book:
         elif isinstance(value, int | float):
             if kind in _DECIMAL_KINDS and float(value).is_integer():
                 kind = "int"
+            elif kind in ("dec", "pct_points") and math.isclose(value, round(value, 1)):
+                kind = "dec_1"
+            elif kind == "ratio" and (decimals := percent_decimals(value)) > 1:
+                kind = f"ratio_{decimals}"
             ws.write_number(row, col, value, self.fmt(kind, fill=fill))
         elif isinstance(value, datetime):
             local = local_time(value, self.run.timezone)

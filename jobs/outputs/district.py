@@ -73,7 +73,8 @@ def _chart(book: Book, ws: Worksheet, row: int, count: int) -> None:
             "categories": [name, HEAD_ROW + 1, 2, HEAD_ROW + count, 2],
             "values": [name, HEAD_ROW + 1, 8, HEAD_ROW + count, 8],
             "fill": {"color": "#2E75B6"},
-            "data_labels": {"value": True, "num_format": "0%"},
+            # One decimal, as in the table: at "0%" a 99,7% Chưa đạt was labelled 100%.
+            "data_labels": {"value": True, "num_format": "0.0%"},
         }
     )
     chart.set_title({"name": "Kết quả toàn huyện so với chỉ tiêu của Huyện (%)"})

@@ -64,9 +64,11 @@ _NARRATIVE_PLACE = {
     "kd_bien_phap_khac_phuc": 5,
     "kd_nhiem_vu_giai_phap": 5,
 }
+# Widths in mm, each at least its longest header word in bold plus the cell's two 1.9 mm
+# margins: at 10 mm "STT" broke into "ST" over "T".
 _APPENDIX_COLUMNS = (
-    ("STT", 10), ("Tên đơn vị", 62), ("Tình trạng", 30), ("Hoàn thành (%)", 22),
-    ("Thời điểm nộp", 41),
+    ("STT", 12), ("Tên đơn vị", 64), ("Tình trạng", 30), ("Hoàn thành (%)", 22),
+    ("Thời điểm nộp", 37),
 )  # fmt: skip
 _ROLLUP_COLUMNS = (
     ("TT", 10), ("Chỉ tiêu", 56), ("Đơn vị tính", 28), ("Chỉ tiêu của Huyện", 20),

@@ -9,9 +9,24 @@ from zoneinfo import ZoneInfo
 from sheets_schema.values import fmt_number
 
 
+def percent_decimals(fraction: float) -> int:
+    """Decimals to show ``fraction`` as a percent: one, or as many more (up to four) as it takes
+    not to print "100%" for a value that is not 1.
+
+    An assessment of "Chưa đạt" next to a ratio printed as "100,0%" (0.9998 rounded) reads as a
+    mistake; the ratios are rounded to 6 places, so four decimals of a percent always tell.
+    """
+    decimals = 1
+    while decimals < 4 and fraction != 1 and round(fraction * 100, decimals) == 100:
+        decimals += 1
+    return decimals
+
+
 def fmt_percent(fraction: float | None) -> str:
-    """0.975 → "97,5%"; None → "—"."""
-    return "—" if fraction is None else f"{fmt_number(fraction * 100, 1)}%"
+    """0.975 → "97,5%"; 0.9998 → "99,98%", never "100%"; None → "—"."""
+    if fraction is None:
+        return "—"
+    return f"{fmt_number(fraction * 100, percent_decimals(fraction))}%"
 
 
 def local_time(moment: datetime, timezone: str) -> datetime:

@@ -23,6 +23,7 @@ from docx.shared import Mm
 from jobs.config import ConfigError, load_config
 from jobs.job import SyncResult
 from jobs.outputs.draft import DRAFT, SECTIONS, draft_bytes
+from jobs.outputs.fit import text_px
 from jobs.outputs.rollup import NO_TARGET
 from jobs.outputs.wordxml import clean
 from sheets_schema import Schema, parse_schema
@@ -220,6 +221,19 @@ def test_appendix_lists_every_unit(document: Any) -> None:
     ]
 
 
+def test_table_headers_never_break_inside_a_word(document: Any) -> None:
+    # Each header word, in bold 10 pt, fits its column with the cell's margins (1.9 mm a side).
+    # Arial's widths (fit.text_px) are an upper bound for Times New Roman's.
+    margins_mm = 2 * 1.9
+    tables = [t for t in document.tables if t.rows[0]._tr.xpath("./w:trPr/w:tblHeader")]
+    assert len(tables) >= 3  # the roll-up, the counts and the appendix
+    for table in tables:
+        for cell in table.rows[0].cells:
+            for word in cell.text.split():
+                needed = text_px(word, 10, bold=True) * 25.4 / 96 + margins_mm
+                assert needed <= cell.width.mm, (word, cell.width.mm)
+
+
 # ------------------------------------------------------------------ the roll-up, both places
 
 
@@ -320,6 +334,13 @@ def test_chart_inside_the_print_area(synced: tuple[District, SyncResult], sheet:
     area = sheet.print_area
     last_row = int(re.findall(r"\$(\d+)", area)[-1])
     assert rows and max(rows) + 1 <= last_row
+    # The bars' labels carry the table's decimal: at "0%" a 99,7% short of target read 100%.
+    drawing_rels = archive.read(f"xl/drawings/_rels/{target.group(1)}.rels").decode()
+    chart = re.search(r'Target="\.\./charts/(chart\d+\.xml)"', drawing_rels)
+    assert chart is not None
+    chart_xml = archive.read(f"xl/charts/{chart.group(1)}").decode()
+    labels = re.search(r"<c:dLbls>.*?</c:dLbls>", chart_xml, re.S)
+    assert labels is not None and 'formatCode="0.0%"' in labels.group(0)
 
 
 # ------------------------------------------------------------------ writing

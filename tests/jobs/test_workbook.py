@@ -22,6 +22,7 @@ from jobs.demo.content import DemoUnit, valid_report
 from jobs.model import HistoryPoint, RunInfo, Status, Unit, UnitOutcome
 from jobs.outputs.cells import CUT_NOTE
 from jobs.outputs.status_table import HEADER, status_table
+from jobs.outputs.words import fmt_percent
 from jobs.outputs.workbook import SHEET_NAMES, write_workbook
 from sheets_schema import (
     Code,
@@ -111,6 +112,10 @@ def outcomes(schema: Schema, tmp_path_factory: pytest.TempPathFactory) -> list[U
 
     tricky = _values(xa, 1, 900, 1000)
     tricky["ct_bhyt_ghi_chu"] = TRICKY[0]
+    # Just over target: a ratio of 1.0002, which one decimal would print as 100,0%.
+    tricky.update(ct_thu_nhap_nq=100.0, ct_thu_nhap_kq=100.02, ct_thu_nhap_du_bao="Vượt")
+    # One decimal, shown as typed: 8,5, not 8,50.
+    tricky.update(ct_tang_truong_nq=8.5, ct_tang_truong_kq=9.25, ct_tang_truong_du_bao="Vượt")
     rows = tricky["hc_bang"]
     assert isinstance(rows, list)
     rows[0].update(han_che=TRICKY[3], nguyen_nhan=TRICKY[4], chiu_trach_nhiem=TRICKY[1])
@@ -344,6 +349,44 @@ def test_indicator_rows_and_ratio_rollup(book: openpyxl.Workbook, schema: Schema
     # The roll-up is on its own sheet now; this one points there.
     assert not any(r[0] == "Toàn huyện" for r in _rows(ws))
     assert "xem trang “Toàn huyện”" in str(ws["A2"].value)
+
+
+def test_a_ratio_near_one_never_prints_as_100_percent(
+    book: openpyxl.Workbook, schema: Schema
+) -> None:
+    # "Vượt" next to "100,0%" reads as a mistake: the cell shows as many decimals as it takes.
+    ws = book["Chỉ tiêu"]
+    _, body = _table(ws, "Mã đơn vị")
+    thu_nhap = next(i for i in schema.indicators if i.key == "thu_nhap")
+    at = next(i for i, r in enumerate(body) if r[0] == "XA_VINH_HUNG" and r[4] == thu_nhap.label)
+    row = body[at]
+    assert row[10] == pytest.approx(1.0002) and row[11] == "Vượt"
+    header_row = next(c.row for c in ws["A"] if c.value == "Mã đơn vị")
+    assert ws.cell(header_row + 1 + at, 11).number_format == "0.00%"
+    bhyt = next(r for r in body if r[0] == "XA_VINH_HUNG" and r[4] != thu_nhap.label and r[10])
+    assert ws.cell(header_row + 1 + body.index(bhyt), 11).number_format == "0.0%"
+    assert [fmt_percent(x) for x in (0.9998, 1.0, 0.975, 0.999999)] == [
+        "99,98%",
+        "100%",
+        "97,5%",
+        "99,9999%",
+    ]
+
+
+def test_numbers_show_no_trailing_zero_decimal(book: openpyxl.Workbook, schema: Schema) -> None:
+    ws = book["Chỉ tiêu"]
+    header_row = next(c.row for c in ws["A"] if c.value == "Mã đơn vị")
+    label = next(i.label for i in schema.indicators if i.key == "tang_truong")
+    row = next(r for r in ws.iter_rows(min_row=header_row + 1) if r[0].value == "XA_VINH_HUNG"
+               and r[4].value == label)  # fmt: skip
+    assert (row[6].value, row[6].number_format) == (8.5, "#,##0.0")
+    assert (row[7].value, row[7].number_format) == (9.25, "0.00")  # percent points
+    # No number anywhere is printed with a second decimal that is a zero.
+    for sheet in book.worksheets:
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, float) and cell.number_format.endswith(".00"):
+                    assert round(cell.value, 1) != cell.value, (sheet.title, cell.coordinate)
 
 
 def test_district_rollup_sheet(book: openpyxl.Workbook, schema: Schema) -> None:
