@@ -82,10 +82,10 @@ def _targets(config: Config, schema: Schema) -> Check:
     """Which indicators have a district target: the others read "chưa có chỉ tiêu"."""
     missing = [i.key for i in schema.indicators if i.key not in config.targets]
     given = len(schema.indicators) - len(missing)
-    detail = f"{given}/{len(schema.indicators)} chỉ tiêu có chỉ tiêu của Huyện ([targets])"
+    detail = f"{given}/{len(schema.indicators)} chỉ tiêu có chỉ tiêu của huyện ([targets])"
     if missing:
         detail += f"; chưa có: {', '.join(missing)}"
-    return Check("Chỉ tiêu của Huyện", True, detail)
+    return Check("Chỉ tiêu của huyện", True, detail)
 
 
 def _writable(folder: Path, name: str) -> Check:

@@ -56,7 +56,7 @@ _TAB_KEYS = {
     "row_required", "min_complete_rows", "require_value", "rollup",
 }  # fmt: skip
 _TOP_KEYS = {
-    "id", "version", "previous_versions", "title", "term_start", "unit_types", "choices", "narrative",
+    "id", "version", "previous_versions", "title", "subject", "term_start", "unit_types", "choices", "narrative",
     "indicator_rules", "tab", "rule",
 }  # fmt: skip
 
@@ -169,6 +169,7 @@ class _Builder:
             id=schema_id,
             version=str(self.need(doc, "version", "top level")),
             title=str(doc.get("title", schema_id)),
+            subject=str(doc.get("subject", "")),
             term_start=term_start,
             unit_types=unit_types,
             choices=self.choices,

@@ -164,6 +164,7 @@ class Schema:
     id: str
     version: str
     title: str
+    subject: str  # the title as a sentence ("Sơ kết … Nghị quyết Đại hội …"); "" → from title
     term_start: date
     unit_types: dict[str, str]  # roster code → label in tt_loai_hinh
     choices: dict[str, tuple[str, ...]]

@@ -15,7 +15,7 @@ from .rollup import district_rollup, submitted_reports
 SHEET = "Toàn huyện"
 COLUMNS = [
     ("STT", 5), ("Nhóm", 20), ("Chỉ tiêu", 44), ("Đơn vị tính", 20),
-    ("Chỉ tiêu của Huyện (NQ đề ra)", 13), ("Kết quả toàn huyện", 13), ("Σ tử số", 12),
+    ("Chỉ tiêu của huyện (NQ đề ra)", 13), ("Kết quả toàn huyện", 13), ("Σ tử số", 12),
     ("Σ mẫu số", 12), ("Tỷ lệ so với chỉ tiêu", 11), ("Đánh giá", 14),
     ("Số đơn vị báo cáo", 10), ("Số đơn vị đạt/vượt chỉ tiêu của mình", 13),
     ("Cách tổng hợp", 36),
@@ -77,7 +77,7 @@ def _chart(book: Book, ws: Worksheet, row: int, count: int) -> None:
             "data_labels": {"value": True, "num_format": "0.0%"},
         }
     )
-    chart.set_title({"name": "Kết quả toàn huyện so với chỉ tiêu của Huyện (%)"})
+    chart.set_title({"name": "Kết quả toàn huyện so với chỉ tiêu của huyện (%)"})
     chart.set_legend({"none": True})
     chart.set_x_axis(
         {"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}, "crossing": 0}

@@ -71,7 +71,7 @@ _APPENDIX_COLUMNS = (
     ("Thời điểm nộp", 37),
 )  # fmt: skip
 _ROLLUP_COLUMNS = (
-    ("TT", 10), ("Chỉ tiêu", 56), ("Đơn vị tính", 28), ("Chỉ tiêu của Huyện", 20),
+    ("TT", 10), ("Chỉ tiêu", 56), ("Đơn vị tính", 28), ("Chỉ tiêu của huyện", 20),
     ("Kết quả toàn huyện", 22), ("Σ tử số", 22), ("Σ mẫu số", 24), ("Tỷ lệ so với chỉ tiêu", 18),
     ("Đánh giá", 18), ("Số đơn vị báo cáo", 16), ("Số đơn vị đạt chỉ tiêu của mình", 18),
 )  # fmt: skip
@@ -288,8 +288,8 @@ class _Draft:
         right.paragraphs[1].paragraph_format.space_before = Pt(6)
         self.para()
         self.para("BÁO CÁO", bold=True, align="center", indent=False, size=16)
-        subject = self.schema.title.removeprefix("BÁO CÁO").strip()
-        subject = f"tổng hợp {subject.lower()} của các tổ chức cơ sở đảng"
+        subject = self.schema.subject or self.schema.title.removeprefix("BÁO CÁO").strip().lower()
+        subject = f"tổng hợp {subject[:1].lower()}{subject[1:]} của các tổ chức cơ sở đảng"
         self.para(
             subject[:1].upper() + subject[1:],
             bold=True,

@@ -5,8 +5,8 @@ reader never sees half a file and a failed run leaves the previous outputs as th
 
 status.json is rewritten every run. The other artefacts (``ARTEFACTS``: the workbook and the two
 CSV files, and whatever else a run renders) are rewritten only when something they show has
-changed — a unit's data, status, submission or message, the day (the countdown), the deadline —
-so a run where nothing changed costs almost nothing and a workbook someone has open is not
+changed — a unit's data, status, submission or message, the day (the countdown), the deadline,
+the version of the code that draws them — so a run where nothing changed costs almost nothing and a workbook someone has open is not
 replaced for nothing. The workbook's Nhật ký then shows the last run that changed it;
 status.json always shows the latest run.
 
@@ -49,6 +49,18 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # What atomic_write leaves behind when it is killed: ".<name>.<pid>.tmp".
 _TEMP = re.compile(r"^\..+\.\d+\.tmp$")
 _BOM = "\ufeff"
+
+
+def _renderer_digest() -> str:
+    # The writers' own code: a new version of tonghop that draws the outputs differently makes
+    # the next run rewrite them once, even when no unit's data changed.
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+RENDERER = _renderer_digest()
 
 
 class OutputError(Exception):
@@ -213,9 +225,12 @@ def source_findings(outcome: UnitOutcome) -> list[Finding]:
     return []
 
 
-def fingerprint(schema: Schema, outcomes: list[UnitOutcome], run: RunInfo) -> str:
-    """A digest of everything the workbook and CSV files show, except the run clock."""
-    h = hashlib.sha256()
+def fingerprint(schema: Schema, outcomes: list[UnitOutcome], run: RunInfo, renderer: str = RENDERER) -> str:  # fmt: skip
+    """A digest of everything the workbook and CSV files show, except the run clock.
+
+    ``renderer`` stands for the code that draws them (``RENDERER``, by default).
+    """
+    h = hashlib.sha256(renderer.encode())
     for part in (schema.id, schema.version, schema.fingerprint, run.as_of.date().isoformat(),
                  run.deadline_text, run.timezone, str(run.conference), json.dumps(run.counts, sort_keys=True),
                  json.dumps([run.district_name, run.district_parent, run.district_place, run.targets], sort_keys=True)):  # fmt: skip

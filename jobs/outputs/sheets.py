@@ -93,7 +93,7 @@ def write_indicators(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> 
         1,
         0,
         "internal:'Toàn huyện'!A1",
-        "Tổng hợp toàn huyện so với chỉ tiêu của Huyện: xem trang “Toàn huyện” (bấm vào đây).",
+        "Tổng hợp toàn huyện so với chỉ tiêu của huyện: xem trang “Toàn huyện” (bấm vào đây).",
         last_col=4,
     )
 

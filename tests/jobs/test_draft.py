@@ -132,6 +132,11 @@ def test_header_block_title_and_draft_mark(document: Any) -> None:
     assert "Vĩnh Lợi, ngày" in block and "năm 2023" in block
     texts = _texts(document)
     assert texts[0] == "DỰ THẢO" and "BÁO CÁO" in texts
+    subject = texts[texts.index("BÁO CÁO") + 1]
+    assert subject == (
+        "Tổng hợp sơ kết giữa nhiệm kỳ thực hiện Nghị quyết Đại hội, nhiệm kỳ 2020 – 2025 "
+        "của các tổ chức cơ sở đảng"
+    )
     header = document.sections[0].header._element.xml
     assert "DỰ THẢO" in header and 'w:instr="PAGE"' in header
     assert any("tổng hợp từ 3 đơn vị đã nộp" in t.lower() for t in texts)
@@ -256,7 +261,7 @@ def test_rollup_table_equals_the_sheet(document: Any, sheet: Any) -> None:
     drafted = [[c.text for c in r.cells] for r in table.rows[1:] if r.cells[0].text.isdigit()]
     assert len(drafted) == len(body) == 14
     pairs = [
-        ("Chỉ tiêu của Huyện (NQ đề ra)", 3), ("Kết quả toàn huyện", 4), ("Σ tử số", 5),
+        ("Chỉ tiêu của huyện (NQ đề ra)", 3), ("Kết quả toàn huyện", 4), ("Σ tử số", 5),
         ("Σ mẫu số", 6), ("Số đơn vị báo cáo", 9), ("Số đơn vị đạt/vượt chỉ tiêu của mình", 10),
     ]  # fmt: skip
     for row, cells in zip(body, drafted, strict=True):
@@ -466,6 +471,6 @@ def test_draft_renders_to_pdf(synced: tuple[District, SyncResult], tmp_path: Pat
 def test_doctor_names_indicators_without_a_target(synced: tuple[District, SyncResult]) -> None:
     from jobs.doctor import run_doctor
 
-    check = next(c for c in run_doctor(synced[0].config) if c.name == "Chỉ tiêu của Huyện")
-    assert check.ok and check.detail.startswith("5/14 chỉ tiêu có chỉ tiêu của Huyện")
+    check = next(c for c in run_doctor(synced[0].config) if c.name == "Chỉ tiêu của huyện")
+    assert check.ok and check.detail.startswith("5/14 chỉ tiêu có chỉ tiêu của huyện")
     assert "tang_truong" in check.detail and "bhyt," not in check.detail

@@ -277,3 +277,26 @@ def test_a_new_day_parses_kept_snapshots_without_reading_files_again(district: D
     assert district.status(second, "XA_EARLY") == "on_time"
     early = next(o for o in second.outcomes if o.unit.code == "XA_EARLY")
     assert early.submitted_at == at(20, 22)  # the file's time, not the day it became valid
+
+
+def test_outputs_drawn_by_older_code_are_rewritten_once(district: District) -> None:
+    """After an upgrade the workbook is drawn again even when no unit's data changed."""
+    from jobs.outputs.files import FINGERPRINT, RENDERER, fingerprint
+
+    district.add("XA_A")
+    district.save("XA_A", district.values("XA_A"), at(20))
+    first = district.sync(at(21))
+    out = district.root / "out"
+    workbook = out / "tong-hop.xlsx"
+    stamp = (out / FINGERPRINT).read_text("ascii")
+    assert stamp == fingerprint(district.schema, first.outcomes, first.run)
+    mtime = workbook.stat().st_mtime_ns
+    district.sync(at(21, 10))
+    assert workbook.stat().st_mtime_ns == mtime  # same code, same data: kept
+    # The stamp an older version of the writers left for the same data.
+    older = fingerprint(district.schema, first.outcomes, first.run, renderer="0.0.9")
+    assert older != stamp and RENDERER != "0.0.9"
+    (out / FINGERPRINT).write_text(older, "ascii")
+    district.sync(at(21, 20))
+    assert workbook.stat().st_mtime_ns != mtime
+    assert (out / FINGERPRINT).read_text("ascii") == stamp
