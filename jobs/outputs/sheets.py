@@ -234,7 +234,8 @@ def write_findings(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> No
         ws,
         "LỖI VÀ CẢNH BÁO CỦA CÁC ĐƠN VỊ",
         "Với đơn vị dùng Google Sheets, bấm vào ô ở cột “Ô” để mở đúng ô đó trong bảng tính "
-        "của đơn vị.",
+        "của đơn vị. Cột “Mã lỗi” là mã cố định (như trong findings.csv): ý nghĩa và cách sửa "
+        "từng mã ở mục B3 của tài liệu hướng dẫn (docs/huong-dan.md).",
     )
     unit_cols = unit_columns(book, outcomes)[:2]
     codes = book.fit_width((c.value for c in Code), 8, 16)
