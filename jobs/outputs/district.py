@@ -11,6 +11,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..model import UnitOutcome
 from .cells import Book
 from .rollup import district_rollup, submitted_reports
+from .words import percent_decimals
 
 SHEET = "Toàn huyện"
 COLUMNS = [
@@ -59,12 +60,16 @@ def write_district(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> No
     last = HEAD_ROW + len(rows)
     book.finish(ws, HEAD_ROW, last, len(COLUMNS) - 1, freeze_cols=3)
     chart_row = last + 2
-    _chart(book, ws, chart_row, len(rows))
+    ratios = [d.ratio for d in rows if d.ratio is not None]
+    _chart(book, ws, chart_row, len(rows), max(map(percent_decimals, ratios), default=1))
 
 
-def _chart(book: Book, ws: Worksheet, row: int, count: int) -> None:
+def _chart(book: Book, ws: Worksheet, row: int, count: int, decimals: int) -> None:
     """Horizontal bars of the ratio to target per indicator (blank without a target), 100% marked
-    by the axis crossing so bars left of it are short of target."""
+    by the axis crossing so bars left of it are short of target.
+
+    The labels carry as many decimals as the table needs for its closest ratio (one, or more
+    when a ratio just short of 1 would read "100,0%" next to "Chưa đạt")."""
     name = ws.get_name()
     chart = book.wb.add_chart({"type": "bar"})
     chart.add_series(
@@ -73,8 +78,8 @@ def _chart(book: Book, ws: Worksheet, row: int, count: int) -> None:
             "categories": [name, HEAD_ROW + 1, 2, HEAD_ROW + count, 2],
             "values": [name, HEAD_ROW + 1, 8, HEAD_ROW + count, 8],
             "fill": {"color": "#2E75B6"},
-            # One decimal, as in the table: at "0%" a 99,7% Chưa đạt was labelled 100%.
-            "data_labels": {"value": True, "num_format": "0.0%"},
+            # At "0%" a 99,7% Chưa đạt was labelled 100%.
+            "data_labels": {"value": True, "num_format": "0." + "0" * decimals + "%"},
         }
     )
     chart.set_title({"name": "Kết quả toàn huyện so với chỉ tiêu của huyện (%)"})

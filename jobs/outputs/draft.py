@@ -17,6 +17,7 @@ workbook may cut it at Excel's cell limit, the draft does not). Same input, same
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
@@ -135,6 +136,7 @@ class _Draft:
         self.section_counts()
         self.section_limitations()
         self.section_tasks()
+        self.closing_block()
         self.appendix()
         self.properties()
         return self.doc
@@ -290,6 +292,8 @@ class _Draft:
         self.para("BÁO CÁO", bold=True, align="center", indent=False, size=16)
         subject = self.schema.subject or self.schema.title.removeprefix("BÁO CÁO").strip().lower()
         subject = f"tổng hợp {subject[:1].lower()}{subject[1:]} của các tổ chức cơ sở đảng"
+        # "2020 – 2025" is one term: no line break inside it (it broke as "2020 –" / "2025").
+        subject = re.sub(r"(\d) ([–-]) (\d)", "\\1\u00a0\\2\u00a0\\3", subject)
         self.para(
             subject[:1].upper() + subject[1:],
             bold=True,
@@ -465,6 +469,48 @@ class _Draft:
     def section_tasks(self) -> None:
         self.heading(SECTIONS[5], 1)
         self.narratives(self.narrative_fields(5))
+
+    # ------------------------------------------------------------------ closing block
+    def closing_block(self) -> None:
+        """The 36-HD foot of a report: "Nơi nhận:" at the left, the signing block at the right,
+        left for the office to complete (who signs is decided when the draft is approved)."""
+        self.para()
+        block = self.doc.add_table(rows=1, cols=2)
+        block.autofit = False
+        widths = (Mm(75), Mm(TEXT_WIDTH_MM - 75))
+        for cell, col, width in zip(block.rows[0].cells, block.columns, widths, strict=True):
+            cell.width = col.width = width
+        left, right = block.rows[0].cells
+        superior = "Thành ủy" if "THÀNH PHỐ" in (self.run.district_parent or "") else "Tỉnh ủy"
+        office = (self.run.district_name or "cấp ủy").split(" ", 2)[:2]
+        recipients = [
+            f"- Ban Thường vụ {superior} (báo cáo),",
+            "- Các đồng chí ủy viên Ban Chấp hành,",
+            "- Các tổ chức cơ sở đảng,",
+            f"- Lưu Văn phòng {' '.join(office).capitalize()}.",
+        ]
+        first = left.paragraphs[0]
+        first.paragraph_format.first_line_indent = Mm(0)
+        first.paragraph_format.space_after = Pt(0)
+        heading = first.add_run("Nơi nhận:")
+        heading.bold = heading.italic = True
+        heading.font.size = Pt(12)
+        for line in recipients:
+            p = left.add_paragraph()
+            p.paragraph_format.first_line_indent = Mm(0)
+            p.paragraph_format.space_after = Pt(0)
+            p.add_run(line).font.size = Pt(11)
+        _cell_lines(
+            right,
+            [
+                ("T/M BAN THƯỜNG VỤ", True, False),
+                ("BÍ THƯ", True, False),
+                ("", False, False),
+                ("", False, False),
+                ("", False, False),
+                ("(ký, ghi rõ họ và tên)", False, True),
+            ],
+        )
 
     # ------------------------------------------------------------------ appendix
     def appendix(self) -> None:

@@ -26,6 +26,7 @@ from jobs.outputs.draft import DRAFT, SECTIONS, draft_bytes
 from jobs.outputs.fit import text_px
 from jobs.outputs.rollup import NO_TARGET
 from jobs.outputs.wordxml import clean
+from jobs.outputs.workbook import write_workbook
 from sheets_schema import Schema, parse_schema
 from sheets_schema.loader import load_schema
 from tests.jobs.district import District
@@ -134,7 +135,7 @@ def test_header_block_title_and_draft_mark(document: Any) -> None:
     assert texts[0] == "DỰ THẢO" and "BÁO CÁO" in texts
     subject = texts[texts.index("BÁO CÁO") + 1]
     assert subject == (
-        "Tổng hợp sơ kết giữa nhiệm kỳ thực hiện Nghị quyết Đại hội, nhiệm kỳ 2020 – 2025 "
+        "Tổng hợp sơ kết giữa nhiệm kỳ thực hiện Nghị quyết Đại hội, nhiệm kỳ 2020\u00a0–\u00a02025 "
         "của các tổ chức cơ sở đảng"
     )
     header = document.sections[0].header._element.xml
@@ -216,6 +217,14 @@ def test_counts_table_sums_submitted_units(document: Any) -> None:
     rows = {r.cells[1].text: r.cells[2].text for r in table.rows[1:]}
     assert rows["Kiểm tra tổ chức đảng (lượt)"] == "9"  # 3 units × 3, not XA_D's
     assert rows["Đảng viên bị thi hành kỷ luật (tổng số)"] == "6"
+
+
+def test_recipients_and_signing_block_before_the_appendix(document: Any) -> None:
+    foot = document.tables[-2]
+    left, right = (c.text for c in foot.rows[0].cells)
+    assert left.startswith("Nơi nhận:") and "Ban Thường vụ Tỉnh ủy" in left
+    assert left.endswith("Lưu Văn phòng Huyện ủy.")
+    assert right.startswith("T/M BAN THƯỜNG VỤ\nBÍ THƯ")
 
 
 def test_appendix_lists_every_unit(document: Any) -> None:
@@ -346,6 +355,27 @@ def test_chart_inside_the_print_area(synced: tuple[District, SyncResult], sheet:
     chart_xml = archive.read(f"xl/charts/{chart.group(1)}").decode()
     labels = re.search(r"<c:dLbls>.*?</c:dLbls>", chart_xml, re.S)
     assert labels is not None and 'formatCode="0.0%"' in labels.group(0)
+
+
+def _chart_label_format(workbook: bytes) -> str:
+    archive = zipfile.ZipFile(io.BytesIO(workbook))
+    charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+    xml = next(x for x in map(archive.read, charts) if "Tỷ lệ so với chỉ tiêu".encode() in x)
+    found = re.search(r'<c:dLbls>.*?formatCode="([^"]+)"', xml.decode(), re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def test_chart_labels_never_round_a_shortfall_to_100(synced: tuple[District, SyncResult]) -> None:
+    """96% typed against a target of 96.02%: 99,98% and Chưa đạt; a one-decimal label would
+    read 100,0%, so the labels take the decimals the table takes."""
+    district, result = synced
+    for targets, expected in (({"bhyt": 96.02}, "0.00%"), ({"bhyt": 95.0}, "0.0%")):
+        buffer = io.BytesIO()
+        write_workbook(
+            buffer, district.schema, result.outcomes, replace(result.run, targets=targets)
+        )
+        assert _chart_label_format(buffer.getvalue()) == expected
 
 
 # ------------------------------------------------------------------ writing
