@@ -79,6 +79,8 @@ ops = st.lists(
 )  # fmt: skip
 
 
+# Some mutations add a second ZIP entry under an existing name on purpose; zipfile warns.
+@pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
