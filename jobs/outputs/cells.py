@@ -137,6 +137,11 @@ class Source:
     field: str
 
 
+def ratio_kind(decimals: int) -> str:
+    """The ``NUMBER_FORMATS`` key of a ratio shown with ``decimals`` decimals of a percent."""
+    return "ratio" if decimals == 1 else f"ratio_{decimals}"
+
+
 class Book:
     """The workbook being written, with cached formats and the findings writing produced."""
 
@@ -319,8 +324,8 @@ class Book:
                 kind = "int"
             elif kind in ("dec", "pct_points") and math.isclose(value, round(value, 1)):
                 kind = "dec_1"
-            elif kind == "ratio" and (decimals := percent_decimals(value)) > 1:
-                kind = f"ratio_{decimals}"
+            elif kind == "ratio":
+                kind = ratio_kind(percent_decimals(value))
             ws.write_number(row, col, value, self.fmt(kind, fill=fill))
         elif isinstance(value, datetime):
             local = local_time(value, self.run.timezone)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import UnitOutcome
-from .cells import Book
+from .cells import NUMBER_FORMATS, Book, ratio_kind
 from .rollup import district_rollup, submitted_reports
 from .words import percent_decimals
 
@@ -78,8 +78,8 @@ def _chart(book: Book, ws: Worksheet, row: int, count: int, decimals: int) -> No
             "categories": [name, HEAD_ROW + 1, 2, HEAD_ROW + count, 2],
             "values": [name, HEAD_ROW + 1, 8, HEAD_ROW + count, 8],
             "fill": {"color": "#2E75B6"},
-            # At "0%" a 99,7% Chưa đạt was labelled 100%.
-            "data_labels": {"value": True, "num_format": "0." + "0" * decimals + "%"},
+            # The table's own ratio format: at "0%" a 99,7% Chưa đạt was labelled 100%.
+            "data_labels": {"value": True, "num_format": NUMBER_FORMATS[ratio_kind(decimals)]},
         }
     )
     chart.set_title({"name": "Kết quả toàn huyện so với chỉ tiêu của huyện (%)"})

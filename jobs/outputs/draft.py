@@ -258,16 +258,21 @@ class _Draft:
             numeric=numeric,
         )
 
+    def two_cells(self, left_mm: float) -> tuple[Any, Any]:
+        """A borderless row of two cells across the text width: the header and the foot."""
+        block = self.doc.add_table(rows=1, cols=2)
+        block.autofit = False
+        widths = (Mm(left_mm), Mm(TEXT_WIDTH_MM - left_mm))
+        for cell, col, width in zip(block.rows[0].cells, block.columns, widths, strict=True):
+            cell.width = col.width = width
+        left, right = block.rows[0].cells
+        return left, right
+
     # ------------------------------------------------------------------ heading block
     def heading_block(self) -> None:
         run = self.run
         self.body.paragraph([("DỰ THẢO", "bx")], align="right", first_line_mm=0, size=13)
-        block = self.doc.add_table(rows=1, cols=2)
-        block.autofit = False
-        left, right = block.rows[0].cells
-        left.width, right.width = Mm(75), Mm(TEXT_WIDTH_MM - 75)
-        for col, width in zip(block.columns, (Mm(75), Mm(TEXT_WIDTH_MM - 75)), strict=True):
-            col.width = width
+        left, right = self.two_cells(75)
         lines = [
             (run.district_parent or "ĐẢNG BỘ …", False, False),
             (run.district_name or "CẤP ỦY …", True, False),
@@ -475,12 +480,7 @@ class _Draft:
         """The 36-HD foot of a report: "Nơi nhận:" at the left, the signing block at the right,
         left for the office to complete (who signs is decided when the draft is approved)."""
         self.para()
-        block = self.doc.add_table(rows=1, cols=2)
-        block.autofit = False
-        widths = (Mm(75), Mm(TEXT_WIDTH_MM - 75))
-        for cell, col, width in zip(block.rows[0].cells, block.columns, widths, strict=True):
-            cell.width = col.width = width
-        left, right = block.rows[0].cells
+        left, right = self.two_cells(75)
         superior = "Thành ủy" if "THÀNH PHỐ" in (self.run.district_parent or "") else "Tỉnh ủy"
         office = (self.run.district_name or "cấp ủy").split(" ", 2)[:2]
         recipients = [
@@ -489,17 +489,9 @@ class _Draft:
             "- Các tổ chức cơ sở đảng,",
             f"- Lưu Văn phòng {' '.join(office).capitalize()}.",
         ]
-        first = left.paragraphs[0]
-        first.paragraph_format.first_line_indent = Mm(0)
-        first.paragraph_format.space_after = Pt(0)
-        heading = first.add_run("Nơi nhận:")
-        heading.bold = heading.italic = True
-        heading.font.size = Pt(12)
-        for line in recipients:
-            p = left.add_paragraph()
-            p.paragraph_format.first_line_indent = Mm(0)
-            p.paragraph_format.space_after = Pt(0)
-            p.add_run(line).font.size = Pt(11)
+        left_aligned = WD_ALIGN_PARAGRAPH.LEFT
+        _cell_lines(left, [("Nơi nhận:", True, True)], align=left_aligned, size=12)
+        _cell_lines(left, [(r, False, False) for r in recipients], align=left_aligned, size=11)
         _cell_lines(
             right,
             [
@@ -598,15 +590,25 @@ def _page_field(paragraph: Paragraph) -> None:
     paragraph._p.append(field)
 
 
-def _cell_lines(cell: Any, lines: list[tuple[str, bool, bool]]) -> None:
-    for i, (text, bold, italic) in enumerate(lines):
-        p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+def _cell_lines(
+    cell: Any,
+    lines: list[tuple[str, bool, bool]],
+    *,
+    align: Any = WD_ALIGN_PARAGRAPH.CENTER,
+    size: float | None = None,
+) -> None:
+    """(text, bold, italic) lines as paragraphs of ``cell``, after any it already holds."""
+    for text, bold, italic in lines:
+        first = cell.paragraphs[0]
+        p = first if len(cell.paragraphs) == 1 and not first.runs else cell.add_paragraph()
+        p.alignment = align
         p.paragraph_format.first_line_indent = Mm(0)
         p.paragraph_format.space_after = Pt(0)
         run = p.add_run(clean(text))
         run.bold = bold or None
         run.italic = italic or None
+        if size is not None:
+            run.font.size = Pt(size)
 
 
 def _filled(value: object) -> bool:

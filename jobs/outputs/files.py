@@ -6,8 +6,8 @@ reader never sees half a file and a failed run leaves the previous outputs as th
 status.json is rewritten every run. The other artefacts (``ARTEFACTS``: the workbook and the two
 CSV files, and whatever else a run renders) are rewritten only when something they show has
 changed — a unit's data, status, submission or message, the day (the countdown), the deadline,
-the version of the code that draws them — so a run where nothing changed costs almost nothing and a workbook someone has open is not
-replaced for nothing. The workbook's Nhật ký then shows the last run that changed it;
+the version of the code that draws them — so a run where nothing changed costs almost nothing
+and a workbook someone has open is not replaced for nothing. The workbook's Nhật ký then shows the last run that changed it;
 status.json always shows the latest run.
 
 What they show is summed up in a fingerprint kept in a stamp file. The artefacts form one
