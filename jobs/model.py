@@ -6,8 +6,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sheets_schema.report import ParsedReport
+
+if TYPE_CHECKING:
+    from .history import FieldChange
 
 
 class Status(StrEnum):
@@ -147,6 +151,8 @@ class RunInfo:
     district_parent: str = ""
     district_place: str = ""
     targets: dict[str, float] = field(default_factory=dict)
+    # Field changes seen after each unit's first submission, newest first (jobs/history.py).
+    field_changes: list[FieldChange] = field(default_factory=list)
 
 
 def count_outcomes(outcomes: list[UnitOutcome]) -> dict[str, float]:
