@@ -181,8 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         f"| history's share, worst of the {args.runs} | {worst:.1%} | | |",
         f"| field changes kept | {changes:,} rows | | |",
         f"| state database (SQLite, with -wal) | {db_bytes / mib:.1f} MiB | | |",
-        *[f"| — table {name} | {size / mib:.1f} MiB | | |"
-          for name, size in sorted(tables.items(), key=lambda kv: -kv[1])[:6]],  # fmt: skip
+        *[
+            f"| — table {name} | {size / mib:.1f} MiB | | |"
+            for name, size in sorted(tables.items(), key=lambda kv: -kv[1])[:6]
+        ],
         f"| raw snapshots beside it (every version read) | {snapshots / mib:.1f} MiB | | |",
         "",
         "The history's time is measured inside the syncs: `jobs.history.record` (compare a "

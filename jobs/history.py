@@ -211,14 +211,19 @@ def show_value(value: Any, long_text: int | None = None) -> str:
     return str(value)
 
 
+def is_long(change: FieldChange) -> bool:
+    """Whether the old or the new value is a text too long to show whole in the workbook."""
+    return any(isinstance(v, str) and len(v) > LONG_TEXT for v in (change.old, change.new))
+
+
 def shown_change(change: FieldChange) -> tuple[str, str]:
-    """Old and new as the workbook shows them: a long text as "đã sửa (n ký tự → m ký tự)"."""
+    """Old and new as the workbook shows them; a long text as ("đã sửa (n ký tự → m ký tự)",
+    "")."""
     old, new = change.old, change.new
-    if any(isinstance(v, str) and len(v) > LONG_TEXT for v in (old, new)):
+    if is_long(change):
         n = len(old) if isinstance(old, str) else 0
         m = len(new) if isinstance(new, str) else 0
-        text = f"đã sửa ({fmt_number(n, 0)} ký tự → {fmt_number(m, 0)} ký tự)"
-        return text, "(xem toàn văn: tonghop history)"
+        return f"đã sửa ({fmt_number(n, 0)} ký tự → {fmt_number(m, 0)} ký tự)", ""
     return show_value(old), show_value(new)
 
 

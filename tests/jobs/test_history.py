@@ -82,7 +82,10 @@ def test_a_number_a_text_and_a_cleared_field(district: District, schema: Schema)
     assert (cleared[2], cleared[7], cleared[8]) == ("XA_A", "vinhhung@example.vn", "(trống)")
     assert rows[schema.field("tt_so_dang_vien").label][7:9] == ("412", "420")
     long_row = rows[schema.field("kd_bai_hoc").label]
-    assert long_row[7] == f"đã sửa ({len(LONG) - 1} ký tự → {len(LONG) + 8} ký tự)"
+    assert long_row[7] == (
+        f"đã sửa ({len(LONG) - 1} ký tự → {len(LONG) + 8} ký tự); toàn văn: tonghop history XA_A "
+        f"--field kd_bai_hoc"
+    )
     assert all(r[10] in ("", None) for r in rows.values())  # before the deadline: not marked
 
 
