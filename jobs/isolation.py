@@ -7,7 +7,8 @@ time, and the parent watches each slot: a result, a death (abort, segfault, the 
 the unit's time running out. A failed unit becomes a ``Failure`` with a Vietnamese reason, its
 worker is replaced, and the other units go on.
 
-The memory limit is ``RLIMIT_AS`` set in the worker at start to its own address space plus
+The memory limit (jobs/limits.py: where the platform has no ``resource``, e.g. Windows, an RSS
+watchdog in the worker stands in) is ``RLIMIT_AS`` set in the worker at start to its own address space plus
 ``unit_memory_mb``. Measured (README, "Giới hạn"): a worker forked from the job has ~170 MiB
 of address space but ~40 MiB resident, and a report's read adds < 10 MiB to either, so a
 limit relative to the worker's own size lets every normal report through while a 1.2 GB
@@ -24,18 +25,17 @@ from __future__ import annotations
 import contextlib
 import faulthandler
 import logging
-import multiprocessing
-import os
-import resource
 import signal
 import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
+
+from .limits import MEMORY_EXIT, Conn, limit_memory, worker_context
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,8 @@ def time_failure(seconds: int) -> Failure:
 
 
 def crash_failure(exitcode: int | None, memory_mb: int) -> Failure:
+    if exitcode == MEMORY_EXIT:  # ended by the memory watchdog (no RLIMIT_AS here, jobs/limits.py)
+        return memory_failure(memory_mb)
     if exitcode is not None and exitcode < 0:
         try:
             name = signal.Signals(-exitcode).name
@@ -94,21 +96,7 @@ def error_failure(detail: str) -> Failure:
     )
 
 
-def limit_memory(memory_mb: int) -> None:
-    """Cap this process's address space at its current size plus ``memory_mb``."""
-    with open("/proc/self/statm", encoding="ascii") as fh:
-        pages = int(fh.read().split()[0])
-    current = pages * os.sysconf("SC_PAGE_SIZE")
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    want = current + memory_mb * MIB
-    if hard != resource.RLIM_INFINITY:
-        want = min(want, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (want, hard))
-
-
-def _worker(
-    conn: Connection, fn: Callable[[Any], Any], jobs: Sequence[Any], memory_mb: int
-) -> None:
+def _worker(conn: Conn, fn: Callable[[Any], Any], jobs: Sequence[Any], memory_mb: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     faulthandler.disable()  # a crash is reported once, by the parent, not as a C stack dump
     limit_memory(memory_mb)
@@ -140,7 +128,7 @@ _AHEAD = 2
 
 
 class _Slot:
-    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+    def __init__(self, process: BaseProcess, conn: Conn) -> None:
         self.process = process
         self.conn = conn
         self.sent: deque[int] = deque()  # jobs sent and not answered; the first is running
@@ -166,7 +154,7 @@ class Isolated(Generic[J, R]):
         self.memory_mb = memory_mb
         self.seconds = seconds
         self.on_done = on_done
-        self.ctx = multiprocessing.get_context("fork")
+        self.ctx = worker_context()
         self.results: dict[int, R | Failure] = {}
         self.pending: deque[int] = deque()
 
