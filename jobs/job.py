@@ -39,6 +39,7 @@ from . import history
 from .config import Config
 from .isolation import Failure, Isolated
 from .model import HistoryPoint, RunInfo, Status, Unit, UnitOutcome, count_outcomes
+from .plausibility import add_plausibility
 from .roster import expected_units, roster_of
 from .state import CachedParse, State, StateError, Submission
 
@@ -119,6 +120,9 @@ def run_sync(
             raise SyncError(str(exc)) from exc
         try:
             result = _run(config, schema, source, options, state, expected, as_of, started)
+            result.run.inactive = [u for u in roster if u not in expected]
+            result.run.status_sheet = bool(config.google.status_spreadsheet)
+            add_plausibility(schema, result.outcomes)  # across units: needs every unit's results
             result.outputs = write_outputs(out_dir, schema, result.outcomes, result.run,
                                            config.output.archive_keep, state.snapshot_path)  # fmt: skip
             if status_writer is not None:

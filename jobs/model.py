@@ -151,6 +151,9 @@ class RunInfo:
     district_parent: str = ""
     district_place: str = ""
     targets: dict[str, float] = field(default_factory=dict)
+    # Roster units outside their active_from/active_to on the run's day: listed, not expected.
+    inactive: list[Unit] = field(default_factory=list)
+    status_sheet: bool = False  # a Google status sheet is configured ([google] status_spreadsheet)
     # Field changes seen after each unit's first submission, newest first (jobs/history.py).
     field_changes: list[FieldChange] = field(default_factory=list)
 
