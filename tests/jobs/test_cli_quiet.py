@@ -56,7 +56,7 @@ def test_demo_run_it_line_is_not_wrapped(tmp_path: Path) -> None:
         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "30"},
         timeout=600,
     )  # fmt: skip
-    run_it = [line for line in res.stderr.splitlines() if line.startswith("run it: ")]
+    run_it = [line for line in res.stderr.splitlines() if line.startswith("Chạy thử: ")]
     assert run_it and run_it[0].endswith("--as-of 2023-03-25T09:00:00+07:00")
 
 
