@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     verbose = ViArgumentParser(add_help=False)
     verbose.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
                          help="ghi nhật ký chi tiết hơn (-vv: chi tiết nữa)")  # fmt: skip
-    sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH", title="các lệnh")
+    sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH", title="các lệnh",
+                           help="xem cách dùng từng lệnh: tonghop LỆNH --help")  # fmt: skip
     config_help = (
         "tệp cấu hình (mặc định: biến TONGHOP_CONFIG, hoặc tonghop.toml ở thư mục đang đứng)"
     )
