@@ -184,12 +184,13 @@ def _tty() -> bool:
 
 
 def _setup_logging(verbose: int) -> None:
-    """One summary line per run by default; -v adds a line per unit; -vv adds library detail."""
+    """Warnings only by default (sync prints its own line); -v adds the run's summary and a
+    line per unit; -vv adds library detail."""
     logging.basicConfig(
         level=logging.DEBUG if verbose > 1 else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("tonghop").setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.getLogger("tonghop").setLevel(logging.DEBUG if verbose else logging.WARNING)
     for ours in ("jobs", "sync"):
         logging.getLogger(ours).setLevel(
             logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
@@ -299,25 +300,49 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 # ---------------------------------------------------------------------- sync
 def cmd_sync(args: argparse.Namespace) -> int:
+    """The scheduled job. Without a terminal: silent when nothing changed, one line when
+    something did, the reason when it could not run; one line per run in [output] log."""
+    from . import runlog
     from .job import SyncError, SyncOptions, run_sync
     from .sources import SourceSetupError, make_source, make_status_writer
 
     config = _config(args)
     assert config is not None
+    out_dir = args.out_dir or config.output.dir
+    before = runlog.units_shown(out_dir)
     try:
-        source = make_source(config)
-        writer = make_status_writer(config)
-    except SourceSetupError as exc:
-        raise CliError(str(exc)) from exc
-    options = SyncOptions(as_of=args.as_of, only=args.only, out_dir=args.out_dir,
-                          progress=sys.stderr.isatty())  # fmt: skip
-    try:
-        result = run_sync(config, source, options, writer)
-    except SyncError as exc:
-        raise CliError(str(exc)) from exc
-    if not (_tty() or args.verbose):
-        return 0  # cron: the job's one summary line in the log says it all
-    _print_sync(result)
+        try:
+            source = make_source(config)
+            writer = make_status_writer(config)
+        except SourceSetupError as exc:
+            raise CliError(str(exc)) from exc
+        options = SyncOptions(as_of=args.as_of, only=args.only, out_dir=args.out_dir,
+                              progress=sys.stderr.isatty())  # fmt: skip
+        try:
+            result = run_sync(config, source, options, writer)
+        except SyncError as exc:
+            raise CliError(str(exc)) from exc
+    except (CliError, ConfigError, RosterError, SchemaError) as exc:
+        runlog.append(config.output.log, datetime.now(config.tz), f"tonghop sync: lỗi: {exc}")
+        raise
+    found = runlog.changes(before, runlog.units_shown(out_dir))
+    counts = runlog.summary(result.run.counts, result.run.as_of, None)
+    line = f"tonghop sync: lần chạy {result.run.run_id}, {counts}; " + (
+        f"thay đổi: {found.text()}" if found else "không có thay đổi"
+    )
+    sheet_failed = result.status_sheet not in ("", "written")
+    if sheet_failed:
+        line += f"; {result.status_sheet}"
+    workbook = result.outputs.get("tong-hop.xlsx")
+    runlog.append(config.output.log, datetime.now(config.tz),
+                  line + (f"; bảng tổng hợp: {workbook}" if workbook else ""))  # fmt: skip
+    if _tty() or args.verbose:
+        _print_sync(result)
+        if found:
+            _console().print(f"Thay đổi: {found.text()}", highlight=False, markup=False)
+    elif found or sheet_failed:
+        # cron, the Task Scheduler, a pipe: one line, only when there is something to say.
+        print(line, file=sys.stderr)
     return 0
 
 

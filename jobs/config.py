@@ -41,7 +41,7 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
     "google": (
         "credentials", "status_spreadsheet", "reads_per_minute", "folder_id", "oauth_client",
     ),
-    "output": ("dir", "state", "archive_keep"),
+    "output": ("dir", "state", "archive_keep", "log"),
     "remind": ("smtp_host", "smtp_port", "starttls", "sender", "username", "password_env"),
     "district": ("name", "parent", "place"),
     "limits": tuple(f.name for f in fields(Limits)),
@@ -113,6 +113,9 @@ class OutputConfig:
     dir: Path = Path("out")
     state: Path = Path("state/tonghop.sqlite")
     archive_keep: int = 10
+    # One line per `tonghop sync` (jobs/runlog.py); default tonghop.log beside the state,
+    # log = "" for none.
+    log: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -389,12 +392,19 @@ class _Reader:
 
     def output(self, table: dict[str, Any]) -> OutputConfig:
         defaults = OutputConfig()
+        state = self.path(table, "output", "state", str(defaults.state))
+        log = (
+            self.optional_path(table, "output", "log")
+            if "log" in table
+            else state.with_name("tonghop.log")
+        )
         return OutputConfig(
             dir=self.path(table, "output", "dir", str(defaults.dir)),
-            state=self.path(table, "output", "state", str(defaults.state)),
+            state=state,
             archive_keep=self.integer(
                 table, "output", "archive_keep", defaults.archive_keep, minimum=0
             ),
+            log=log,
         )
 
     def remind(self, table: dict[str, Any]) -> RemindConfig:
