@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from sheets_schema.report import ParsedReport
 
@@ -147,6 +148,20 @@ class RunInfo:
     district_parent: str = ""
     district_place: str = ""
     targets: dict[str, float] = field(default_factory=dict)
+    # The district's own statistic per ``entered`` indicator ([district_results]).
+    district_results: dict[str, DistrictFigure] = field(default_factory=dict)
+
+
+class DistrictFigure(NamedTuple):
+    """A figure the district takes from its own statistics, with where it comes from."""
+
+    value: float
+    source: str  # "Chi cục Thống kê huyện, 3/2023"
+
+
+def entered_line(key: str) -> str:
+    """An example of the line the office adds under [district_results] for indicator ``key``."""
+    return f'{key} = {{ value = 8.9, source = "Chi cục Thống kê huyện, 3/2023" }}'
 
 
 def count_outcomes(outcomes: list[UnitOutcome]) -> dict[str, float]:
