@@ -24,6 +24,7 @@ from sync.google_admin import Check
 
 from .config import Config
 from .isolation import Failure, Isolated
+from .limits import mechanism as limits_mechanism
 from .model import entered_line
 from .outputs import unwritable
 from .roster import RosterError, roster_of, write_roster_sheet_column
@@ -73,6 +74,7 @@ def run_doctor(config: Config) -> list[Check]:
     refs = [SheetRef(u.code, u.sheet) for u in units]
     types = {u.code: u.type for u in units}
     if config.source.kind == "excel":
+        checks.append(_read_limits(config))
         checks += _excel_checks(config, refs, types, schema)
     needs_google = config.source.kind == "google" or bool(config.google.status_spreadsheet)
     if needs_google:
@@ -105,6 +107,17 @@ def _district_results(config: Config, schema: Schema) -> Check:
         True,
         f"{detail}; chưa nhập: {names}",
         f"Thêm vào tonghop.toml, mục [district_results], dòng: {lines} (thay số liệu và nguồn).",
+    )
+
+
+def _read_limits(config: Config) -> Check:
+    """How each unit's file is bounded on this machine (the memory mechanism differs on Windows)."""
+    lim = config.limits
+    return Check(
+        "Giới hạn khi đọc tệp",
+        True,
+        f"bộ nhớ {lim.unit_memory_mb} MiB mỗi đơn vị: {limits_mechanism()}; "
+        f"thời gian {lim.unit_seconds} giây mỗi đơn vị",
     )
 
 

@@ -150,6 +150,9 @@ class RunInfo:
     targets: dict[str, float] = field(default_factory=dict)
     # The district's own statistic per ``entered`` indicator ([district_results]).
     district_results: dict[str, DistrictFigure] = field(default_factory=dict)
+    # Roster units outside their active_from/active_to on the run's day: listed, not expected.
+    inactive: list[Unit] = field(default_factory=list)
+    status_sheet: bool = False  # a Google status sheet is configured ([google] status_spreadsheet)
 
 
 class DistrictFigure(NamedTuple):

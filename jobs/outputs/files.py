@@ -35,6 +35,7 @@ from typing import Any
 from sheets_schema import Code, Finding, Schema, Severity
 
 from ..model import RunInfo, Status, UnitOutcome
+from .atomic import OutputError, _write_temp, atomic_write
 from .draft import DRAFT, draft_bytes
 from .feedback import FEEDBACK_DIR, SnapshotLookup, write_feedback
 from .workbook import write_workbook
@@ -61,10 +62,6 @@ def _renderer_digest() -> str:
 
 
 RENDERER = _renderer_digest()
-
-
-class OutputError(Exception):
-    """An output could not be written; the previous one is still in place."""
 
 
 @dataclass(frozen=True)
@@ -254,33 +251,6 @@ def unwritable(folder: Path) -> str | None:
     except OSError as exc:
         return exc.strerror or str(exc)
     return None
-
-
-def atomic_write(path: Path, write: Callable[[Any], Any]) -> None:
-    """Write through ``write(fh)`` to a temporary file, fsync, and rename over ``path``."""
-    tmp = _write_temp(path, write)
-    try:
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"không ghi được {path}: {exc.strerror}") from exc
-
-
-def _write_temp(path: Path, write: Callable[[Any], Any]) -> Path:
-    """Write through ``write(fh)`` to ``path``'s temporary sibling, fsynced; return the sibling."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"không ghi được {path}: {exc.strerror}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
 
 
 def _archive(current: Path, folder: Path, keep: int, run: RunInfo) -> None:
