@@ -119,7 +119,8 @@ def run_sync(
         try:
             result = _run(config, schema, source, options, state, expected, as_of, started)
             result.outputs = write_outputs(out_dir, schema, result.outcomes, result.run,
-                                           config.output.archive_keep, state.snapshot_path)  # fmt: skip
+                                           config.output.archive_keep, state.snapshot_path,
+                                           ledger=state)  # fmt: skip
             if status_writer is not None:
                 result.status_sheet = _write_status_sheet(status_writer, result)
             state.finish_run(result.run.run_id, datetime.now(UTC), result.run.counts,
