@@ -19,6 +19,7 @@ the job's; anything else is kept as a person's, which only costs a copy beside i
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import itertools
 import logging
@@ -242,10 +243,19 @@ def announce(kept: Iterable[KeptOutput], out_dir: Path, ledger: OutputLedger, ru
 def say_in_use(main: Path, new: Path, exc: OSError) -> None:
     """The line for a file that could not be replaced (held open in Excel or Word)."""
     log.warning(
-        "Không ghi đè được tệp “%s” (%s: có thể tệp đang mở trong Excel hoặc Word): bản mới được "
-        "ghi bên cạnh, “%s”. Hãy đóng tệp; lần chạy sau sẽ ghi lại vào đúng tên.",
-        main.name, exc.strerror or exc, new.name,
+        "Không ghi đè được tệp “%s” (%s): bản mới được ghi bên cạnh, “%s”. Hãy đóng tệp; lần "
+        "chạy sau sẽ ghi lại vào đúng tên.",
+        main.name, _refusal(exc), new.name,
     )  # fmt: skip
+
+
+def _refusal(exc: OSError) -> str:
+    # The system's own words are English (or the PC's language): say what it means instead.
+    if isinstance(exc, IsADirectoryError) or exc.errno in (errno.EISDIR, errno.ENOTEMPTY):
+        return "tên đó đang là một thư mục"
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY):
+        return "tệp đang mở trong Excel hoặc Word, hoặc bị khóa"
+    return f"hệ thống từ chối: {exc.strerror or exc}"
 
 
 # ------------------------------------------------------------------ archive
