@@ -261,25 +261,21 @@ def _refusal(exc: OSError) -> str:
 # ------------------------------------------------------------------ archive
 
 
-def archive_copy(current: Path, artefact: str, folder: Path, run_id: int) -> None:
+def archive_copy(current: Path, artefact: str, folder: Path) -> None:
     """Copy a generation of ``artefact`` that is about to be replaced or removed into ``folder``.
 
     The copy is named after the output, not the file (a copy beside an edited file is archived
-    as ``bao-cao-tong-hop-<time>-r<run>.docx`` too), so pruning finds every generation.
+    as ``bao-cao-tong-hop-<time>-<digest>.docx`` too, so pruning finds every generation), with
+    its modified time and the start of its digest: the same copy is archived once.
     """
     name = PurePosixPath(artefact)
     stamp = datetime.fromtimestamp(current.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
     data = current.read_bytes()
-    target = folder / f"{name.stem}-{stamp}-r{run_id - 1}{name.suffix}"
-    if target.exists():
-        if target.read_bytes() == data:
-            return
-        digest = hashlib.sha256(data).hexdigest()
-        target = folder / f"{name.stem}-{stamp}-r{run_id - 1}-{digest[:8]}{name.suffix}"
-        if target.exists():
-            return
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, lambda fh: fh.write(data))
+    digest = hashlib.sha256(data).hexdigest()
+    target = folder / f"{name.stem}-{stamp}-{digest[:8]}{name.suffix}"
+    if not target.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, lambda fh: fh.write(data))
 
 
 def prune_archive(folder: Path, artefact: str, keep: int, written: set[str]) -> None:
@@ -290,7 +286,8 @@ def prune_archive(folder: Path, artefact: str, keep: int, written: set[str]) -> 
     """
     name = PurePosixPath(artefact)
     pattern = re.compile(
-        rf"{re.escape(name.stem)}-\d{{8}}-\d{{6}}-r-?\d+(?:-[0-9a-f]{{8}})?{re.escape(name.suffix)}"
+        # Older versions named copies "-r<run>" instead of the digest's start.
+        rf"{re.escape(name.stem)}-\d{{8}}-\d{{6}}-(?:r-?\d+|[0-9a-f]{{8}}){re.escape(name.suffix)}"
     )
     try:
         copies = [p for p in folder.iterdir() if pattern.fullmatch(p.name) and p.is_file()]

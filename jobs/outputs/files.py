@@ -210,16 +210,17 @@ def _survey(out_dir: Path, items: list[Artefact], ledger: OutputLedger, stamp: P
 
 def _archive_replaced(place: Placement, target: Path, name: str, out_dir: Path,
                       run: RunInfo) -> None:  # fmt: skip
-    """Archive the job's files this generation replaces or supersedes (never a person's)."""
-    going = [*place.beside_job]
-    if place.holder is Holder.JOB and target == place.main:
-        going.insert(0, place.main)
-    for path in going:
-        try:
-            archive_copy(path, name, out_dir / ARCHIVE, run.run_id)
-        except OSError as exc:
-            raise OutputError(f"không lưu được bản cũ {path} vào {out_dir / ARCHIVE}: "
-                              f"{exc.strerror}") from exc  # fmt: skip
+    """Archive the job's file this generation replaces (a person's is never replaced)."""
+    if (target == place.main and place.holder is Holder.JOB) or target in place.beside_job:
+        _archive(target, name, out_dir)
+
+
+def _archive(path: Path, name: str, out_dir: Path) -> None:
+    try:
+        archive_copy(path, name, out_dir / ARCHIVE)
+    except OSError as exc:
+        raise OutputError(f"không lưu được bản cũ {path} vào {out_dir / ARCHIVE}: "
+                          f"{exc.strerror}") from exc  # fmt: skip
 
 
 def _write_generation(items: list[Artefact], places: dict[str, Placement],
@@ -267,13 +268,17 @@ def _place(tmp: Path, target: Path, place: Placement, run: RunInfo) -> Path:
 
 def _forget_old(item: Artefact, place: Placement, written: Path, out_dir: Path, keep: int,
                 ledger: OutputLedger) -> None:  # fmt: skip
-    """Remove the job's copies the new generation superseded; prune the archive and ledger."""
+    """Archive and remove the job's copies the new generation superseded; prune the archive
+    and the ledger."""
     for path in place.beside_job:
-        if path != written:
-            try:
-                path.unlink()
-            except OSError as exc:  # held open: still the job's, removed by a later run
-                log.debug("cannot remove the superseded %s: %s", path, exc.strerror)
+        if path == written:
+            continue
+        try:
+            if item.editable and keep > 0:
+                _archive(path, item.name, out_dir)  # the same copy twice is archived once
+            path.unlink()
+        except (OSError, OutputError) as exc:  # held open: still the job's, for a later run
+            log.debug("cannot remove the superseded %s: %s", path, exc)
     ours = ledger.written_outputs(item.name)
     if item.editable and keep > 0:
         prune_archive(out_dir / ARCHIVE, item.name, keep, ours)

@@ -223,3 +223,22 @@ def test_no_edit_no_copy(district: District) -> None:
         assert result.outputs[DRAFT] == out / DRAFT and result.outputs[WORKBOOK] == out / WORKBOOK
     assert not list(out.glob("* (số liệu *)*")) and status(out)["kept_outputs"] == []
     assert not re.search("sửa tay", sheet_text(out / WORKBOOK))
+
+
+def test_the_record_of_what_was_written_stays_bounded(tmp_path: Path) -> None:
+    from jobs.state import State
+
+    state = State(tmp_path / "state" / "tonghop.sqlite")
+    digests = [f"{n:064x}" for n in range(60)]
+    for run, digest in enumerate(digests, start=1):
+        state.record_output(DRAFT, digest, run)
+    state.record_output(WORKBOOK, digests[0], 1)
+    state.forget_outputs(DRAFT, keep_newest=30, keep={digests[0]})
+    assert state.written_outputs(DRAFT) == {digests[0], *digests[30:]}
+    assert state.written_outputs(WORKBOOK) == {digests[0]}  # another output's record is its own
+    state.notice_edit(str(tmp_path / "out" / DRAFT), 1)
+    state.notice_edit(str(tmp_path / "elsewhere" / DRAFT), 1)
+    state.forget_edits(str(tmp_path / "out"), set())
+    assert not state.edit_noticed(str(tmp_path / "out" / DRAFT))
+    assert state.edit_noticed(str(tmp_path / "elsewhere" / DRAFT))
+    state.close()
