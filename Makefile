@@ -31,6 +31,7 @@ lint: setup
 	$(BIN)/ruff check sheets_schema sync jobs tests
 	$(BIN)/ruff format --check sheets_schema sync jobs tests
 	$(BIN)/mypy
+	$(BIN)/mypy --platform win32
 
 bench: setup
 	$(BIN)/python -m jobs.bench

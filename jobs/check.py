@@ -87,6 +87,11 @@ def _check_one(job: tuple[Path, Schema, ParseContext, Limits]) -> CheckResult | 
     return CheckResult(code, report)
 
 
+def _short(path: Path) -> str:
+    text = str(path)
+    return text if len(text) <= 80 else text[:40] + "…" + text[-30:]
+
+
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -102,7 +107,14 @@ def write_annotated(source: Path, target: Path, result: CheckResult) -> None:
 
     if target.suffix.lower() != ".xlsx":
         raise ValueError(f"--annotate {target}: bản sao phải là tệp .xlsx (đặt tên có đuôi .xlsx)")
-    if target.exists() and target.resolve() == source.resolve():
+    try:
+        same = target.exists() and target.resolve() == source.resolve()
+    except OSError as exc:  # a name the file system refuses (too long, a reserved character)
+        raise ValueError(
+            f"--annotate {_short(target)}: không dùng được tên tệp này ({exc.strerror}); hãy "
+            f"đặt tên ngắn hơn"
+        ) from exc
+    if same:
         raise ValueError(
             f"--annotate {target}: đó chính là tệp đang kiểm tra, không ghi đè; hãy đặt tên khác"
         )
@@ -111,5 +123,5 @@ def write_annotated(source: Path, target: Path, result: CheckResult) -> None:
         atomic_write(target, lambda fh: fh.write(data))
     except (AnnotateError, OutputError, OSError) as exc:
         raise ValueError(
-            f"--annotate {target}: không tạo được bản sao đánh dấu lỗi ({exc})"
+            f"--annotate {_short(target)}: không tạo được bản sao đánh dấu lỗi ({exc})"
         ) from exc

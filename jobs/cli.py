@@ -361,7 +361,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------- remind
 def cmd_remind(args: argparse.Namespace) -> int:
-    from .remind import RemindError, build_reminders, send_reminders
+    from .remind import RemindError, build_reminders, send_reminders, summary
 
     config = _config(args)
     assert config is not None
@@ -378,9 +378,9 @@ def cmd_remind(args: argparse.Namespace) -> int:
         sent, failed = send_reminders(config, reminders)
     except RemindError as exc:
         raise CliError(str(exc)) from exc
-    out.print(f"đã gửi {len(sent)}; không gửi được {len(failed)}", highlight=False)
     for line in failed:
         out.print(f"  {line}", highlight=False, markup=False)
+    out.print(summary(sent, failed), highlight=False, markup=False)
     return 1 if failed else 0
 
 

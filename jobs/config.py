@@ -176,7 +176,7 @@ class Config:
         """The deadline and its interpretation in Vietnamese words, for every output."""
         day = unit_deadline or self.report.deadline
         first_late = self.deadline_at(unit_deadline)
-        zone = _zone_words(self.report.timezone, first_late)
+        zone = zone_words(self.report.timezone, first_late)
         if self.report.deadline_inclusive:
             return (
                 f"Hạn nộp: hết ngày {_vn_date(day)} "
@@ -506,7 +506,7 @@ def _vn_date(day: date) -> str:
     return f"{day.day}/{day.month}/{day.year}"
 
 
-def _zone_words(name: str, at: datetime) -> str:
+def zone_words(name: str, at: datetime) -> str:
     """ "giờ Việt Nam (UTC+7)", or the zone's name and its offset at ``at`` for other zones."""
     offset = at.utcoffset() or timedelta(0)
     minutes = int(offset.total_seconds()) // 60

@@ -24,6 +24,7 @@ from sync.google_admin import Check
 
 from .config import Config
 from .isolation import Failure, Isolated
+from .limits import mechanism as limits_mechanism
 from .outputs import unwritable
 from .roster import RosterError, roster_of, write_roster_sheet_column
 from .sources import SourceSetupError, account_email, google_client, pacing_file
@@ -71,6 +72,7 @@ def run_doctor(config: Config) -> list[Check]:
     refs = [SheetRef(u.code, u.sheet) for u in units]
     types = {u.code: u.type for u in units}
     if config.source.kind == "excel":
+        checks.append(_read_limits(config))
         checks += _excel_checks(config, refs, types, schema)
     needs_google = config.source.kind == "google" or bool(config.google.status_spreadsheet)
     if needs_google:
@@ -86,6 +88,17 @@ def _targets(config: Config, schema: Schema) -> Check:
     if missing:
         detail += f"; chưa có: {', '.join(missing)}"
     return Check("Chỉ tiêu của huyện", True, detail)
+
+
+def _read_limits(config: Config) -> Check:
+    """How each unit's file is bounded on this machine (the memory mechanism differs on Windows)."""
+    lim = config.limits
+    return Check(
+        "Giới hạn khi đọc tệp",
+        True,
+        f"bộ nhớ {lim.unit_memory_mb} MiB mỗi đơn vị: {limits_mechanism()}; "
+        f"thời gian {lim.unit_seconds} giây mỗi đơn vị",
+    )
 
 
 def _writable(folder: Path, name: str) -> Check:

@@ -38,6 +38,7 @@ from sync.excel import ExcelFolderSource, read_xlsx
 from .config import Config
 from .isolation import Failure, Isolated
 from .model import HistoryPoint, RunInfo, Status, Unit, UnitOutcome, count_outcomes
+from .plausibility import add_plausibility
 from .roster import expected_units, roster_of
 from .state import CachedParse, State, StateError, Submission
 
@@ -118,6 +119,9 @@ def run_sync(
             raise SyncError(str(exc)) from exc
         try:
             result = _run(config, schema, source, options, state, expected, as_of, started)
+            result.run.inactive = [u for u in roster if u not in expected]
+            result.run.status_sheet = bool(config.google.status_spreadsheet)
+            add_plausibility(schema, result.outcomes)  # across units: needs every unit's results
             result.outputs = write_outputs(out_dir, schema, result.outcomes, result.run,
                                            config.output.archive_keep, state.snapshot_path,
                                            ledger=state)  # fmt: skip

@@ -164,6 +164,9 @@ class RunInfo:
     # Filled in by write_outputs before it renders: outputs a person edited (or that were held
     # open) and the files the new generation went to instead, for Tình trạng and status.json.
     kept_outputs: list[KeptOutput] = field(default_factory=list)
+    # Roster units outside their active_from/active_to on the run's day: listed, not expected.
+    inactive: list[Unit] = field(default_factory=list)
+    status_sheet: bool = False  # a Google status sheet is configured ([google] status_spreadsheet)
 
 
 def count_outcomes(outcomes: list[UnitOutcome]) -> dict[str, float]:
