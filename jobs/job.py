@@ -124,7 +124,8 @@ def run_sync(
             result.run.status_sheet = bool(config.google.status_spreadsheet)
             add_plausibility(schema, result.outcomes)  # across units: needs every unit's results
             result.outputs = write_outputs(out_dir, schema, result.outcomes, result.run,
-                                           config.output.archive_keep, state.snapshot_path)  # fmt: skip
+                                           config.output.archive_keep, state.snapshot_path,
+                                           ledger=state)  # fmt: skip
             if status_writer is not None:
                 result.status_sheet = _write_status_sheet(status_writer, result)
             state.finish_run(result.run.run_id, datetime.now(UTC), result.run.counts,
@@ -254,6 +255,7 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
         district_parent=config.district.parent,
         district_place=config.district.place,
         targets=dict(config.targets),
+        district_results=dict(config.district_results),
         field_changes=history.changes_after_submission(state),
     )
     run.history.append(
