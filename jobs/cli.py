@@ -93,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="nơi lệnh sync của huyện mẫu ghi kết quả (mặc định: THƯ_MỤC/out)")  # fmt: skip
     d.add_argument("--seed", type=int, default=2023, metavar="SỐ",
                    help="hạt giống ngẫu nhiên: cùng số cho cùng huyện mẫu (mặc định: 2023)")  # fmt: skip
+    d.add_argument("--province", action="store_true",
+                   help="7 huyện mẫu (đã đồng bộ) và cấu hình tỉnh tổng hợp từ kết quả của các huyện")  # fmt: skip
 
     doc = sub.add_parser(
         "doctor",
@@ -390,6 +392,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.units is not None and args.units < 1:
         raise CliError("--units phải từ 1 trở lên")
+    if args.province:
+        from .province.demo import make_province_demo
+
+        made = make_province_demo(args.dir, args.units, args.seed)
+        run_it = shlex.join(["tonghop", "sync", "--config", str(made.config), "--as-of", DEMO_AS_OF])
+        _console(stderr=True).print(f"Đã tạo tỉnh mẫu {made.districts} huyện ở {args.dir}.\n"
+                                    f"Chạy thử: {run_it}", highlight=False, markup=False)  # fmt: skip
+        return 0
     result = make_demo(args.dir, args.units, args.seed, out_dir=args.out_dir)
     mix = ", ".join(
         f"{_DEMO_SCENARIOS.get(k, k)} {v}"
