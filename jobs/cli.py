@@ -320,6 +320,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     config = _config(args)
     assert config is not None
+    if config.source.kind == "districts":  # a province: its units are the districts' outputs
+        return _sync_province(args, config)
     out_dir = args.out_dir or config.output.dir
     before = runlog.units_shown(out_dir)
     try:
@@ -519,6 +521,28 @@ def cmd_provision(args: argparse.Namespace) -> int:
         highlight=False,
         markup=False,
     )
+    return 0
+
+
+def _sync_province(args: argparse.Namespace, config: Config) -> int:
+    from .province.sync import ProvinceError, run_province
+
+    try:
+        result = run_province(config, args.as_of, args.out_dir)
+    except ProvinceError as exc:
+        raise CliError(str(exc)) from exc
+    used = sum(1 for r in result.reads if r.status.value == "ok")
+    c = result.run.counts
+    line = (
+        f"tonghop sync (tỉnh): lần chạy {result.run.run_id}, {used}/{len(result.reads)} huyện dùng "
+        f"được, {int(c.get('submitted', 0))}/{int(c.get('expected', 0))} đơn vị đã nộp"
+        if result.rewritten
+        else f"tonghop sync (tỉnh): lần chạy {result.run.run_id}, kết quả các huyện không đổi"
+    )
+    for r in result.reads:
+        if r.status.value != "ok":
+            line += f"; {r.entry.name}: {r.status.label.lower()}"
+    _console().print(line, highlight=False, markup=False)
     return 0
 
 
