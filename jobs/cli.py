@@ -398,7 +398,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from .province.demo import make_province_demo
 
         made = make_province_demo(args.dir, args.units, args.seed)
-        run_it = shlex.join(["tonghop", "sync", "--config", str(made.config), "--as-of", DEMO_AS_OF])
+        run_it = shlex.join(
+            ["tonghop", "sync", "--config", str(made.config), "--as-of", DEMO_AS_OF]
+        )
         _console(stderr=True).print(f"Đã tạo tỉnh mẫu {made.districts} huyện ở {args.dir}.\n"
                                     f"Chạy thử: {run_it}", highlight=False, markup=False)  # fmt: skip
         return 0

@@ -386,7 +386,9 @@ class _Reader:
                 f'[source] kind = "{text}" không hợp lệ; ghi "excel", "google" hoặc "districts"'
             )
         if text == "districts":
-            return SourceConfig(kind="districts", districts=read_districts(table, self.resolve, self.fail))
+            return SourceConfig(
+                kind="districts", districts=read_districts(table, self.resolve, self.fail)
+            )
         kind: SourceKind = "excel" if text == "excel" else "google"
         folder = self.optional_path(table, "source", "folder")
         if kind == "excel" and folder is None:

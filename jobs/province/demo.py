@@ -88,7 +88,9 @@ def make_province_demo(folder: Path, units: int | None = None, seed: int = 2023)
         home = folder / slug
         make_demo(home, units, seed=seed + n)
         toml = home / "tonghop.toml"
-        text = toml.read_text("utf-8").replace('name = "HUYỆN ỦY VĨNH LỢI"', f'name = "{name.upper()}"')
+        text = toml.read_text("utf-8").replace(
+            'name = "HUYỆN ỦY VĨNH LỢI"', f'name = "{name.upper()}"'
+        )
         text = text.replace('place = "Vĩnh Lợi"', f'place = "{place}"\ncode = "{code}"')
         toml.write_text(text, "utf-8")
         config = load_config(toml, env={})

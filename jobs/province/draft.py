@@ -24,7 +24,7 @@ from sheets_schema.values import fmt_number
 from ..model import RunInfo, UnitOutcome
 from ..outputs.words import local_time
 from .read import DistrictRead
-from .tables import ProvinceTables
+from .tables import ProvinceTables, count, figure
 
 _FONT = "Times New Roman"
 
@@ -41,8 +41,8 @@ def draft_bytes(schema: Schema, run: RunInfo, reads: Sequence[DistrictRead],
     """The draft as .docx bytes."""
     doc = Document()
     style = doc.styles["Normal"]
-    style.font.name = _FONT  # type: ignore[attr-defined]
-    style.font.size = Pt(13)  # type: ignore[attr-defined]
+    style.font.name = _FONT
+    style.font.size = Pt(13)
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin, section.right_margin = Mm(30), Mm(15)
@@ -60,8 +60,8 @@ def draft_bytes(schema: Schema, run: RunInfo, reads: Sequence[DistrictRead],
 
     doc.add_heading("I. TÌNH HÌNH BÁO CÁO CỦA CÁC HUYỆN", level=2)
     counts = tables.district_counts
-    total = int(counts["expected"].sum()) if len(counts) else 0
-    done = int(counts["submitted"].sum()) if len(counts) else 0
+    total = sum(count(counts, d, "expected") for d in counts.index)
+    done = sum(count(counts, d, "submitted") for d in counts.index)
     used = sum(1 for r in reads if r.entry.code in districts)
     doc.add_paragraph(
         f"Tổng hợp từ kết quả của {used}/{len(reads)} huyện: {done}/{total} đơn vị cơ sở đã nộp "
@@ -70,9 +70,9 @@ def draft_bytes(schema: Schema, run: RunInfo, reads: Sequence[DistrictRead],
     for r in reads:
         line = f"{r.entry.name}: "
         if r.entry.code in counts.index:
-            c = counts.loc[r.entry.code]
-            line += (f"{int(c['submitted'])}/{int(c['expected'])} đơn vị đã nộp ({int(c['on_time'])} "
-                     f"đúng hạn, {int(c['late'])} trễ hạn), {int(c['overdue'])} quá hạn chưa nộp.")  # fmt: skip
+            c = {name: count(counts, r.entry.code, name) for name in counts.columns}
+            line += (f"{c['submitted']}/{c['expected']} đơn vị đã nộp ({c['on_time']} đúng hạn, "
+                     f"{c['late']} trễ hạn), {c['overdue']} quá hạn chưa nộp.")  # fmt: skip
         else:
             line += f"{r.status.label.lower()}: {r.message}"
         doc.add_paragraph(line, style="List Bullet")
@@ -91,7 +91,7 @@ def draft_bytes(schema: Schema, run: RunInfo, reads: Sequence[DistrictRead],
     for d in tables.province:
         cells = table.add_row().cells
         values = [f"{d.label} ({d.unit})",
-                  *[_number(tables.by_district.at[d.indicator.key, c]) for c in codes],
+                  *[_number(figure(tables.by_district, d.indicator.key, c)) for c in codes],
                   _number(d.shown_result), _number(d.shown_target), d.ratio_text, d.assessment]  # fmt: skip
         for cell, text in zip(cells, values, strict=True):
             cell.text = text

@@ -1,12 +1,12 @@
 """The province's ``[[source.district]]`` entries: each district's code, name and output folder.
 
-    [source]
-    kind = "districts"
+[source]
+kind = "districts"
 
-    [[source.district]]
-    code = "VINH_LOI"
-    name = "Huyện ủy Vĩnh Lợi"
-    folder = "../vinh-loi/out"      # the district's output folder (values.csv, status.json)
+[[source.district]]
+code = "VINH_LOI"
+name = "Huyện ủy Vĩnh Lợi"
+folder = "../vinh-loi/out"      # the district's output folder (values.csv, status.json)
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ class DistrictEntry:
 def read_districts(table: dict[str, Any], resolve: Callable[[str], Path],
                    fail: Callable[[str], Exception]) -> tuple[DistrictEntry, ...]:  # fmt: skip
     """Check and read the entries; ``fail`` makes the one-line configuration error."""
-    example = '[[source.district]] với code = "VINH_LOI", name = "Huyện ủy Vĩnh Lợi", folder = "…/out"'
+    example = (
+        '[[source.district]] với code = "VINH_LOI", name = "Huyện ủy Vĩnh Lợi", folder = "…/out"'
+    )
     items = table.get("district")
     if not isinstance(items, list) or not items:
         raise fail(f'[source] kind = "districts" cần ít nhất một mục {example}')
@@ -41,7 +43,9 @@ def read_districts(table: dict[str, Any], resolve: Callable[[str], Path],
     seen: set[str] = set()
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            raise fail(f"[[source.district]] thứ {n} phải là một mục có các khóa {', '.join(_KEYS)}")
+            raise fail(
+                f"[[source.district]] thứ {n} phải là một mục có các khóa {', '.join(_KEYS)}"
+            )
         extra = sorted(set(item) - set(_KEYS))
         if extra:
             raise fail(
@@ -51,7 +55,9 @@ def read_districts(table: dict[str, Any], resolve: Callable[[str], Path],
         values = {k: item.get(k) for k in _KEYS}
         missing = [k for k, v in values.items() if not isinstance(v, str) or not v.strip()]
         if missing:
-            raise fail(f"[[source.district]] thứ {n}: thiếu {', '.join(missing)} (chuỗi trong ngoặc kép)")
+            raise fail(
+                f"[[source.district]] thứ {n}: thiếu {', '.join(missing)} (chuỗi trong ngoặc kép)"
+            )
         code = str(values["code"]).strip()
         if not _CODE.match(code):
             raise fail(

@@ -163,7 +163,7 @@ def _foreign(doc: dict[str, Any], entry: DistrictEntry, schema: Schema) -> str:
     code = district.get("code") if isinstance(district, dict) else None
     if not code:
         return (
-            f"{STATUS} của huyện không ghi mã huyện: huyện cần thêm code = \"{entry.code}\" vào "
+            f'{STATUS} của huyện không ghi mã huyện: huyện cần thêm code = "{entry.code}" vào '
             f"mục [district] trong tonghop.toml của mình rồi chạy lại tonghop sync."
         )
     if str(code).casefold() != entry.code.casefold():

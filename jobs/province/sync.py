@@ -73,7 +73,9 @@ def _inputs_digest(config: Config) -> str:
     return h.hexdigest()
 
 
-def run_province(config: Config, as_of: datetime | None = None, out_dir: Path | None = None) -> ProvinceResult:
+def run_province(
+    config: Config, as_of: datetime | None = None, out_dir: Path | None = None
+) -> ProvinceResult:
     """Run the province's consolidation once."""
     schema = load_schema(config.report.schema)
     now = (as_of or datetime.now(UTC)).astimezone(config.tz)
@@ -126,9 +128,13 @@ def _run(config: Config, schema: Any, now: datetime, out: Path) -> ProvinceResul
     }
     stamp.unlink(missing_ok=True)
     for name, data in rendered.items():
-        atomic_write(paths[name], lambda fh, data=data: fh.write(data))
+        _write(paths[name], data)
     atomic_write(stamp, lambda fh: fh.write(digest.encode()))
     return ProvinceResult(run, reads, districts, tables, paths)
+
+
+def _write(path: Path, data: bytes) -> None:
+    atomic_write(path, lambda fh: fh.write(data))
 
 
 def _read_text(path: Path) -> str:
@@ -161,7 +167,9 @@ def _run_info(config: Config, schema: Any, now: datetime, run_id: int,
     )  # fmt: skip
 
 
-def status_json(run: RunInfo, reads: list[DistrictRead], districts: dict[str, list[UnitOutcome]]) -> str:
+def status_json(
+    run: RunInfo, reads: list[DistrictRead], districts: dict[str, list[UnitOutcome]]
+) -> str:
     """The province's status.json: the district's format (a level above can read it as a
     district's), with a "districts" list giving each district's status."""
     units = []
@@ -175,15 +183,22 @@ def status_json(run: RunInfo, reads: list[DistrictRead], districts: dict[str, li
         "schema_version": run.schema_version,
         "district": {"code": run.district_code, "name": run.district_name},
         "run_id": run.run_id,
-        "counts": {k: (int(v) if float(v).is_integer() and not k.endswith("_rate") else v)
-                   for k, v in run.counts.items()},  # fmt: skip
+        "counts": {
+            k: (int(v) if float(v).is_integer() and not k.endswith("_rate") else v)
+            for k, v in run.counts.items()
+        },
         "districts": [
-            {"code": r.entry.code, "name": r.entry.name, "status": r.status.value,
-             "status_label": r.status.label, "message": r.message,
-             "as_of": r.as_of.isoformat() if r.as_of else None,
-             "units": len(districts.get(r.entry.code, []))}
+            {
+                "code": r.entry.code,
+                "name": r.entry.name,
+                "status": r.status.value,
+                "status_label": r.status.label,
+                "message": r.message,
+                "as_of": r.as_of.isoformat() if r.as_of else None,
+                "units": len(districts.get(r.entry.code, [])),
+            }
             for r in reads
-        ],  # fmt: skip
+        ],
         "units": units,
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -86,3 +87,19 @@ def province_tables(schema: Schema, districts: Mapping[str, list[UnitOutcome]],
         province, by_district, by_type,
         _counts(rows, "district", list(districts)), _counts(rows, "type", types),
     )  # fmt: skip
+
+
+def figure(frame: pd.DataFrame, row: str, col: str) -> float | None:
+    """A pivot's cell as a float, None when empty or absent."""
+    if row not in frame.index or col not in frame.columns:
+        return None
+    value: Any = frame.at[row, col]
+    return None if pd.isna(value) else float(value)
+
+
+def count(frame: pd.DataFrame, row: str, col: str) -> int:
+    """A count table's cell as an int (0 when absent)."""
+    if row not in frame.index or col not in frame.columns:
+        return 0
+    value: Any = frame.at[row, col]
+    return int(value)

@@ -24,8 +24,8 @@ _PARTS = ("nq", "kq", "tu_so", "mau_so", "du_bao")
 def wanted_fields(schema: Schema) -> frozenset[str]:
     """The field ids the province keeps from values.csv: indicator figures and weights."""
     ids = {ind.field_id(p) for ind in schema.indicators for p in _PARTS if p in ind.parts}
-    ids |= {ind.weight for ind in schema.indicators if getattr(ind, "weight", None)}
-    return frozenset(i for i in ids if i)
+    ids |= {str(ind.weight) for ind in schema.indicators if ind.weight}
+    return frozenset(ids)
 
 
 def _number(value: Any) -> float | None:
@@ -34,7 +34,9 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def indicator_results(schema: Schema, unit_type: str, values: dict[str, Any]) -> dict[str, IndicatorResult]:
+def indicator_results(
+    schema: Schema, unit_type: str, values: dict[str, Any]
+) -> dict[str, IndicatorResult]:
     """The unit's indicator results, as the parser made them, from its written values."""
     out = {}
     for ind in schema.indicators:
@@ -73,7 +75,9 @@ def _when(text: Any) -> datetime | None:
     return moment if moment.tzinfo else None
 
 
-def district_outcomes(schema: Schema, read: DistrictRead, fallback_deadline: datetime) -> list[UnitOutcome]:
+def district_outcomes(
+    schema: Schema, read: DistrictRead, fallback_deadline: datetime
+) -> list[UnitOutcome]:
     """One outcome per unit the district lists; codes qualified as DISTRICT/UNIT."""
     out = []
     for u in read.units:
@@ -101,7 +105,9 @@ def district_outcomes(schema: Schema, read: DistrictRead, fallback_deadline: dat
     return out
 
 
-def all_outcomes(schema: Schema, reads: Iterable[DistrictRead], fallback_deadline: datetime) -> dict[str, list[UnitOutcome]]:
+def all_outcomes(
+    schema: Schema, reads: Iterable[DistrictRead], fallback_deadline: datetime
+) -> dict[str, list[UnitOutcome]]:
     """District code → its units' outcomes, for the districts whose outputs are usable."""
     return {r.entry.code: district_outcomes(schema, r, fallback_deadline)
             for r in reads if r.status.value == "ok"}  # fmt: skip

@@ -22,7 +22,7 @@ from ..outputs.cells import FONT, Book, ratio_kind
 from ..outputs.rollup import number_kind
 from ..outputs.words import local_time
 from .read import DistrictRead
-from .tables import COUNTS, ProvinceTables
+from .tables import COUNTS, ProvinceTables, count, figure
 
 SHEETS = ("Toàn tỉnh", "Các huyện", "Theo loại hình")
 _OPTIONS = {
@@ -86,18 +86,21 @@ def _province(book: Book, ws: Worksheet, t: ProvinceTables, names: dict[str, str
         book.text(ws, row, 2, d.label, book.fmt())
         book.text(ws, row, 3, d.unit, book.fmt())
         for c, code in enumerate(districts):
-            value = t.by_district.at[ind.key, code]
-            value = None if pd.isna(value) else float(value)
+            value = figure(t.by_district, ind.key, code)
             book.value(ws, row, 4 + c, value, number_kind(ind, value))
         book.value(ws, row, first, d.shown_result, d.kind, fill="#DDEBF7")
         book.value(ws, row, first + 1, d.shown_target, d.target_kind)
         book.value(ws, row, first + 2, d.shown_ratio, ratio_kind(d.ratio_decimals))
-        book.text(ws, row, first + 3, d.assessment, book.fmt(fill=_ASSESSMENT_FILL.get(d.assessment)))
+        book.text(
+            ws, row, first + 3, d.assessment, book.fmt(fill=_ASSESSMENT_FILL.get(d.assessment))
+        )
         book.text(ws, row, first + 4, d.how, book.fmt())
     book.finish(ws, head, head + len(t.province), len(columns) - 1, freeze_cols=3)
 
 
-def _districts(book: Book, ws: Worksheet, reads: Sequence[DistrictRead], counts: pd.DataFrame) -> None:
+def _districts(
+    book: Book, ws: Worksheet, reads: Sequence[DistrictRead], counts: pd.DataFrame
+) -> None:
     head = 2
     book.title(ws, "TÌNH HÌNH BÁO CÁO CỦA CÁC HUYỆN",
                "Mỗi huyện một dòng: kết quả của huyện có dùng được không, và số đơn vị cơ sở theo tình trạng.")  # fmt: skip
@@ -115,18 +118,20 @@ def _districts(book: Book, ws: Worksheet, reads: Sequence[DistrictRead], counts:
         book.value(ws, row, 4, r.as_of, "datetime")
         usable = r.entry.code in counts.index
         for c, name in enumerate(COUNTS):
-            book.value(ws, row, 5 + c, int(counts.at[r.entry.code, name]) if usable else None, "int")
-        expected = int(counts.at[r.entry.code, "expected"]) if usable else 0
-        rate = counts.at[r.entry.code, "submitted"] / expected if expected else None
+            shown = count(counts, r.entry.code, name) if usable else None
+            book.value(ws, row, 5 + c, shown, "int")
+        expected = count(counts, r.entry.code, "expected")
+        rate = count(counts, r.entry.code, "submitted") / expected if expected else None
         book.value(ws, row, 5 + len(COUNTS), rate, "ratio")
         book.text(ws, row, 6 + len(COUNTS), r.message, book.fmt())
-    total = counts.sum()
+    total = {name: sum(count(counts, d, name) for d in counts.index) for name in COUNTS}
     row += 1
     book.text(ws, row, 2, "Toàn tỉnh (các huyện dùng được)", book.fmt(bold=True))
     for c, name in enumerate(COUNTS):
-        book.value(ws, row, 5 + c, int(total[name]) if len(counts) else 0, "int")
-    expected = int(total["expected"]) if len(counts) else 0
-    book.value(ws, row, 5 + len(COUNTS), total["submitted"] / expected if expected else None, "ratio")
+        book.value(ws, row, 5 + c, total[name], "int")
+    expected = total["expected"]
+    rate = total["submitted"] / expected if expected else None
+    book.value(ws, row, 5 + len(COUNTS), rate, "ratio")
     book.finish(ws, head, row, len(columns) - 1, freeze_cols=3)
 
 
@@ -143,7 +148,7 @@ def _types(book: Book, ws: Worksheet, t: ProvinceTables, labels: dict[str, str])
         row += 1
         book.text(ws, row, 2, _COUNT_LABELS[c_name], book.fmt(bold=True))
         for c, k in enumerate(types):
-            book.value(ws, row, 4 + c, int(t.type_counts.at[k, c_name]), "int")
+            book.value(ws, row, 4 + c, count(t.type_counts, k, c_name), "int")
     for n, d in enumerate(t.province, start=1):
         row += 1
         ind = d.indicator
@@ -152,7 +157,6 @@ def _types(book: Book, ws: Worksheet, t: ProvinceTables, labels: dict[str, str])
         book.text(ws, row, 2, d.label, book.fmt())
         book.text(ws, row, 3, d.unit, book.fmt())
         for c, k in enumerate(types):
-            value = t.by_type.at[ind.key, k] if k in t.by_type.columns else None
-            value = None if value is None or pd.isna(value) else float(value)
+            value = figure(t.by_type, ind.key, k)
             book.value(ws, row, 4 + c, value, number_kind(ind, value))
     book.finish(ws, head, row, len(columns) - 1, freeze_cols=3)
