@@ -249,6 +249,7 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
         district_parent=config.district.parent,
         district_place=config.district.place,
         targets=dict(config.targets),
+        draft=dict(config.draft),
     )
     run.history.append(
         HistoryPoint(

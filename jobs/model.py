@@ -147,6 +147,8 @@ class RunInfo:
     district_parent: str = ""
     district_place: str = ""
     targets: dict[str, float] = field(default_factory=dict)
+    # [draft]: how the draft groups the units' sentences (jobs.outputs.synthesis.Settings).
+    draft: dict[str, float] = field(default_factory=dict)
 
 
 def count_outcomes(outcomes: list[UnitOutcome]) -> dict[str, float]:

@@ -35,6 +35,7 @@ from typing import Any
 from sheets_schema import Code, Finding, Schema, Severity
 
 from ..model import RunInfo, Status, UnitOutcome
+from .annex import ANNEX, annex_bytes
 from .draft import DRAFT, draft_bytes
 from .feedback import FEEDBACK_DIR, SnapshotLookup, write_feedback
 from .workbook import write_workbook
@@ -110,6 +111,7 @@ def artefacts(gen: Generation) -> list[Artefact]:
     return [
         Artefact(WORKBOOK, workbook),
         Artefact(DRAFT, lambda: draft_bytes(gen.schema, gen.outcomes, gen.run)),
+        Artefact(ANNEX, lambda: annex_bytes(gen.schema, gen.outcomes, gen.run)),
         Artefact("values.csv", lambda: values_csv(gen.outcomes, gen.schema).encode("utf-8")),
         Artefact("findings.csv", findings),
     ]
@@ -147,6 +149,7 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
         raise OutputError(f"không xóa được {stamp}: {exc.strerror}") from exc
     _archive(paths[WORKBOOK], out_dir / ARCHIVE, archive_keep, run)
     _archive(paths[DRAFT], out_dir / ARCHIVE, archive_keep, run)
+    _archive(paths[ANNEX], out_dir / ARCHIVE, archive_keep, run)
     temps: list[tuple[Path, Path]] = []
     try:
         for item in items:  # render everything first: a failing render replaces nothing
@@ -233,7 +236,7 @@ def fingerprint(schema: Schema, outcomes: list[UnitOutcome], run: RunInfo, rende
     h = hashlib.sha256(renderer.encode())
     for part in (schema.id, schema.version, schema.fingerprint, run.as_of.date().isoformat(),
                  run.deadline_text, run.timezone, str(run.conference), json.dumps(run.counts, sort_keys=True),
-                 json.dumps([run.district_name, run.district_parent, run.district_place, run.targets], sort_keys=True)):  # fmt: skip
+                 json.dumps([run.district_name, run.district_parent, run.district_place, run.targets, run.draft], sort_keys=True)):  # fmt: skip
         h.update(part.encode("utf-8") + b"\0")
     if any(o.status is Status.UNREACHABLE for o in outcomes):
         h.update(run.as_of.isoformat().encode())  # the age of their last good data is shown
