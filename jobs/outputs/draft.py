@@ -38,7 +38,7 @@ from .status_table import COUNT_LABELS, HEADER, count_units, status_table
 from .synthesis import Settings, find_points
 from .wordpage import WordPage, cell_lines, pinned_bytes
 from .words import fmt_datetime, fmt_percent
-from .wordxml import FullRow, Run
+from .wordxml import FullRow
 
 DRAFT = "bao-cao-tong-hop.docx"
 

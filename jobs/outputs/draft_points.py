@@ -16,13 +16,13 @@ PLACEHOLDER = (
 
 
 def attribution(units: Sequence[str], names: Mapping[str, str], total: int, listed: int) -> str:
-    """ "(12 đơn vị: A, B, … và 6 đơn vị khác)", all of them when few, "(tất cả 25 đơn vị)"."""
+    """ "(12 đơn vị: A; B; … và 6 đơn vị khác)", all of them when few, "(tất cả 25 đơn vị)"."""
     n = len(units)
     if n == total and n > 2:
         return f"(tất cả {n} đơn vị)"
     shown = [names.get(u, u) for u in units[:listed]]
     rest = n - len(shown)
-    text = ", ".join(shown)
+    text = "; ".join(shown)  # names hold commas ("Trung tâm Văn hóa, Thể thao …")
     if rest:
         text += f" và {rest} đơn vị khác"
     return f"({n} đơn vị: {text})"
@@ -32,7 +32,7 @@ def singles_paragraph(points: Sequence[Point], names: Mapping[str, str], listed:
     """One short paragraph for the points a single unit made, pointing to the annex."""
     units = list(dict.fromkeys(u for p in points for u in p.units))
     shown = [names.get(u, u) for u in units[:listed]]
-    who = ", ".join(shown) + (
+    who = "; ".join(shown) + (
         f" và {len(units) - len(shown)} đơn vị khác" if len(units) > len(shown) else ""
     )
     return (
