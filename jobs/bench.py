@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import io
 import platform
-import resource
 import statistics
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from sync.excel import ExcelFolderSource, read_xlsx
 from .config import load_config
 from .demo import DEMO_AS_OF, make_demo
 from .job import SyncOptions, SyncResult, run_sync
+from .limits import peak_rss_mib
 from .outputs.draft import DRAFT, draft_bytes
 
 GOALS = {"full": 0.5, "unchanged": 0.05, "memory_mib": 1024}
@@ -40,11 +40,6 @@ def timed(fn: Callable[[], object]) -> float:
 
 def median_ms(fn: Callable[[], object], repeat: int = 30) -> float:
     return statistics.median(timed(fn) for _ in range(repeat)) * 1000
-
-
-def rss_mib(who: int) -> float:
-    # ru_maxrss is in KiB on Linux.
-    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def baseline(files: list[Path]) -> None:
@@ -185,11 +180,11 @@ def main(argv: list[str] | None = None) -> int:
         source = ExcelFolderSource(config.source.folder)
         files = sorted(config.source.folder.glob("*.xlsx"))
         as_of = datetime.fromisoformat(DEMO_AS_OF)
-        rss_before = rss_mib(resource.RUSAGE_SELF)
+        rss_before = peak_rss_mib()
         synced: list[SyncResult] = []
         t_full = timed(lambda: synced.append(run_sync(config, source, SyncOptions(as_of=as_of))))
-        rss_self = rss_mib(resource.RUSAGE_SELF)
-        rss_child = rss_mib(resource.RUSAGE_CHILDREN)
+        rss_self = peak_rss_mib()
+        rss_child = peak_rss_mib(children=True)
         t_same = timed(lambda: run_sync(config, source, SyncOptions(as_of=as_of)))
         # The Word draft is written inside the full sync; time it again alone for its share.
         schema = load_schema(config.report.schema)

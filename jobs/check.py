@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +13,8 @@ from sync.excel import WorkbookError, read_xlsx
 from sync.guard import Limits, read_regular_file
 
 from .isolation import Failure, Isolated
+
+log = logging.getLogger(__name__)
 
 
 class UnreadableFile(Exception):
@@ -61,30 +64,38 @@ def check_file(
         memory_mb=limits.unit_memory_mb, seconds=limits.unit_seconds,
     ).run()  # fmt: skip
     if isinstance(out, Failure):
-        raise UnreadableFile(f"{path}: {out.message_vi} ({out.reason})")
+        log.info("%s: %s", path, out.reason)  # the technical reason, for -v
+        raise UnreadableFile(f"{path}: {out.message_vi}")
     if isinstance(out, str):
         raise UnreadableFile(out)
     return out
 
 
 def _check_one(job: tuple[Path, Schema, ParseContext, Limits]) -> CheckResult | str:
-    """In the worker: the result, or why the file cannot be read (Vietnamese, then English)."""
+    """In the worker: the result, or why the file cannot be read (in Vietnamese)."""
     path, schema, ctx, limits = job
     try:
         data = read_regular_file(path, limits)
     except FileNotFoundError:
-        return f"{path}: không có tệp này (no such file)"
+        return f"{path}: không có tệp này; kiểm tra lại tên và thư mục"
+    except PermissionError:
+        return f"{path}: không có quyền đọc tệp này"
     except WorkbookError as exc:
-        return f"{path}: {exc.message_vi} ({exc})"
+        return f"{path}: {exc.message_vi}"
     except OSError as exc:
-        return f"{path}: không đọc được tệp ({exc.strerror})"
+        return f"{path}: không đọc được tệp (mã lỗi hệ thống {exc.errno})"
     try:
         raw = read_xlsx(data, shapes=schema.shapes, limits=limits)
     except WorkbookError as exc:
-        return f"{path}: {exc.message_vi} ({exc})"
+        return f"{path}: {exc.message_vi}"
     report = parse_report(schema, raw, ctx)
     code = ctx.unit_code or _text(report.values.get("tt_ma_don_vi"))
     return CheckResult(code, report)
+
+
+def _short(path: Path) -> str:
+    text = str(path)
+    return text if len(text) <= 80 else text[:40] + "…" + text[-30:]
 
 
 def _text(value: Any) -> str | None:
@@ -102,7 +113,14 @@ def write_annotated(source: Path, target: Path, result: CheckResult) -> None:
 
     if target.suffix.lower() != ".xlsx":
         raise ValueError(f"--annotate {target}: bản sao phải là tệp .xlsx (đặt tên có đuôi .xlsx)")
-    if target.exists() and target.resolve() == source.resolve():
+    try:
+        same = target.exists() and target.resolve() == source.resolve()
+    except OSError as exc:  # a name the file system refuses (too long, a reserved character)
+        raise ValueError(
+            f"--annotate {_short(target)}: không dùng được tên tệp này ({exc.strerror}); hãy "
+            f"đặt tên ngắn hơn"
+        ) from exc
+    if same:
         raise ValueError(
             f"--annotate {target}: đó chính là tệp đang kiểm tra, không ghi đè; hãy đặt tên khác"
         )
@@ -111,5 +129,5 @@ def write_annotated(source: Path, target: Path, result: CheckResult) -> None:
         atomic_write(target, lambda fh: fh.write(data))
     except (AnnotateError, OutputError, OSError) as exc:
         raise ValueError(
-            f"--annotate {target}: không tạo được bản sao đánh dấu lỗi ({exc})"
+            f"--annotate {_short(target)}: không tạo được bản sao đánh dấu lỗi ({exc})"
         ) from exc

@@ -24,6 +24,8 @@ from sync.google_admin import Check
 
 from .config import Config
 from .isolation import Failure, Isolated
+from .limits import mechanism as limits_mechanism
+from .model import entered_line
 from .outputs import unwritable
 from .roster import RosterError, roster_of, write_roster_sheet_column
 from .sources import SourceSetupError, account_email, google_client, pacing_file
@@ -50,6 +52,7 @@ def run_doctor(config: Config) -> list[Check]:
         schema = load_schema(config.report.schema)
         checks.append(Check("Mẫu báo cáo", True, f"{schema.id} phiên bản {schema.version}"))
         checks.append(_targets(config, schema))
+        checks.append(_district_results(config, schema))
     except SchemaError as exc:
         return [
             *checks,
@@ -71,6 +74,7 @@ def run_doctor(config: Config) -> list[Check]:
     refs = [SheetRef(u.code, u.sheet) for u in units]
     types = {u.code: u.type for u in units}
     if config.source.kind == "excel":
+        checks.append(_read_limits(config))
         checks += _excel_checks(config, refs, types, schema)
     needs_google = config.source.kind == "google" or bool(config.google.status_spreadsheet)
     if needs_google:
@@ -86,6 +90,35 @@ def _targets(config: Config, schema: Schema) -> Check:
     if missing:
         detail += f"; chưa có: {', '.join(missing)}"
     return Check("Chỉ tiêu của huyện", True, detail)
+
+
+def _district_results(config: Config, schema: Schema) -> Check:
+    """The district's own statistics ([district_results]) for ``entered`` indicators: without
+    one, the workbook and the draft read "chưa nhập" for it."""
+    entered = [i for i in schema.indicators if i.rollup == "entered"]
+    missing = [i for i in entered if i.key not in config.district_results]
+    detail = f"{len(entered) - len(missing)}/{len(entered)} số liệu của huyện đã nhập"
+    if not missing:
+        return Check("Số liệu của huyện", True, detail)
+    names = ", ".join(f"{i.label} ({i.key})" for i in missing)
+    lines = "; ".join(entered_line(i.key) for i in missing)
+    return Check(
+        "Số liệu của huyện",
+        True,
+        f"{detail}; chưa nhập: {names}",
+        f"Thêm vào tonghop.toml, mục [district_results], dòng: {lines} (thay số liệu và nguồn).",
+    )
+
+
+def _read_limits(config: Config) -> Check:
+    """How each unit's file is bounded on this machine (the memory mechanism differs on Windows)."""
+    lim = config.limits
+    return Check(
+        "Giới hạn khi đọc tệp",
+        True,
+        f"bộ nhớ {lim.unit_memory_mb} MiB mỗi đơn vị: {limits_mechanism()}; "
+        f"thời gian {lim.unit_seconds} giây mỗi đơn vị",
+    )
 
 
 def _writable(folder: Path, name: str) -> Check:

@@ -7,7 +7,8 @@ time, and the parent watches each slot: a result, a death (abort, segfault, the 
 the unit's time running out. A failed unit becomes a ``Failure`` with a Vietnamese reason, its
 worker is replaced, and the other units go on.
 
-The memory limit is ``RLIMIT_AS`` set in the worker at start to its own address space plus
+The memory limit (jobs/limits.py: where the platform has no ``resource``, e.g. Windows, an RSS
+watchdog in the worker stands in) is ``RLIMIT_AS`` set in the worker at start to its own address space plus
 ``unit_memory_mb``. Measured (README, "Giới hạn"): a worker forked from the job has ~170 MiB
 of address space but ~40 MiB resident, and a report's read adds < 10 MiB to either, so a
 limit relative to the worker's own size lets every normal report through while a 1.2 GB
@@ -24,18 +25,25 @@ from __future__ import annotations
 import contextlib
 import faulthandler
 import logging
-import multiprocessing
-import os
-import resource
 import signal
 import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
+
+from .limits import MEMORY_EXIT, Conn, limit_memory, worker_context
+from .worker_life import (
+    die_with_parent,
+    drop_parent_end,
+    forget_parent_ends,
+    keep_parent_end,
+    stop_on_sigterm,
+    worker_signals,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +79,8 @@ def time_failure(seconds: int) -> Failure:
 
 
 def crash_failure(exitcode: int | None, memory_mb: int) -> Failure:
+    if exitcode == MEMORY_EXIT:  # ended by the memory watchdog (no RLIMIT_AS here, jobs/limits.py)
+        return memory_failure(memory_mb)
     if exitcode is not None and exitcode < 0:
         try:
             name = signal.Signals(-exitcode).name
@@ -94,22 +104,10 @@ def error_failure(detail: str) -> Failure:
     )
 
 
-def limit_memory(memory_mb: int) -> None:
-    """Cap this process's address space at its current size plus ``memory_mb``."""
-    with open("/proc/self/statm", encoding="ascii") as fh:
-        pages = int(fh.read().split()[0])
-    current = pages * os.sysconf("SC_PAGE_SIZE")
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    want = current + memory_mb * MIB
-    if hard != resource.RLIM_INFINITY:
-        want = min(want, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (want, hard))
-
-
-def _worker(
-    conn: Connection, fn: Callable[[Any], Any], jobs: Sequence[Any], memory_mb: int
-) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+def _worker(conn: Conn, fn: Callable[[Any], Any], jobs: Sequence[Any], memory_mb: int) -> None:
+    forget_parent_ends()  # else the job's death is no end-of-file here (jobs/worker_life.py)
+    die_with_parent()
+    worker_signals()  # the parent decides when to stop
     faulthandler.disable()  # a crash is reported once, by the parent, not as a C stack dump
     limit_memory(memory_mb)
     while True:
@@ -140,7 +138,7 @@ _AHEAD = 2
 
 
 class _Slot:
-    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+    def __init__(self, process: BaseProcess, conn: Conn) -> None:
         self.process = process
         self.conn = conn
         self.sent: deque[int] = deque()  # jobs sent and not answered; the first is running
@@ -166,7 +164,7 @@ class Isolated(Generic[J, R]):
         self.memory_mb = memory_mb
         self.seconds = seconds
         self.on_done = on_done
-        self.ctx = multiprocessing.get_context("fork")
+        self.ctx = worker_context()
         self.results: dict[int, R | Failure] = {}
         self.pending: deque[int] = deque()
 
@@ -175,29 +173,36 @@ class Isolated(Generic[J, R]):
         if not self.jobs:
             return []
         self.pending = deque(range(len(self.jobs)))
-        slots = [self._start() for _ in range(self.workers)]
-        try:
-            while len(self.results) < len(self.jobs):
-                for i, slot in enumerate(slots):
-                    slots[i] = self._fill(slot)
-                busy = [s for s in slots if s.sent]
-                now = time.monotonic()
-                timeout = max(0.0, min(s.started + self.seconds for s in busy) - now)
-                ready = set(wait([w for s in busy for w in (s.conn, s.process.sentinel)], timeout))
-                for i, slot in enumerate(slots):
-                    if not slot.sent:
-                        continue
-                    if slot.conn in ready or slot.process.sentinel in ready:
-                        slots[i] = self._collect(slot)
-                    elif time.monotonic() - slot.started > self.seconds:
-                        slots[i] = self._fail(slot, time_failure(self.seconds), kill=True)
-        finally:
-            for slot in slots:
-                self._stop(slot)
+        slots: list[_Slot] = []
+        with stop_on_sigterm():
+            try:
+                for _ in range(self.workers):
+                    slots.append(self._start())  # one by one: a SIGTERM here stops those started
+                self._loop(slots)
+            finally:
+                for slot in slots:
+                    self._stop(slot)
         return [self.results[i] for i in range(len(self.jobs))]
+
+    def _loop(self, slots: list[_Slot]) -> None:
+        while len(self.results) < len(self.jobs):
+            for i, slot in enumerate(slots):
+                slots[i] = self._fill(slot)
+            busy = [s for s in slots if s.sent]
+            now = time.monotonic()
+            timeout = max(0.0, min(s.started + self.seconds for s in busy) - now)
+            ready = set(wait([w for s in busy for w in (s.conn, s.process.sentinel)], timeout))
+            for i, slot in enumerate(slots):
+                if not slot.sent:
+                    continue
+                if slot.conn in ready or slot.process.sentinel in ready:
+                    slots[i] = self._collect(slot)
+                elif time.monotonic() - slot.started > self.seconds:
+                    slots[i] = self._fail(slot, time_failure(self.seconds), kill=True)
 
     def _start(self) -> _Slot:
         parent, child = self.ctx.Pipe()
+        keep_parent_end(parent)  # closed in this worker and in every later one
         process = self.ctx.Process(
             target=_worker, args=(child, self.fn, self.jobs, self.memory_mb), daemon=True
         )
@@ -269,3 +274,4 @@ class Isolated(Generic[J, R]):
             slot.process.kill()
         slot.process.join()
         slot.conn.close()
+        drop_parent_end(slot.conn)

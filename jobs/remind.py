@@ -9,21 +9,25 @@ last sync) attached, and the body says so.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import logging
+import re
 import shlex
 import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
 from .config import Config
 from .model import Status
-from .outputs.feedback import FEEDBACK_DIR, file_name
+from .outputs.feedback import FEEDBACK_DIR, MANIFEST, file_name
 from .roster import roster_of
+from .roster_fields import LINE_BREAKS, file_key, parse_emails
 
 log = logging.getLogger("tonghop.remind")
 MAX_LISTED = 10
@@ -77,6 +81,7 @@ def build_reminders(
     except FileNotFoundError:
         pass
     roster = {u.code: u for u in roster_of(config)}
+    copies = _copies(out / FEEDBACK_DIR)
     reminders = []
     for entry in status["units"]:
         unit_status = Status(entry["status"])
@@ -84,11 +89,11 @@ def build_reminders(
             continue
         unit = roster.get(entry["code"])
         deadline_at = config.deadline_at(unit.deadline if unit else None)
-        copy = out / FEEDBACK_DIR / file_name(entry["code"])
-        attachment = copy if copy.is_file() else None
+        attachment = _own_copy(out / FEEDBACK_DIR, entry["code"], copies)
         body = _body(entry, unit_status, deadline_at, now, findings.get(entry["code"], []),
                      config.deadline_text(unit.deadline if unit else None), attachment is not None)  # fmt: skip
-        subject = f"Nhắc báo cáo sơ kết giữa nhiệm kỳ — {entry['name']} ({unit_status.label})"
+        name = unit.name if unit else entry["name"]
+        subject = f"Nhắc báo cáo sơ kết giữa nhiệm kỳ — {_one_line(name)} ({unit_status.label})"
         reminders.append(
             Reminder(
                 entry["code"],
@@ -101,6 +106,28 @@ def build_reminders(
             )
         )
     return reminders
+
+
+def _copies(folder: Path) -> dict[str, str]:
+    """Unit code → the file-name key of its copy, as the last sync's manifest lists them."""
+    try:
+        doc = json.loads((folder / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(code): file_key(str(code)) for code in doc} if isinstance(doc, dict) else {}
+
+
+def _own_copy(folder: Path, code: str, copies: dict[str, str]) -> Path | None:
+    """The unit's annotated copy, only when the last sync wrote it for this code and no other.
+
+    The roster keeps codes apart as file names; this is the second lock, so that a copy is
+    never attached to another unit's mail whatever the folder holds.
+    """
+    key = copies.get(code)
+    if key is None or sum(1 for other in copies.values() if other == key) != 1:
+        return None
+    path = folder / file_name(code)
+    return path if path.is_file() else None
 
 
 def _body(entry: dict, status: Status, deadline_at: datetime, now: datetime,
@@ -142,50 +169,108 @@ def _body(entry: dict, status: Status, deadline_at: datetime, now: datetime,
 
 
 def send_reminders(config: Config, reminders: list[Reminder]) -> tuple[list[str], list[str]]:
-    """E-mail each reminder; return (codes sent, 'code: why' for those not sent)."""
+    """E-mail each reminder; return (codes sent, 'code: why' for those not sent).
+
+    Only a server that cannot be reached or refuses the session stops everything
+    (``RemindError``); any failure of one message (an address the server refuses, a broken
+    connection, an attachment gone) is that unit's, and the others are still sent.
+    """
     r = config.remind
     if not r.smtp_host or not r.sender:
         raise RemindError(f"{config.path}: set [remind] smtp_host and sender to send reminders")
+    senders, why = parse_emails(r.sender)
+    if why or len(senders) != 1:
+        raise RemindError(f"{config.path}: [remind] sender: {why or 'chỉ được một địa chỉ'}")
     sent: list[str] = []
     failed: list[str] = []
+    smtp: smtplib.SMTP | None = _session(config)
+    try:
+        for rem in reminders:
+            try:
+                msg = _message(senders[0], rem)
+            except (ValueError, OSError) as exc:
+                failed.append(f"{rem.code}: {exc}")
+                continue
+            try:
+                if smtp is None:
+                    smtp = _session(config)  # the server dropped us: one new session
+                smtp.send_message(msg)
+            except smtplib.SMTPServerDisconnected as exc:
+                smtp = None
+                failed.append(f"{rem.code}: máy chủ thư ngắt kết nối ({exc})")
+                continue
+            except smtplib.SMTPRecipientsRefused as exc:
+                refused = ", ".join(f"{a} ({c} {m.decode(errors='replace')})"
+                                    for a, (c, m) in exc.recipients.items())  # fmt: skip
+                failed.append(f"{rem.code}: máy chủ thư từ chối địa chỉ {refused}")
+                continue
+            except (smtplib.SMTPException, RemindError, OSError, ValueError) as exc:
+                failed.append(f"{rem.code}: {exc}")
+                continue
+            sent.append(rem.code)
+            log.info("reminder sent to %s (%s)", rem.code, rem.email)
+    finally:
+        if smtp is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                smtp.quit()
+    return sent, failed
+
+
+def summary(sent: list[str], failed: list[str]) -> str:
+    """The one line `remind --send` ends with."""
+    total = len(sent) + len(failed)
+    line = f"Đã gửi {len(sent)}/{total} thư nhắc"
+    if failed:
+        codes = ", ".join(f.split(":", 1)[0] for f in failed[:10])
+        more = f" và {len(failed) - 10} đơn vị khác" if len(failed) > 10 else ""
+        line += f"; không gửi được {len(failed)}: {codes}{more}"
+    return line + "."
+
+
+def _message(sender: Address, rem: Reminder) -> EmailMessage:
+    """The e-mail for one reminder; ValueError (Vietnamese) when it cannot be addressed."""
+    if not rem.email:
+        raise ValueError("danh sách đơn vị chưa có e-mail của đơn vị này")
+    addresses, why = parse_emails(rem.email)
+    if why or not addresses:
+        raise ValueError(f"e-mail trong danh sách đơn vị không dùng được: {why}")
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = addresses  # one Address per recipient: never re-parsed from a joined string
+    msg["Subject"] = _one_line(rem.subject)
+    msg.set_content(rem.body)
+    if rem.attachment is not None:
+        data = rem.attachment.read_bytes()
+        msg.add_attachment(data, *XLSX_TYPE, filename=rem.attachment_name)
+    return msg
+
+
+def _one_line(text: str) -> str:
+    # The roster refuses line breaks in names; status.json is ours, but a header must never
+    # carry one whatever reaches it.
+    return " ".join(re.split(f"[{re.escape(LINE_BREAKS)}]+", text))
+
+
+def _session(config: Config) -> smtplib.SMTP:
+    r = config.remind
     try:
         smtp = smtplib.SMTP(r.smtp_host, r.smtp_port, timeout=30)
     except OSError as exc:
         raise RemindError(
             f"cannot reach the SMTP server {r.smtp_host}:{r.smtp_port}: {exc}"
         ) from exc
-    with smtp:
-        try:
-            if r.starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if r.username:
-                smtp.login(r.username, r.password)
-        except (smtplib.SMTPException, OSError) as exc:
-            raise RemindError(f"SMTP server {r.smtp_host} refused the session: {exc}") from exc
-        except UnicodeEncodeError as exc:  # smtplib sends AUTH as ASCII only
-            raise RemindError(
-                f"đăng nhập SMTP {r.smtp_host}: tên đăng nhập và mật khẩu chỉ được dùng chữ "
-                f"không dấu (ASCII); hãy đặt mật khẩu không có chữ tiếng Việt có dấu"
-            ) from exc
-        for rem in reminders:
-            if not rem.email:
-                failed.append(f"{rem.code}: no e-mail in the roster")
-                continue
-            msg = EmailMessage()
-            msg["From"], msg["To"], msg["Subject"] = r.sender, rem.email, rem.subject
-            msg.set_content(rem.body)
-            if rem.attachment is not None:
-                try:
-                    data = rem.attachment.read_bytes()
-                except OSError as exc:
-                    failed.append(f"{rem.code}: cannot read {rem.attachment}: {exc.strerror}")
-                    continue
-                msg.add_attachment(data, *XLSX_TYPE, filename=rem.attachment_name)
-            try:
-                smtp.send_message(msg)
-            except smtplib.SMTPException as exc:
-                failed.append(f"{rem.code}: {exc}")
-                continue
-            sent.append(rem.code)
-            log.info("reminder sent to %s (%s)", rem.code, rem.email)
-    return sent, failed
+    try:
+        if r.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if r.username:
+            smtp.login(r.username, r.password)
+    except (smtplib.SMTPException, OSError) as exc:
+        smtp.close()
+        raise RemindError(f"SMTP server {r.smtp_host} refused the session: {exc}") from exc
+    except UnicodeEncodeError as exc:  # smtplib sends AUTH as ASCII only
+        smtp.close()
+        raise RemindError(
+            f"đăng nhập SMTP {r.smtp_host}: tên đăng nhập và mật khẩu chỉ được dùng chữ "
+            f"không dấu (ASCII); hãy đặt mật khẩu không có chữ tiếng Việt có dấu"
+        ) from exc
+    return smtp

@@ -30,6 +30,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from .config import Config
 from .model import UNIT_TYPES, Unit
+from .roster_fields import code_problem, file_key, line_break_problem, parse_emails
 
 log = logging.getLogger(__name__)
 
@@ -300,6 +301,11 @@ class _RowReader:
         for column, value in (("code", code), ("name", name)):
             if not value:
                 self.problems.append(f"{self.where(column)}: {column} đang trống; hãy điền vào")
+        if code and (why := code_problem(code)):
+            self.problems.append(f"{self.where('code')}: {why}")
+        addresses, why = parse_emails(self.text("email"))
+        if why:
+            self.problems.append(f"{self.where('email')}: {why}")
         unit_type = self.unit_type(unit_types)
         dates = {column: self.date(column) for column in DATE_COLUMNS if column in self.columns}
         active_from, active_to = dates.get("active_from"), dates.get("active_to")
@@ -316,7 +322,7 @@ class _RowReader:
             name=name,
             type=unit_type,
             sheet=self.text("sheet"),
-            email=self.text("email"),
+            email="; ".join(str(a) for a in addresses),
             deadline=dates.get("deadline"),
             active_from=active_from,
             active_to=active_to,
@@ -356,6 +362,7 @@ class _RowReader:
                 if names
                 else f"{self.path} dòng {self.number}, cột {get_column_letter(index + 1)}"
             )
+            broke = line_break_problem(_text(cell)) if names else None
             if "\x00" in cell:
                 self.problems.append(
                     f"{where}: có ký tự NUL (mã 0), tệp có thể bị hỏng; xóa ký tự đó hoặc mở tệp "
@@ -366,6 +373,8 @@ class _RowReader:
                     f"{where}: dài {_n(len(cell))} ký tự, quá giới hạn {_n(MAX_FIELD)} ký tự; "
                     f"rút ngắn nội dung ô này"
                 )
+            elif broke:  # a name goes into a mail's Subject, an address into its To
+                self.problems.append(f"{where}: {broke}")
 
     def check_sheet(self) -> None:
         """An Excel unit's ``sheet`` names a file inside the source folder, nothing outside."""
@@ -393,21 +402,30 @@ class _RowReader:
 
 
 def _duplicates(path: Path, codes: list[tuple[int, str]], code_index: int) -> list[str]:
-    # Codes name files and tabs; two codes differing only in case collide on Windows and macOS.
-    first: dict[str, int] = {}
+    # Codes name files and tabs; two codes differing only in case collide on Windows and macOS,
+    # and two that map to one file name (CQ/NH, CQ_NH) would share one unit's annotated copy.
+    first: dict[str, tuple[int, str]] = {}
     problems = []
     letter = get_column_letter(code_index + 1)
     for number, code in codes:
-        key = code.casefold()
-        if not key:
+        if not code:
             continue  # reported as empty already
-        if key in first:
-            problems.append(
-                f"{path} dòng {first[key]} và {number}, cột code ({letter}): mã "
-                f'"{code}" xuất hiện hai lần; mỗi đơn vị cần một mã riêng'
-            )
+        key = file_key(code)
+        if key not in first:
+            first[key] = (number, code)
+            continue
+        row, other = first[key]
+        if other == code:
+            same = f'mã "{code}" xuất hiện hai lần'
+        elif other.casefold() == code.casefold():
+            same = f'mã "{code}" xuất hiện hai lần (viết "{other}" và "{code}", chữ hoa hay chữ thường vẫn là một mã)'
         else:
-            first[key] = number
+            same = f'mã "{other}" và "{code}" trùng nhau khi thành tên tệp ({key}.xlsx)'
+
+        problems.append(
+            f"{path} dòng {row} và {number}, cột code ({letter}): {same}; mỗi đơn vị cần một "
+            f"mã riêng"
+        )
     return problems
 
 

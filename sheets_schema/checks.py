@@ -8,8 +8,9 @@ Two kinds, both features that Excel, LibreOffice and Google Sheets keep:
   [[rule]] sums, the "Chủ quan" cause, required cells empty after sign-off): the cell turns red.
 
 Every formula here is assembled from the schema's ids, bounds and choice labels; no text a unit
-types ever becomes part of one. A reference to a cell on another sheet goes through its defined
-name (Excel does not allow a conditional format to point at another sheet directly).
+types ever becomes part of one. A conditional format reaches a cell on another sheet as
+INDIRECT("its defined name"): Excel does not let a conditional format point at another sheet
+directly, and Google Sheets drops, on upload, one that names another tab or a defined name.
 """
 
 from __future__ import annotations

@@ -373,24 +373,30 @@ class _Renderer:
             value = checks.text_literal(table.require_value)
             ws.conditional_format(first, c, end, c, {
                 "type": "formula", "format": self.f["red"],
-                "criteria": f"=AND(COUNTA({body})>0,COUNTIF({column},{value})=0),"
+                "criteria": f"=AND(COUNTA({body})>0,COUNTIF({column},{value})=0)",
             })  # fmt: skip
         sign_off = next((f.id for f in self.schema.fields if f.sign_off), None)
         if sign_off:
-            signed = checks.signed_test(self.schema, sign_off)
+            signed = checks.signed_test(self.schema, self.ref_from(ws.get_name())(sign_off))
             ws.conditional_format(first, 1, first, len(table.columns), {
                 "type": "formula", "format": self.f["red"],
                 "criteria": f"=AND({signed},COUNTA({body})=0)",
             })  # fmt: skip
 
     # ------------------------------------------------------------------ checks and progress
-    def ref_from(self, sheet: str) -> checks.Ref:
-        """How a formula on ``sheet`` names a field: its cell on the same sheet, else its name."""
+    def ref_from(self, sheet: str, *, indirect: bool = True) -> checks.Ref:
+        """How a formula on ``sheet`` names a field: its cell on the same sheet, else its name.
+
+        A conditional format may not name another tab in Google Sheets (nor, in Excel, point
+        there directly), and Google drops rules that name a defined name on upload: another
+        tab's cell is reached through INDIRECT("name"), which Excel, LibreOffice and Google all
+        evaluate. Cell formulas (the progress helpers) name it directly (``indirect=False``).
+        """
 
         def ref(field_id: str) -> str:
             where = self.where.get(field_id)
             if where is None or where[0] != sheet:
-                return field_id
+                return f'INDIRECT("{field_id}")' if indirect else field_id
             return xlsxwriter.utility.xl_rowcol_to_cell(where[1], where[2], True, True)
 
         return ref
@@ -414,7 +420,7 @@ class _Renderer:
         lists.write_string(0, col, "Tiến độ (công thức của mẫu)")
         lists.write_string(0, col + 1, "Đã nhập")
         lists.write_string(0, col + 2, "Cần nhập")
-        ref = self.ref_from(LISTS_SHEET)
+        ref = self.ref_from(LISTS_SHEET, indirect=False)
         indicators = self.schema.indicators
         for i, ind in enumerate(indicators, start=1):
             counts = progress.indicator_progress(self.schema, ind, unit_type, ref)

@@ -95,7 +95,9 @@ def read_regular_file(path: Path, limits: Limits) -> bytes:
     """
     cap = limits.max_file_mb * MIB
     _refuse_special(os.stat(path).st_mode, path)
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    # Windows has no O_NONBLOCK (nor FIFOs to block on); O_BINARY keeps its reads raw.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
     try:
         st = os.fstat(fd)
         _refuse_special(st.st_mode, path)

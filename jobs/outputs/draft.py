@@ -33,7 +33,7 @@ from .draft_points import (
     limitations,
     singles_paragraph,
 )
-from .rollup import DistrictIndicator, district_rollup, submitted_reports
+from .rollup import RESULT_PLACES, DistrictIndicator, district_rollup, submitted_reports
 from .status_table import COUNT_LABELS, HEADER, count_units, status_table
 from .synthesis import Settings, find_points
 from .wordpage import WordPage, cell_lines, pinned_bytes
@@ -87,14 +87,15 @@ def write_draft(fh: Any, schema: Schema, outcomes: list[UnitOutcome], run: RunIn
 
 
 def number_text(value: float | None, kind: str) -> str:
-    """A number as Vietnamese readers write it; whole numbers without decimals; "" for none."""
+    """A number as Vietnamese readers write it, rounded half up as the workbook shows it; whole
+    numbers without decimals; "" for none."""
     if value is None:
         return ""
     if kind == "ratio":
         return fmt_percent(value)
     if kind == "int" or float(value).is_integer():
         return fmt_number(value, 0)
-    return fmt_number(value, 2)
+    return fmt_number(value, RESULT_PLACES)
 
 
 def narrative_fields(schema: Schema, place: int) -> list[Field]:
@@ -176,7 +177,9 @@ class _Draft(WordPage):
         # Eleven columns of figures need the width of a landscape page.
         self.new_section(landscape=True)
         self.heading(SECTIONS[1], 1)
-        rows = district_rollup(self.schema, self.outcomes, self.run.targets)
+        rows = district_rollup(
+            self.schema, self.outcomes, self.run.targets, self.run.district_results
+        )
         self.para(indicators_lead(rows))
         groups: dict[str, list[tuple[int, DistrictIndicator]]] = {}
         for n, d in enumerate(rows, start=1):
@@ -387,16 +390,17 @@ class _Draft(WordPage):
 
 def rollup_cells(n: int, d: DistrictIndicator) -> list[str]:
     """Section II's row for one indicator, as the draft prints it."""
-    ind = d.indicator
+    # The figures as "Toàn huyện" shows them (``shown_*``: one rounding); the units' mean is a
+    # workbook reference only and never printed here.
     return [
         str(n),
-        ind.label,
-        ind.unit,
-        number_text(d.target, d.target_kind),
-        number_text(d.result, d.kind),
-        number_text(d.numerator, "int"),
-        number_text(d.denominator, "int"),
-        number_text(d.ratio, "ratio"),
+        f"{d.label} (nguồn: {d.source})" if d.source else d.label,
+        d.unit,
+        number_text(d.shown_target, d.target_kind),
+        number_text(d.shown_result, d.kind),
+        number_text(d.shown_numerator, "int"),
+        number_text(d.shown_denominator, "int"),
+        d.ratio_text,
         d.assessment,
         str(d.reporting),
         str(d.meeting),
@@ -417,9 +421,7 @@ def indicators_lead(rows: Sequence[DistrictIndicator]) -> str:
         f"{met} đạt)"
     )
     if short:
-        parts = [
-            f"{_lower(d.indicator.label)} (đạt {number_text(d.ratio, 'ratio')})" for d in short
-        ]
+        parts = [f"{_lower(d.label)} (đạt {d.ratio_text})" for d in short]
         text += f", {len(short)} chỉ tiêu chưa đạt: " + "; ".join(parts)
     text += "."
     rest = len(rows) - len(judged)
@@ -433,13 +435,14 @@ def indicators_lead(rows: Sequence[DistrictIndicator]) -> str:
 
 def shortfall_sentence(d: DistrictIndicator) -> str:
     """One sentence for an indicator short of the district's target."""
-    unit = f" {d.indicator.unit}" if d.indicator.unit and d.indicator.unit != "%" else ""
-    pct = "%" if d.indicator.unit == "%" else ""
+    # The figures as the table and "Toàn huyện" show them (one rounding).
+    unit = f" {d.unit}" if d.unit and d.unit != "%" else ""
+    pct = "%" if d.unit == "%" else ""
     return (
-        f"{d.indicator.label}: kết quả toàn huyện {number_text(d.result, d.kind)}{pct}{unit}, "
-        f"chỉ tiêu {number_text(d.target, d.target_kind)}{pct}{unit}, đạt "
-        f"{number_text(d.ratio, 'ratio')} so với chỉ tiêu; {d.meeting}/{d.reporting} đơn vị "
-        "báo cáo đạt chỉ tiêu của mình."
+        f"{d.label}: kết quả toàn huyện {number_text(d.shown_result, d.kind)}{pct}{unit}, "
+        f"chỉ tiêu {number_text(d.shown_target, d.target_kind)}{pct}{unit}, đạt "
+        f"{d.ratio_text} so với chỉ tiêu; {d.meeting}/{d.reporting} đơn vị báo cáo đạt chỉ "
+        "tiêu của mình."
     )
 
 

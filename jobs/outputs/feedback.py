@@ -25,7 +25,6 @@ import hashlib
 import io
 import json
 import logging
-import re
 import zipfile
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -43,6 +42,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sheets_schema import Finding, Severity
 
 from ..model import Status, UnitOutcome
+from ..roster_fields import file_stem
+from .atomic import OutputError, atomic_write
 from .xlsx_marks import Mark, Package, Unsupported
 
 log = logging.getLogger("tonghop.outputs")
@@ -258,8 +259,6 @@ def write_feedback(folder: Path, outcomes: list[UnitOutcome], snapshot_of: Snaps
     Returns the copies by unit code. A unit whose copy cannot be made is logged and skipped:
     one odd file never stops the run.
     """
-    from .files import OutputError, atomic_write  # files imports this module
-
     wanted: dict[str, tuple[UnitOutcome, Path, str]] = {}
     for o in outcomes:
         snapshot = _annotatable(o, snapshot_of)
@@ -274,7 +273,7 @@ def write_feedback(folder: Path, outcomes: list[UnitOutcome], snapshot_of: Snaps
     new_manifest: dict[str, str] = {}
     for code, (o, snapshot, digest) in wanted.items():
         target = folder / file_name(code)
-        if manifest.get(code) == digest and target.exists():
+        if manifest.get(code) == digest and _exists(target):
             written[code], new_manifest[code] = target, digest
             continue
         assert o.report is not None
@@ -286,7 +285,11 @@ def write_feedback(folder: Path, outcomes: list[UnitOutcome], snapshot_of: Snaps
         except Exception as exc:  # a reader's surprise on one odd file must not cost the run
             log.warning("no annotated copy for %s: %s: %s", code, type(exc).__name__, exc)
             continue
-        atomic_write(target, partial(_write_bytes, data))
+        try:
+            atomic_write(target, partial(_write_bytes, data))
+        except OutputError as exc:  # e.g. a name the file system refuses: this unit's problem
+            log.warning("no annotated copy for %s: %s", code, exc)
+            continue
         written[code], new_manifest[code] = target, digest
     keep = {p.name for p in written.values()}
     for stale in folder.glob("*.xlsx"):
@@ -300,14 +303,20 @@ def write_feedback(folder: Path, outcomes: list[UnitOutcome], snapshot_of: Snaps
     return written
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name the file system refuses (too long): there is no such copy
+        return False
+
+
 def _write_bytes(data: bytes, fh: Any) -> None:
     fh.write(data)
 
 
 def file_name(code: str) -> str:
     """The copy's file name for a unit code (anything but letters, digits, ``.-_`` → ``_``)."""
-    safe = re.sub(r"[^\w.-]", "_", code).lstrip(".")
-    return f"{safe or '_'}.xlsx"
+    return f"{file_stem(code)}.xlsx"
 
 
 def _annotatable(o: UnitOutcome, snapshot_of: SnapshotLookup) -> Path | None:

@@ -101,7 +101,9 @@ def test_reminders_name_the_errors_and_are_sent(
 
     sent, failed = send_reminders(config, reminders)
 
-    assert sent == ["XA_LATE"] and failed == ["XA_NONE: no e-mail in the roster"]
+    assert sent == ["XA_LATE"] and failed == [
+        "XA_NONE: danh sách đơn vị chưa có e-mail của đơn vị này"
+    ]
     assert server.logins == [("vanphong", "mat-khau-thu")]
     (got,) = server.messages
     assert (got.sender, got.recipients) == ("vp@example.vn", ["late@example.vn"])
