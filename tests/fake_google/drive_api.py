@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .drive import SHEET_MIME, XLSX_MIME, FakeFile, matches, parse_query
 from .errors import error, invalid_argument
 from .fields import MaskError, apply_mask, parse_mask
+from .convert import import_checks
 from .sheets import Spreadsheet
 from .sheets_api import Query, one
 
@@ -103,6 +104,8 @@ def upload(fake: FakeGoogle, query: Query, content_type: str, data: bytes) -> An
         if media_type != XLSX_MIME:
             raise invalid_argument("drive", f"Cannot convert {media_type} to a spreadsheet.")
         book = Spreadsheet.from_xlsx(media, name)
+        import_checks(book, import_protection=fake.import_protection)
+        book.percent_entry = fake.percent_entry
         # A converted upload takes the uploader's default locale, not the file's: commonly
         # en_US, where "1.234" typed into a number cell is stored as 1.234.
         book.locale, book.time_zone = fake.upload_locale, fake.upload_time_zone

@@ -133,6 +133,10 @@ class FakeGoogle:
         self.upload_locale, self.upload_time_zone = "en_US", "America/Los_Angeles"
         # How many seconds Drive listings trail edits (files.get is always current).
         self.listing_lag = 0.0
+        # What an upload's conversion does with sheet protection and typed percents (both
+        # undocumented: tests choose). See convert.py and Spreadsheet.percent_entry.
+        self.import_protection = False
+        self.percent_entry = "switch"
         self.service_account_email = service_account_email
         self.timeout_sleep = timeout_sleep
         self.service_account_storage = service_account_storage
