@@ -348,7 +348,9 @@ def set_data_validation(book: Spreadsheet, body: dict[str, Any]) -> Reply:
     area = book.grid_area(body.get("range", {}))
     rule = body.get("rule")
     if rule is not None and not (rule.get("condition") or {}).get("type"):
-        raise invalid_argument("sheets", "Invalid setDataValidation: rule.condition.type is required.")
+        raise invalid_argument(
+            "sheets", "Invalid setDataValidation: rule.condition.type is required."
+        )
     cells = book.validations.setdefault(area.sheet.sheet_id, {})
     for r in range(area.r0, area.r1):
         for c in range(area.c0, area.c1):

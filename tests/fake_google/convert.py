@@ -128,7 +128,10 @@ def _condition(dv: Any) -> tuple[str, dict[str, Any] | None]:
             return "list", {"type": "ONE_OF_LIST", "values": [_value(i) for i in items]}
         return "list", {"type": "ONE_OF_RANGE", "values": [_value("=" + (f1 or "").lstrip("="))]}
     if kind == "custom":
-        return "custom", {"type": "CUSTOM_FORMULA", "values": [_value("=" + (f1 or "").lstrip("="))]}
+        return "custom", {
+            "type": "CUSTOM_FORMULA",
+            "values": [_value("=" + (f1 or "").lstrip("="))],
+        }
     if kind in ("decimal", "whole"):
         feature = "number" if kind == "decimal" else "whole"
         return feature, {"type": _NUMBER.get(dv.operator, "NUMBER_BETWEEN"), "values": values}

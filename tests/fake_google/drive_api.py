@@ -7,10 +7,10 @@ import email.policy
 import json
 from typing import TYPE_CHECKING, Any
 
+from .convert import import_checks
 from .drive import SHEET_MIME, XLSX_MIME, FakeFile, matches, parse_query
 from .errors import error, invalid_argument
 from .fields import MaskError, apply_mask, parse_mask
-from .convert import import_checks
 from .sheets import Spreadsheet
 from .sheets_api import Query, one
 

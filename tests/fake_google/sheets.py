@@ -11,8 +11,8 @@ import copy
 import io
 import re
 import zlib
-from datetime import datetime
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -462,7 +462,7 @@ def set_input(
             explicit = xl.number_format not in (None, "", "General")
             if value.strip().endswith("%") and not (explicit and percent_entry == "keep"):
                 xl.number_format = "0.00%"
-            elif isinstance(parsed, datetime) and not C.format_type(xl.number_format) == "DATE":
+            elif isinstance(parsed, datetime) and C.format_type(xl.number_format) != "DATE":
                 xl.number_format = "dd/mm/yyyy" if locale.startswith("vi") else "m/d/yyyy"
             return
         if value.startswith("="):
@@ -497,8 +497,9 @@ def parse_user_entered(text: str, locale: str = "en_US") -> Any:
     body, percent = (t[:-1].strip(), True) if t.endswith("%") else (t, False)
     if not _NUMBER_TYPED.fullmatch(body.replace(group, "").replace(point, ".")):
         return text
-    if group in body and not re.fullmatch(r"-?\d{1,3}(?:" + re.escape(group) + r"\d{3})+(?:"
-                                          + re.escape(point) + r"\d+)?", body):
+    if group in body and not re.fullmatch(
+        r"-?\d{1,3}(?:" + re.escape(group) + r"\d{3})+(?:" + re.escape(point) + r"\d+)?", body
+    ):
         return text  # "1.2.3" is not a number in this locale
     number = float(body.replace(group, "").replace(point, "."))
     return C.number(number / 100 if percent else number)
