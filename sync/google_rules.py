@@ -89,10 +89,10 @@ def template_rules(xlsx: bytes) -> list[TemplateRule]:
     for ws in wb.worksheets:
         for cf in ws.conditional_formatting:
             boxes = _boxes(str(cf.sqref))
-            for rule in cf.rules:
-                if not rule.formula:
+            for cf_rule in cf.rules:
+                if not cf_rule.formula:
                     continue
-                formula = "=" + str(rule.formula[0]).lstrip("=")
+                formula = "=" + str(cf_rule.formula[0]).lstrip("=")
                 feature = "red_indirect" if "INDIRECT(" in formula.upper() else "red_same_tab"
                 google = {
                     "condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]},
@@ -115,8 +115,8 @@ def template_rules(xlsx: bytes) -> list[TemplateRule]:
 def _boxes(sqref: str) -> tuple[Box, ...]:
     out = []
     for part in sqref.split():
-        c0, r0, c1, r1 = range_boundaries(part)
-        out.append((int(r0) - 1, int(c0) - 1, int(r1), int(c1)))
+        c0, r0, c1, r1 = (int(x or 0) for x in range_boundaries(part))
+        out.append((r0 - 1, c0 - 1, r1, c1))
     return tuple(out)
 
 
@@ -279,7 +279,9 @@ def compare(rules: Sequence[TemplateRule], answer: Mapping[str, Any]) -> RuleChe
     same condition, and a help text where the template has one.
     """
     sheets = {str(s.get("properties", {}).get("title")): s for s in answer.get("sheets", [])}
-    kept, lost, missing = [], [], set()
+    kept: list[TemplateRule] = []
+    lost: list[TemplateRule] = []
+    missing: set[str] = set()
     cache: dict[str, Any] = {}
     for rule in rules:
         sheet = sheets.get(rule.sheet)
@@ -328,3 +330,27 @@ def sheet_ids(answer: Mapping[str, Any]) -> dict[str, int]:
         str(s.get("properties", {}).get("title")): int(s.get("properties", {}).get("sheetId", 0))
         for s in answer.get("sheets", [])
     }
+
+
+def read_back(http: Any, file_id: str) -> Mapping[str, Any]:
+    """One spreadsheets.get: tabs, conditional formats, protected ranges, validations."""
+    params = {"includeGridData": "true", "fields": READ_BACK_FIELDS}
+    return dict(http.fetch_sheet_metadata(file_id, params=params))
+
+
+def verify_and_restore(
+    http: Any, file_id: str, rules: Sequence[TemplateRule]
+) -> tuple[RuleCheck, RuleCheck]:
+    """Read back what the sheet kept; re-add what it lost; read back again.
+
+    Returns (what conversion kept, what the sheet holds now). Costs one read when nothing was
+    lost, else two reads and one batchUpdate.
+    """
+    answer = read_back(http, file_id)
+    before = compare(rules, answer)
+    if not before.lost:
+        return before, before
+    requests = restore_requests(before.lost, sheet_ids(answer))
+    if requests:
+        http.batch_update(file_id, {"requests": requests})
+    return before, compare(rules, read_back(http, file_id))

@@ -52,10 +52,10 @@ def import_checks(book: Spreadsheet, *, import_protection: bool = False) -> None
         ws = meta.ws
         for cf in ws.conditional_formatting:
             ranges = [_grid(meta.sheet_id, part) for part in str(cf.sqref).split()]
-            for rule in cf.rules:
-                if not rule.formula:
+            for cf_rule in cf.rules:
+                if not cf_rule.formula:
                     continue
-                formula = str(rule.formula[0])
+                formula = str(cf_rule.formula[0])
                 if _names_elsewhere(formula, names):
                     feature = "red_indirect" if "INDIRECT(" in formula.upper() else "red_same_tab"
                     book.dropped.append((feature, ws.title, str(cf.sqref)))
@@ -88,9 +88,9 @@ def import_checks(book: Spreadsheet, *, import_protection: bool = False) -> None
                 rule["showCustomUi"] = True
             cells = book.validations.setdefault(meta.sheet_id, {})
             for part in str(dv.sqref).split():
-                c0, r0, c1, r1 = range_boundaries(part)
-                for r in range(int(r0) - 1, int(r1)):
-                    for c in range(int(c0) - 1, int(c1)):
+                c0, r0, c1, r1 = (int(x or 0) for x in range_boundaries(part))
+                for r in range(r0 - 1, r1):
+                    for c in range(c0 - 1, c1):
                         cells[(r, c)] = rule
         if import_protection and ws.protection.sheet:
             book.protected.append(
@@ -107,9 +107,9 @@ def _names_elsewhere(formula: str, names: set[str]) -> bool:
 
 
 def _grid(sheet_id: int, part: str) -> dict[str, int]:
-    c0, r0, c1, r1 = range_boundaries(part)
-    rng = {"startRowIndex": int(r0) - 1, "endRowIndex": int(r1),
-           "startColumnIndex": int(c0) - 1, "endColumnIndex": int(c1)}  # fmt: skip
+    c0, r0, c1, r1 = (int(x or 0) for x in range_boundaries(part))
+    rng = {"startRowIndex": r0 - 1, "endRowIndex": r1,
+           "startColumnIndex": c0 - 1, "endColumnIndex": c1}  # fmt: skip
     return {"sheetId": sheet_id, **rng} if sheet_id else rng
 
 

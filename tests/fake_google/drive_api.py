@@ -43,12 +43,20 @@ def list_files(fake: FakeGoogle, query: Query) -> dict[str, Any]:
     if not 1 <= size <= 1000:
         raise error("drive", 400, f"Invalid Value: pageSize={size_text}", reason="invalid")
     visible = [f for f in fake.files.values() if fake.role(f) is not None and matches(f, clauses)]
+    corpora = one(query, "corpora", "user")
+    if corpora == "drive":
+        drive = one(query, "driveId")
+        if not drive or one(query, "includeItemsFromAllDrives") != "true":
+            raise error("drive", 403, "The driveId parameter and includeItemsFromAllDrives "
+                        "must be set when corpora is drive.", reason="teamDriveIdRequired")  # fmt: skip
+        visible = [f for f in visible if f.drive_id == drive]
     token = one(query, "pageToken")
     start = int(token) if token.isdigit() else 0
     page = visible[start : start + size]
     body: dict[str, Any] = {
         "kind": "drive#fileList",
-        "incompleteSearch": False,
+        # allDrives may skip drives; a single drive (corpora=drive) is always searched whole.
+        "incompleteSearch": fake.incomplete_search and corpora == "allDrives",
         "files": [f.as_listed(fake.listing_lag) for f in page],
     }
     if start + size < len(visible):
