@@ -41,7 +41,7 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
     "google": (
         "credentials", "status_spreadsheet", "reads_per_minute", "folder_id", "oauth_client",
     ),
-    "output": ("dir", "state", "archive_keep"),
+    "output": ("dir", "state", "archive_keep", "log"),
     "remind": ("smtp_host", "smtp_port", "starttls", "sender", "username", "password_env"),
     "district": ("name", "parent", "place"),
     "limits": tuple(f.name for f in fields(Limits)),
@@ -113,6 +113,9 @@ class OutputConfig:
     dir: Path = Path("out")
     state: Path = Path("state/tonghop.sqlite")
     archive_keep: int = 10
+    # One line per `tonghop sync` (jobs/runlog.py); default tonghop.log beside the state,
+    # log = "" for none.
+    log: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,7 @@ class Config:
         """The deadline and its interpretation in Vietnamese words, for every output."""
         day = unit_deadline or self.report.deadline
         first_late = self.deadline_at(unit_deadline)
-        zone = _zone_words(self.report.timezone, first_late)
+        zone = zone_words(self.report.timezone, first_late)
         if self.report.deadline_inclusive:
             return (
                 f"Hạn nộp: hết ngày {_vn_date(day)} "
@@ -213,6 +216,30 @@ def load_config(path: Path | None, *, env: Mapping[str, str]) -> Config:
     return _Reader(path, env).build(doc)
 
 
+# tomllib's reasons (English) for the slips people make in a config, in Vietnamese.
+_TOML_REASONS = (
+    ("Unescaped '\\'", "dấu \\ trong chuỗi"),
+    ("Invalid hex value", "dấu \\ trong chuỗi"),
+    ("Unterminated string", "thiếu dấu ngoặc kép đóng"),
+    ("Illegal character", "ký tự không được phép"),
+    ("Expected '=' after a key", "thiếu dấu = sau tên khóa"),
+    ("Invalid value", "giá trị không hợp lệ"),
+    ("Invalid statement", "dòng không đúng dạng khóa = giá trị"),
+    ("Cannot declare", "mục khai báo hai lần"),
+    ("Cannot overwrite a value", "khóa ghi hai lần"),
+    ("Invalid date or datetime", "ngày giờ không hợp lệ"),
+    ("Expected ']'", "thiếu dấu ]"),
+)
+_TOML_COLUMN = re.compile(r"column (\d+)")
+
+
+def _toml_reason(english: str) -> str:
+    """tomllib's reason in Vietnamese, with the column when it gives one."""
+    what = next((vi for en, vi in _TOML_REASONS if english.startswith(en)), "lỗi cú pháp")
+    column = _TOML_COLUMN.search(english)
+    return f"{what}, cột {column.group(1)}" if column else what
+
+
 def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
     try:
         text = raw.decode("utf-8-sig")
@@ -224,18 +251,25 @@ def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = f"{path}: sai cú pháp TOML: {exc}"
+        reason = _toml_reason(str(exc))
+        message = f"{path}: sai cú pháp TOML ({reason})"
         found = _TOML_LINE.search(str(exc))
         if found:
             lines = text.splitlines()
             number = int(found.group(1))
             if 0 < number <= len(lines):
                 bad = lines[number - 1].strip()
-                message = f"{path} dòng {number}: sai cú pháp TOML ({exc}): {bad}"
+                message = f"{path} dòng {number}: sai cú pháp TOML ({reason}): {bad}"
                 # The commonest slip: a Vietnamese date written as in a letter.
                 if re.search(r"\d{1,2}/\d{1,2}/\d{4}", bad):
                     message += (
                         " (viết ngày dạng yyyy-mm-dd, không có dấu ngoặc kép, ví dụ 2023-03-23)"
+                    )
+                # A Windows path pasted as it is: "\U", "\b"… are escapes inside "…".
+                elif re.search(r'"[^"]*\\[^"]*"', bad):
+                    message += (
+                        ' (đường dẫn Windows: viết dấu / thay cho \\, ví dụ "C:/bao-cao/don-vi", '
+                        'hoặc gấp đôi dấu \\, ví dụ "C:\\\\bao-cao\\\\don-vi")'
                     )
         raise ConfigError(message) from exc
 
@@ -358,12 +392,19 @@ class _Reader:
 
     def output(self, table: dict[str, Any]) -> OutputConfig:
         defaults = OutputConfig()
+        state = self.path(table, "output", "state", str(defaults.state))
+        log = (
+            self.optional_path(table, "output", "log")
+            if "log" in table
+            else state.with_name("tonghop.log")
+        )
         return OutputConfig(
             dir=self.path(table, "output", "dir", str(defaults.dir)),
-            state=self.path(table, "output", "state", str(defaults.state)),
+            state=state,
             archive_keep=self.integer(
                 table, "output", "archive_keep", defaults.archive_keep, minimum=0
             ),
+            log=log,
         )
 
     def remind(self, table: dict[str, Any]) -> RemindConfig:
@@ -506,7 +547,7 @@ def _vn_date(day: date) -> str:
     return f"{day.day}/{day.month}/{day.year}"
 
 
-def _zone_words(name: str, at: datetime) -> str:
+def zone_words(name: str, at: datetime) -> str:
     """ "giờ Việt Nam (UTC+7)", or the zone's name and its offset at ``at`` for other zones."""
     offset = at.utcoffset() or timedelta(0)
     minutes = int(offset.total_seconds()) // 60

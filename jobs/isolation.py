@@ -36,6 +36,14 @@ from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
 
 from .limits import MEMORY_EXIT, Conn, limit_memory, worker_context
+from .worker_life import (
+    die_with_parent,
+    drop_parent_end,
+    forget_parent_ends,
+    keep_parent_end,
+    stop_on_sigterm,
+    worker_signals,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +105,9 @@ def error_failure(detail: str) -> Failure:
 
 
 def _worker(conn: Conn, fn: Callable[[Any], Any], jobs: Sequence[Any], memory_mb: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    forget_parent_ends()  # else the job's death is no end-of-file here (jobs/worker_life.py)
+    die_with_parent()
+    worker_signals()  # the parent decides when to stop
     faulthandler.disable()  # a crash is reported once, by the parent, not as a C stack dump
     limit_memory(memory_mb)
     while True:
@@ -163,29 +173,36 @@ class Isolated(Generic[J, R]):
         if not self.jobs:
             return []
         self.pending = deque(range(len(self.jobs)))
-        slots = [self._start() for _ in range(self.workers)]
-        try:
-            while len(self.results) < len(self.jobs):
-                for i, slot in enumerate(slots):
-                    slots[i] = self._fill(slot)
-                busy = [s for s in slots if s.sent]
-                now = time.monotonic()
-                timeout = max(0.0, min(s.started + self.seconds for s in busy) - now)
-                ready = set(wait([w for s in busy for w in (s.conn, s.process.sentinel)], timeout))
-                for i, slot in enumerate(slots):
-                    if not slot.sent:
-                        continue
-                    if slot.conn in ready or slot.process.sentinel in ready:
-                        slots[i] = self._collect(slot)
-                    elif time.monotonic() - slot.started > self.seconds:
-                        slots[i] = self._fail(slot, time_failure(self.seconds), kill=True)
-        finally:
-            for slot in slots:
-                self._stop(slot)
+        slots: list[_Slot] = []
+        with stop_on_sigterm():
+            try:
+                for _ in range(self.workers):
+                    slots.append(self._start())  # one by one: a SIGTERM here stops those started
+                self._loop(slots)
+            finally:
+                for slot in slots:
+                    self._stop(slot)
         return [self.results[i] for i in range(len(self.jobs))]
+
+    def _loop(self, slots: list[_Slot]) -> None:
+        while len(self.results) < len(self.jobs):
+            for i, slot in enumerate(slots):
+                slots[i] = self._fill(slot)
+            busy = [s for s in slots if s.sent]
+            now = time.monotonic()
+            timeout = max(0.0, min(s.started + self.seconds for s in busy) - now)
+            ready = set(wait([w for s in busy for w in (s.conn, s.process.sentinel)], timeout))
+            for i, slot in enumerate(slots):
+                if not slot.sent:
+                    continue
+                if slot.conn in ready or slot.process.sentinel in ready:
+                    slots[i] = self._collect(slot)
+                elif time.monotonic() - slot.started > self.seconds:
+                    slots[i] = self._fail(slot, time_failure(self.seconds), kill=True)
 
     def _start(self) -> _Slot:
         parent, child = self.ctx.Pipe()
+        keep_parent_end(parent)  # closed in this worker and in every later one
         process = self.ctx.Process(
             target=_worker, args=(child, self.fn, self.jobs, self.memory_mb), daemon=True
         )
@@ -257,3 +274,4 @@ class Isolated(Generic[J, R]):
             slot.process.kill()
         slot.process.join()
         slot.conn.close()
+        drop_parent_end(slot.conn)

@@ -38,6 +38,7 @@ from sync.excel import ExcelFolderSource, read_xlsx
 from .config import Config
 from .isolation import Failure, Isolated
 from .model import HistoryPoint, RunInfo, Status, Unit, UnitOutcome, count_outcomes
+from .plausibility import add_plausibility
 from .roster import expected_units, roster_of
 from .state import CachedParse, State, StateError, Submission
 
@@ -118,6 +119,9 @@ def run_sync(
             raise SyncError(str(exc)) from exc
         try:
             result = _run(config, schema, source, options, state, expected, as_of, started)
+            result.run.inactive = [u for u in roster if u not in expected]
+            result.run.status_sheet = bool(config.google.status_spreadsheet)
+            add_plausibility(schema, result.outcomes)  # across units: needs every unit's results
             result.outputs = write_outputs(out_dir, schema, result.outcomes, result.run,
                                            config.output.archive_keep, state.snapshot_path)  # fmt: skip
             if status_writer is not None:
@@ -161,8 +165,8 @@ def _write_status_sheet(writer: StatusWriter, result: SyncResult) -> str:
     try:
         writer(result.outcomes, result.run)
     except Exception as exc:  # any failure there must not cost the local outputs
-        log.warning("status sheet not updated: %s", exc)
-        return f"status sheet not updated: {exc}"
+        log.info("status sheet not updated: %s", exc)  # the CLI prints result.status_sheet
+        return f"bảng tình trạng trên Google chưa cập nhật: {exc}"
     return "written"
 
 
@@ -300,7 +304,9 @@ def _from_failure(out: Fresh | Failure, unit: Unit, version: Version) -> Fresh:
     """A worker that gave no result: the unit is invalid and keeps its last good data."""
     if not isinstance(out, Failure):
         return out
-    log.warning("unit %s: %s: %s", unit.code, version.link, out.reason)
+    # The unit's status says it; -v shows it here too.
+    log.info("đơn vị %s: %s", unit.code, out.message_vi)
+    log.debug("unit %s: %s: %s", unit.code, version.link, out.reason)
     return SourceProblem(
         ProblemKind.INVALID, out.reason, out.message_vi, version.link, keep_last=True
     )
@@ -573,12 +579,10 @@ def _precision_text(state: State, as_of: datetime) -> str:
 
 
 def _log_summary(result: SyncResult) -> None:
-    c = result.run.counts
-    parts = ", ".join(f"{int(c[s.value])} {s.value}" for s in Status if c.get(s.value))
+    from .runlog import summary
+
     log.info(
-        "run %d as of %s: %d expected, %d submitted (%s); read %d, unchanged %d; outputs in %s%s",
-        result.run.run_id, result.run.as_of.isoformat(), c["expected"], c["submitted"], parts,
+        "lần chạy %d, %s; đọc %d tệp mới, %d không đổi",
+        result.run.run_id, summary(result.run.counts, result.run.as_of, result.outputs.get("tong-hop.xlsx")),
         result.run.pulled, result.run.reused,
-        next(iter(result.outputs.values())).parent if result.outputs else "-",
-        f"; {result.status_sheet}" if result.status_sheet and result.status_sheet != "written" else "",
     )  # fmt: skip

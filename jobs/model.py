@@ -147,6 +147,9 @@ class RunInfo:
     district_parent: str = ""
     district_place: str = ""
     targets: dict[str, float] = field(default_factory=dict)
+    # Roster units outside their active_from/active_to on the run's day: listed, not expected.
+    inactive: list[Unit] = field(default_factory=list)
+    status_sheet: bool = False  # a Google status sheet is configured ([google] status_spreadsheet)
 
 
 def count_outcomes(outcomes: list[UnitOutcome]) -> dict[str, float]:

@@ -196,6 +196,12 @@ class Schema:
     def has_field(self, field_id: str) -> bool:
         return field_id in self._by_id
 
+    def label_of(self, name: str) -> str:
+        """What a person calls a field or table: its label; ``name`` itself when unknown."""
+        if name in self._by_id:
+            return self._by_id[name].label
+        return next((t.label for t in self.tables if t.name == name), name)
+
     @property
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for t in self.tabs for i in t.indicators)

@@ -17,6 +17,7 @@ from typing import Any
 from . import values as v
 from .findings import Code, Finding, Severity, a1, show
 from .model import RUN_DATE, TERM_START, DateBound, Field, FieldType, Indicator, Schema, Table
+from .plausible import scale_slip
 from .raw import Block, Cell, RawReport
 from .report import IndicatorResult, ParseContext, ParsedReport
 
@@ -120,7 +121,9 @@ class _Parser:
             f.field for f in self.findings if f.code in (Code.MISSING_NAME, Code.BROKEN_NAME)
         ]
         tabs = [f for f in self.findings if f.code is Code.MISSING_TAB]
-        examples = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
+        # Labels, as the unit sees them in the template: "Mã đơn vị", not "tt_ma_don_vi".
+        labels = [f"“{self.label_of(name)}”" for name in missing[:5]]
+        examples = ", ".join(labels) + (", …" if len(missing) > 5 else "")
         summary = Finding(
             Severity.ERROR, Code.MISSING_NAME, "", "", "",
             f"Bảng tính không đúng mẫu báo cáo: thiếu {len(missing)}/{len(self.schema.names)} ô "
@@ -239,9 +242,7 @@ class _Parser:
         return next((t.tab for t in self.schema.tables if t.name == name), "")
 
     def label_of(self, name: str) -> str:
-        if self.schema.has_field(name):
-            return self.schema.field(name).label
-        return next((t.label for t in self.schema.tables if t.name == name), name)
+        return self.schema.label_of(name)
 
     def block(self, name: str) -> Block | None:
         return self.raw.blocks.get(name) if name in self.present else None
@@ -513,6 +514,10 @@ class _Parser:
         num, den = got.get("tu_so"), got.get("mau_so")
         if ind.is_rate:
             self.check_rate(ind, result, num, den)
+        slip = scale_slip(result, target, "chỉ tiêu Nghị quyết đề ra")
+        if slip:  # a dot/comma slip: the result is a number, but 1.000 times off the target
+            self.add(Code.IMPLAUSIBLE_SCALE, Severity.WARNING, ind.field_id("kq"),
+                     f"{ind.label}: kết quả {slip}", result)  # fmt: skip
         ratio, assessment = assess(ind, target, result)
         forecast = got.get("du_bao")
         reason = None

@@ -148,14 +148,29 @@ def _saved_at(scenario: str, rng: Random) -> datetime | None:
 
 
 def make_demo(
-    folder: Path, units: int | None = None, seed: int = 2023, workers: int | None = None
+    folder: Path,
+    units: int | None = None,
+    seed: int = 2023,
+    workers: int | None = None,
+    out_dir: Path | None = None,
 ) -> DemoResult:
-    """Write the demo district into ``folder`` (created if needed)."""
+    """Write the demo district into ``folder`` (created if needed).
+
+    Its config sends the outputs to ``out_dir`` (default: ``folder``/out), written relative to
+    the config so that every command reading it (sync, remind, doctor) finds the same folder.
+    """
     load_schema()
     plans = plan_district(units, seed)
     sheets = folder / "sheets"
     sheets.mkdir(parents=True, exist_ok=True)
-    (folder / "tonghop.toml").write_text(CONFIG, "utf-8")
+    config = CONFIG
+    if out_dir is not None:
+        try:
+            where = Path(os.path.relpath(out_dir.resolve(), folder.resolve())).as_posix()
+        except ValueError:  # another drive (Windows): no relative path exists
+            where = out_dir.resolve().as_posix()
+        config = config.replace('dir = "out"', f"dir = {_toml_string(where)}", 1)
+    (folder / "tonghop.toml").write_text(config, "utf-8")
     _write_roster(folder / "units.csv", plans)
     jobs = [(p, seed, i) for i, p in enumerate(plans) if p.saved_at is not None]
     workers = workers or (os.cpu_count() or 1)
@@ -172,6 +187,10 @@ def make_demo(
         os.utime(path, (stamp, stamp))
     counts = Counter(p.scenario for p in plans)
     return DemoResult(folder, folder / "tonghop.toml", len(plans), dict(counts))
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _write_roster(path: Path, plans: list[Plan]) -> None:
