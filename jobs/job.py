@@ -123,7 +123,8 @@ def run_sync(
             result.run.status_sheet = bool(config.google.status_spreadsheet)
             add_plausibility(schema, result.outcomes)  # across units: needs every unit's results
             result.outputs = write_outputs(out_dir, schema, result.outcomes, result.run,
-                                           config.output.archive_keep, state.snapshot_path)  # fmt: skip
+                                           config.output.archive_keep, state.snapshot_path,
+                                           ledger=state)  # fmt: skip
             if status_writer is not None:
                 result.status_sheet = _write_status_sheet(status_writer, result)
             state.finish_run(result.run.run_id, datetime.now(UTC), result.run.counts,
@@ -165,8 +166,8 @@ def _write_status_sheet(writer: StatusWriter, result: SyncResult) -> str:
     try:
         writer(result.outcomes, result.run)
     except Exception as exc:  # any failure there must not cost the local outputs
-        log.warning("status sheet not updated: %s", exc)
-        return f"status sheet not updated: {exc}"
+        log.info("status sheet not updated: %s", exc)  # the CLI prints result.status_sheet
+        return f"bảng tình trạng trên Google chưa cập nhật: {exc}"
     return "written"
 
 
@@ -253,6 +254,7 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
         district_parent=config.district.parent,
         district_place=config.district.place,
         targets=dict(config.targets),
+        district_results=dict(config.district_results),
     )
     run.history.append(
         HistoryPoint(
@@ -304,7 +306,9 @@ def _from_failure(out: Fresh | Failure, unit: Unit, version: Version) -> Fresh:
     """A worker that gave no result: the unit is invalid and keeps its last good data."""
     if not isinstance(out, Failure):
         return out
-    log.warning("unit %s: %s: %s", unit.code, version.link, out.reason)
+    # The unit's status says it; -v shows it here too.
+    log.info("đơn vị %s: %s", unit.code, out.message_vi)
+    log.debug("unit %s: %s: %s", unit.code, version.link, out.reason)
     return SourceProblem(
         ProblemKind.INVALID, out.reason, out.message_vi, version.link, keep_last=True
     )
@@ -577,12 +581,10 @@ def _precision_text(state: State, as_of: datetime) -> str:
 
 
 def _log_summary(result: SyncResult) -> None:
-    c = result.run.counts
-    parts = ", ".join(f"{int(c[s.value])} {s.value}" for s in Status if c.get(s.value))
+    from .runlog import summary
+
     log.info(
-        "run %d as of %s: %d expected, %d submitted (%s); read %d, unchanged %d; outputs in %s%s",
-        result.run.run_id, result.run.as_of.isoformat(), c["expected"], c["submitted"], parts,
+        "lần chạy %d, %s; đọc %d tệp mới, %d không đổi",
+        result.run.run_id, summary(result.run.counts, result.run.as_of, result.outputs.get("tong-hop.xlsx")),
         result.run.pulled, result.run.reused,
-        next(iter(result.outputs.values())).parent if result.outputs else "-",
-        f"; {result.status_sheet}" if result.status_sheet and result.status_sheet != "written" else "",
     )  # fmt: skip
