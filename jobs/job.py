@@ -123,7 +123,8 @@ def run_sync(
             result.run.status_sheet = bool(config.google.status_spreadsheet)
             add_plausibility(schema, result.outcomes)  # across units: needs every unit's results
             result.outputs = write_outputs(out_dir, schema, result.outcomes, result.run,
-                                           config.output.archive_keep, state.snapshot_path)  # fmt: skip
+                                           config.output.archive_keep, state.snapshot_path,
+                                           ledger=state)  # fmt: skip
             if status_writer is not None:
                 result.status_sheet = _write_status_sheet(status_writer, result)
             state.finish_run(result.run.run_id, datetime.now(UTC), result.run.counts,

@@ -120,6 +120,20 @@ class HistoryPoint:
     on_time: int
 
 
+@dataclass(frozen=True)
+class KeptOutput:
+    """An output file the job did not replace, and where that run's generation went instead.
+
+    ``reason`` is "edited" (a person changed it since the job wrote it) or "in_use" (it could
+    not be replaced, e.g. Excel or Word holds it open). Paths are relative to the output folder;
+    ``new_file`` is None until a generation has been written beside it.
+    """
+
+    file: str
+    new_file: str | None
+    reason: str
+
+
 @dataclass
 class RunInfo:
     """Facts about a run that every output states."""
@@ -147,6 +161,9 @@ class RunInfo:
     district_parent: str = ""
     district_place: str = ""
     targets: dict[str, float] = field(default_factory=dict)
+    # Filled in by write_outputs before it renders: outputs a person edited (or that were held
+    # open) and the files the new generation went to instead, for Tình trạng and status.json.
+    kept_outputs: list[KeptOutput] = field(default_factory=list)
     # Roster units outside their active_from/active_to on the run's day: listed, not expected.
     inactive: list[Unit] = field(default_factory=list)
     status_sheet: bool = False  # a Google status sheet is configured ([google] status_spreadsheet)

@@ -66,6 +66,15 @@ MIGRATIONS: tuple[str, ...] = (
         hash TEXT PRIMARY KEY, ext TEXT NOT NULL, size INTEGER NOT NULL, first_run INTEGER
     );
     """,
+    # What the job wrote of each output, so that a file a person edited is told apart and kept
+    # (jobs/outputs/edits.py); and the edited files the log has already mentioned.
+    """
+    CREATE TABLE outputs_written (
+        artefact TEXT NOT NULL, digest TEXT NOT NULL, run_id INTEGER NOT NULL,
+        PRIMARY KEY (artefact, digest)
+    );
+    CREATE TABLE output_edits (path TEXT PRIMARY KEY, run_id INTEGER NOT NULL);
+    """,
 )
 
 
@@ -369,3 +378,40 @@ class State:
             (code,),
         ).fetchone()
         return int(row[0])
+
+    # ------------------------------------------------------------------ outputs written
+    # The OutputLedger of jobs/outputs/edits.py: what the job wrote, to tell a person's edit.
+    @_guarded
+    def written_outputs(self, artefact: str) -> set[str]:
+        rows = self.db.execute("SELECT digest FROM outputs_written WHERE artefact=?", (artefact,))
+        return {row[0] for row in rows}
+
+    @_guarded
+    def record_output(self, artefact: str, digest: str, run_id: int) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO outputs_written VALUES (?, ?, ?)", (artefact, digest, run_id)
+        )
+
+    @_guarded
+    def forget_outputs(self, artefact: str, keep_newest: int, keep: set[str]) -> None:
+        rows = self.db.execute(
+            "SELECT digest FROM outputs_written WHERE artefact=? ORDER BY run_id DESC, digest",
+            (artefact,),
+        ).fetchall()
+        stale = [(artefact, d) for (d,) in rows[keep_newest:] if d not in keep]
+        self.db.executemany("DELETE FROM outputs_written WHERE artefact=? AND digest=?", stale)
+
+    @_guarded
+    def edit_noticed(self, path: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM output_edits WHERE path=?", (path,)).fetchone()
+        return row is not None
+
+    @_guarded
+    def notice_edit(self, path: str, run_id: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO output_edits VALUES (?, ?)", (path, run_id))
+
+    @_guarded
+    def forget_edits(self, under: str, keep: set[str]) -> None:
+        rows = self.db.execute("SELECT path FROM output_edits").fetchall()
+        gone = [(p,) for (p,) in rows if p not in keep and Path(p).is_relative_to(under)]
+        self.db.executemany("DELETE FROM output_edits WHERE path=?", gone)
