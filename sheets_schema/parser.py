@@ -142,6 +142,17 @@ class _Parser:
         row = int(m.group(2)) if m else 0
         return tab, row, (m.group(1).rjust(3) if m else "")
 
+    def older_file(self) -> bool:
+        """Whether the file says it was made from one of the schema's earlier templates (read
+        from the raw version cell: structure is checked before any field is read)."""
+        f = next((f for f in self.schema.fields if f.template_version), None)
+        block = self.raw.blocks.get(f.id) if f is not None else None
+        value = block.cell(0, 0).value if block is not None and block.cells else None
+        return isinstance(value, str) and value.strip() in self.schema.previous_versions
+
+    def added_later(self, name: str) -> bool:
+        return self.schema.has_field(name) and self.schema.field(name).since is not None
+
     def sign_off_id(self) -> str:
         return next((f.id for f in self.schema.fields if f.sign_off), "")
 
@@ -158,9 +169,12 @@ class _Parser:
                     )
                 )  # fmt: skip
         usable = 0
+        older = self.older_file()
         for name in self.schema.names:
             block = self.raw.blocks.get(name)
             tab = self.tab_of(name)
+            if block is None and older and self.added_later(name):
+                continue  # a cell the file's (earlier) template did not have yet
             if block is None:
                 # Google drops a named range whose cells or tab were deleted instead of showing
                 # #REF!: a missing name in a template workbook usually means just that.
@@ -321,7 +335,11 @@ class _Parser:
     def coerce(self, f: Field, cell: Cell) -> tuple[Any, list[v.Issue]]:
         t = f.type
         if t.is_number:
-            return v.read_number(cell, percent=t is FieldType.PERCENT, bounds=(f.min, f.max))
+            # A whole-number count is never shown a decimal example.
+            example = "1.234" if t is FieldType.INTEGER else "1.234,5"
+            return v.read_number(
+                cell, percent=t is FieldType.PERCENT, bounds=(f.min, f.max), example=example
+            )
         if t is FieldType.DATE:
             return v.read_date(cell)
         if t is FieldType.BOOL:
@@ -465,13 +483,22 @@ class _Parser:
         return text
 
     def what_to_type(self, f: Field) -> str:
-        if f.prefill in ("unit_code", "unit_name", "version"):
+        if f.prefill in ("unit_code", "unit_name"):
+            # Empty in the blank template: the unit may type it, or use its prefilled copy.
+            return (
+                "Hãy dùng bảng tính Huyện ủy gửi cho đơn vị (đã điền sẵn ô này); nếu dùng mẫu "
+                "trống, nhập đúng như danh sách đơn vị của Huyện ủy."
+            )
+        if f.prefill == "version":
             return "Ô này do Huyện ủy điền sẵn: hãy dùng đúng bảng tính Huyện ủy gửi cho đơn vị."
         if f.type is FieldType.CHOICE:
             return "Hãy chọn một giá trị trong danh sách: " + " · ".join(f.choices) + "."
         if f.type is FieldType.DATE:
             return "Hãy nhập ngày dạng ngày/tháng/năm, ví dụ 20/03/2023."
         if f.type is FieldType.INTEGER:
+            # The same bound the hint states: "từ 1 trở lên" where 0 is not allowed.
+            if f.min is not None and f.min > 0:
+                return f"Hãy nhập số nguyên từ {v.fmt_number(f.min, 0)} trở lên."
             return "Hãy nhập số nguyên (0 nếu không phát sinh)."
         if f.type.is_number:
             return "Hãy nhập số, ví dụ 1.234,5."

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from babel.numbers import NumberFormatError, parse_decimal
 
@@ -61,9 +62,33 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", nfc(text)).strip().casefold()
 
 
-def fmt_number(value: float, decimals: int = 2) -> str:
-    """1234.5 → "1.234,5": how Vietnamese readers write numbers."""
-    text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:,.0f}"
+# Enough digits for any float's decimal string (up to 309 digits) and its decimals.
+_WIDE = Context(prec=400)
+
+
+def round_half_up(value: float | Decimal, decimals: int) -> Decimal:
+    """``value`` to ``decimals`` places, half up as offices count: 100,25 → 100,3.
+
+    The one rounding of every figure the district shows (workbook and draft). It rounds the
+    number's shortest decimal string, not its binary value: 100.25 is stored as
+    100.2499999…, which float formatting (and round()) would turn into 100,2.
+    """
+    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    if not exact.is_finite():
+        return exact
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP, _WIDE)
+    return rounded if rounded else abs(rounded)  # no "-0"
+
+
+def fmt_number(value: float | Decimal, decimals: int = 2) -> str:
+    """1234.5 → "1.234,5": how Vietnamese readers write numbers, rounded half up to at most
+    ``decimals`` places (trailing zeros dropped)."""
+    rounded = round_half_up(value, decimals)
+    if not rounded.is_finite():
+        return str(float(rounded))
+    text = f"{rounded:,f}"
+    if decimals > 0:
+        text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
@@ -83,7 +108,11 @@ _GOOGLE_DATE_TYPES = frozenset({"DATE", "TIME", "DATE_TIME"})
 
 
 def read_number(
-    cell: Cell, *, percent: bool = False, bounds: tuple[float | None, float | None] = (None, None)
+    cell: Cell,
+    *,
+    percent: bool = False,
+    bounds: tuple[float | None, float | None] = (None, None),
+    example: str = "1.234,5",
 ) -> Result:
     """A number, from a stored number or Vietnamese text; percent fields in percent points.
 
@@ -104,7 +133,7 @@ def read_number(
         return _tidy(number), []
     if isinstance(value, datetime | date):
         return None, [error(Code.NOT_A_NUMBER, "Ô chứa ngày tháng, cần nhập số.")]
-    return _number_from_text(str(value), percent=percent, bounds=bounds)
+    return _number_from_text(str(value), percent=percent, bounds=bounds, example=example)
 
 
 def _tidy(number: float) -> float:
@@ -118,7 +147,11 @@ def _inside(number: float, bounds: tuple[float | None, float | None]) -> bool:
 
 
 def _number_from_text(
-    raw: str, *, percent: bool, bounds: tuple[float | None, float | None]
+    raw: str,
+    *,
+    percent: bool,
+    bounds: tuple[float | None, float | None],
+    example: str = "1.234,5",
 ) -> Result:
     text = _SPACES.sub("", nfc(raw))
     issues: list[Issue] = []
@@ -163,11 +196,17 @@ def _number_from_text(
         return None, [
             error(
                 Code.NOT_A_NUMBER,
-                f"“{_short(raw)}” không phải là số. Hãy nhập một số, ví dụ 1.234,5 "
-                f"(dấu chấm ngăn cách hàng nghìn, dấu phẩy thập phân).",
+                f"“{_short(raw)}” không phải là số. Hãy nhập một số, ví dụ {example} "
+                f"({_example_words(example)}).",
             )
         ]
     return _tidy(number), issues
+
+
+def _example_words(example: str) -> str:
+    if "," in example:
+        return "dấu chấm ngăn cách hàng nghìn, dấu phẩy thập phân"
+    return "số nguyên, dấu chấm ngăn cách hàng nghìn"
 
 
 def read_date(cell: Cell) -> Result:

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from random import Random
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import openpyxl
 
-from sheets_schema import Schema, UnitInfo, load_schema, render_template
+from sheets_schema import FieldType, Schema, UnitInfo, load_schema, render_template
 
 from .content import DemoUnit, demo_units, in_progress_report, valid_report
 from .fill import fill_workbook
@@ -70,11 +71,14 @@ ho_ngheo = 2.0                 # %, lower is better
 bhyt = 93.0                    # %
 nuoc_sach = 99.0               # %
 lao_dong_dao_tao = 70.0        # %
-tieu_chi_ntm = 18.0            # tiêu chí, mean of the communes
+tieu_chi_ntm = 5               # xã đạt chuẩn nông thôn mới (19/19 tiêu chí)
 giao_quan = 100.0              # %
 ket_nap_dang_vien = 250        # đảng viên
 chi_bo_htt = 85.0              # %
 dang_vien_htt = 88.0           # %
+
+[district_results]             # the district's own statistics, with their source
+tang_truong = { value = 8.9, source = "Chi cục Thống kê huyện, 3/2023 (số liệu minh họa)" }
 """
 
 
@@ -228,7 +232,25 @@ def _unit_file(job: tuple[Plan, int, int]) -> bytes:
         values = MISTAKES[plan.mistake](values, rng)
     template = render_template(schema, UnitInfo(unit.code, unit.name, unit.type))
     columns = {t.name: [c.id for c in t.columns] for t in schema.tables}
-    return fill_workbook(template, values, columns)
+    return fill_workbook(template, as_picked(schema, values), columns)
+
+
+def as_picked(schema: Schema, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` as a unit leaves them in the template: a yes/no answer is the word picked
+    from the cell's list ("Có"), never a stored TRUE/FALSE that would show as "FALSE" in its
+    feedback copy; a sign-off not yet given is an empty cell."""
+    out = dict(values)
+    for f in schema.fields:
+        value = out.get(f.id)
+        if f.type is not FieldType.BOOL or not isinstance(value, bool):
+            continue
+        # The template's list for a yes/no cell (the sign-off's "Có" · "Không").
+        words = schema.choices.get(f.choice_list or "xac_nhan", ("Có", "Không"))
+        if value:
+            out[f.id] = words[0]
+        else:
+            out[f.id] = None if f.sign_off or len(words) < 2 else words[1]
+    return out
 
 
 def _not_the_template(unit: DemoUnit) -> bytes:

@@ -285,8 +285,23 @@ def _notes(run: RunInfo, counts: list[CountItem], *, checked: bool) -> list[str]
         run.precision_text.strip(),
         counts_line(counts),
         roster_line(run, counts),
+        *kept_lines(run),
     ]
     return [n for n in notes if n]
+
+
+def kept_lines(run: RunInfo) -> list[str]:
+    """One line per reason for the output files the job left in place and wrote beside."""
+    lines = []
+    for reason, words in (
+        ("edited", "Tệp đã được sửa tay, hệ thống giữ nguyên, không ghi đè"),
+        ("in_use", "Tệp đang mở nên không ghi đè được lần này"),
+    ):
+        kept = [k for k in run.kept_outputs if k.reason == reason]
+        if kept:
+            parts = [f"{k.file} (bản mới: {k.new_file})" if k.new_file else k.file for k in kept]
+            lines.append(f"{words}: {'; '.join(parts)}.")
+    return lines
 
 
 def roster_line(run: RunInfo, counts: list[CountItem]) -> str:
