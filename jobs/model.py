@@ -6,9 +6,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sheets_schema.report import ParsedReport
+
+if TYPE_CHECKING:
+    from .history import FieldChange
 
 
 class Status(StrEnum):
@@ -170,6 +173,10 @@ class RunInfo:
     # Roster units outside their active_from/active_to on the run's day: listed, not expected.
     inactive: list[Unit] = field(default_factory=list)
     status_sheet: bool = False  # a Google status sheet is configured ([google] status_spreadsheet)
+    # Field changes seen after each unit's first submission, newest first (jobs/history.py).
+    field_changes: list[FieldChange] = field(default_factory=list)
+    # [draft]: how the draft groups the units' sentences (jobs.outputs.synthesis.Settings).
+    draft: dict[str, float] = field(default_factory=dict)
 
 
 class DistrictFigure(NamedTuple):

@@ -133,11 +133,18 @@ class FakeGoogle:
         self.upload_locale, self.upload_time_zone = "en_US", "America/Los_Angeles"
         # How many seconds Drive listings trail edits (files.get is always current).
         self.listing_lag = 0.0
+        # What an upload's conversion does with sheet protection and typed percents (both
+        # undocumented: tests choose). See convert.py and Spreadsheet.percent_entry.
+        self.import_protection = False
+        # Drive may answer a listing with incompleteSearch: true (some drives not searched).
+        self.incomplete_search = False
+        self.percent_entry = "switch"
         self.service_account_email = service_account_email
         self.timeout_sleep = timeout_sleep
         self.service_account_storage = service_account_storage
         self.files: dict[str, FakeFile] = {}
         self.shared_drive_folders: dict[str, str] = {}
+        self.folders: set[str] = set()  # My Drive folders shared with the caller (add_folder)
         self._faults: dict[str, list[Fault]] = {}
         self._hooks: list[Hook] = []
         self._quota = quota
@@ -255,6 +262,11 @@ class FakeGoogle:
         with self._lock:
             self.shared_drive_folders[folder_id] = drive_id or f"drive-{folder_id}"
 
+    def add_folder(self, folder_id: str) -> None:
+        """Register a My Drive folder the caller can see (not in any Shared Drive)."""
+        with self._lock:
+            self.folders.add(folder_id)
+
     def new_file(
         self,
         name: str,
@@ -330,10 +342,16 @@ class FakeGoogle:
         return book
 
     def edit(
-        self, file_id: str, name_or_a1: str, value: Any, *, at: datetime | None = None
+        self,
+        file_id: str,
+        name_or_a1: str,
+        value: Any,
+        *,
+        at: datetime | None = None,
+        by: str | None = None,
     ) -> None:
         """Change one cell as a user would (a named range's first cell, or `Tab!A1`); `at`
-        is when, for Drive's modifiedTime (default now)."""
+        is when, for Drive's modifiedTime (default now); `by` the editor's display name."""
         with self._lock:
             f = self.files[file_id]
             book = self.book(file_id)
@@ -342,7 +360,7 @@ class FakeGoogle:
             set_text_or_value(xl, value)
             if isinstance(value, date) and xl.number_format == "General":
                 xl.number_format = "dd/mm/yyyy"
-            f.touch(at)
+            f.touch(at, by)
 
     def share(self, file_id: str, role: str | None = "reader") -> None:
         """Share with the service account (role) or unshare (None)."""
@@ -776,6 +794,13 @@ class FakeGoogle:
         payload: dict[str, Any],
     ) -> tuple[int, Any]:
         f = self.files.get(file_id)
+        known = file_id in self.shared_drive_folders or file_id in self.folders
+        if f is None and known and method == "GET" and not rest:
+            folder = {"kind": "drive#file", "id": file_id, "name": file_id,
+                      "mimeType": "application/vnd.google-apps.folder"}  # fmt: skip
+            if file_id in self.shared_drive_folders:
+                folder["driveId"] = self.shared_drive_folders[file_id]
+            return 200, drive_api.apply_mask(folder, drive_api._mask(query, "id,name,mimeType"))
         if f is None or self.role(f) is None:  # Drive hides what it does not share: 404
             raise errors.not_found("drive", file_id)
         if rest == "" and method == "GET":

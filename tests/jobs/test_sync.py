@@ -144,6 +144,7 @@ def test_outputs_read_back(district: District) -> None:
         "Kiểm tra giám sát",
         "Hạn chế - Giải pháp",
         "Lỗi",
+        "Lịch sử thay đổi",
         "Nhật ký",
     ]
     for ws in wb.worksheets:

@@ -274,6 +274,7 @@ def test_sheets_in_order(book: openpyxl.Workbook) -> None:
             "Kiểm tra giám sát",
             "Hạn chế - Giải pháp",
             "Lỗi",
+            "Lịch sử thay đổi",
             "Nhật ký",
         )
     )
