@@ -77,6 +77,7 @@ def run_sync(
 ) -> SyncResult:
     """Run the whole job once."""
     from .outputs import OutputError, write_outputs  # the workbook writer is heavy to import
+    from .outputs.feedback import Snapshots  # copies made under the units' limits
 
     options = options or SyncOptions()
     if options.as_of is not None and (why := as_of_problem(options.as_of)):
@@ -118,8 +119,9 @@ def run_sync(
             raise SyncError(str(exc)) from exc
         try:
             result = _run(config, schema, source, options, state, expected, as_of, started)
+            snapshots = Snapshots(state.snapshot_path, config.limits, options.workers)
             result.outputs = write_outputs(out_dir, schema, result.outcomes, result.run,
-                                           config.output.archive_keep, state.snapshot_path)  # fmt: skip
+                                           config.output.archive_keep, snapshots)  # fmt: skip
             if status_writer is not None:
                 result.status_sheet = _write_status_sheet(status_writer, result)
             state.finish_run(result.run.run_id, datetime.now(UTC), result.run.counts,
