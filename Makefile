@@ -15,13 +15,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# With tonghop.toml: that configuration. Without: the bundled demo district in demo/.
+# With tonghop.toml: that configuration. Without: the bundled demo district in demo/, whose
+# config writes to out/ (the same folder `tonghop remind/doctor --config demo/tonghop.toml` read).
 sync: setup
 	@if [ -f tonghop.toml ] || [ -n "$$TONGHOP_CONFIG" ]; then \
 		$(BIN)/tonghop sync; \
 	else \
-		test -f demo/tonghop.toml || $(BIN)/tonghop demo --dir demo; \
-		$(BIN)/tonghop sync --config demo/tonghop.toml --out-dir out --as-of 2023-03-25T09:00:00+07:00; \
+		test -f demo/tonghop.toml || $(BIN)/tonghop demo --dir demo --out-dir out; \
+		$(BIN)/tonghop sync --config demo/tonghop.toml --as-of 2023-03-25T09:00:00+07:00; \
 	fi
 
 test: setup
@@ -39,8 +40,9 @@ bench: setup
 template: setup
 	$(BIN)/tonghop template --out out/mau-bao-cao.xlsx
 
+# The demo's config sends its outputs to out/ (as "../out"): sync, remind and doctor agree.
 demo: setup
-	$(BIN)/tonghop demo --dir demo
+	$(BIN)/tonghop demo --dir demo --out-dir out
 
 clean:
 	rm -rf out state demo .pytest_cache .mypy_cache .ruff_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +13,8 @@ from sync.excel import WorkbookError, read_xlsx
 from sync.guard import Limits, read_regular_file
 
 from .isolation import Failure, Isolated
+
+log = logging.getLogger(__name__)
 
 
 class UnreadableFile(Exception):
@@ -61,27 +64,30 @@ def check_file(
         memory_mb=limits.unit_memory_mb, seconds=limits.unit_seconds,
     ).run()  # fmt: skip
     if isinstance(out, Failure):
-        raise UnreadableFile(f"{path}: {out.message_vi} ({out.reason})")
+        log.info("%s: %s", path, out.reason)  # the technical reason, for -v
+        raise UnreadableFile(f"{path}: {out.message_vi}")
     if isinstance(out, str):
         raise UnreadableFile(out)
     return out
 
 
 def _check_one(job: tuple[Path, Schema, ParseContext, Limits]) -> CheckResult | str:
-    """In the worker: the result, or why the file cannot be read (Vietnamese, then English)."""
+    """In the worker: the result, or why the file cannot be read (in Vietnamese)."""
     path, schema, ctx, limits = job
     try:
         data = read_regular_file(path, limits)
     except FileNotFoundError:
-        return f"{path}: không có tệp này (no such file)"
+        return f"{path}: không có tệp này; kiểm tra lại tên và thư mục"
+    except PermissionError:
+        return f"{path}: không có quyền đọc tệp này"
     except WorkbookError as exc:
-        return f"{path}: {exc.message_vi} ({exc})"
+        return f"{path}: {exc.message_vi}"
     except OSError as exc:
-        return f"{path}: không đọc được tệp ({exc.strerror})"
+        return f"{path}: không đọc được tệp (mã lỗi hệ thống {exc.errno})"
     try:
         raw = read_xlsx(data, shapes=schema.shapes, limits=limits)
     except WorkbookError as exc:
-        return f"{path}: {exc.message_vi} ({exc})"
+        return f"{path}: {exc.message_vi}"
     report = parse_report(schema, raw, ctx)
     code = ctx.unit_code or _text(report.values.get("tt_ma_don_vi"))
     return CheckResult(code, report)

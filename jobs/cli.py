@@ -26,6 +26,7 @@ from sheets_schema import Finding, ParseContext, SchemaError, UnitInfo, load_sch
 from sync.guard import Limits
 
 from . import __version__
+from .argparse_vi import ViArgumentParser
 from .check import CheckResult, UnreadableFile, check_file
 from .config import DEFAULT_TIMEZONE, Config, ConfigError, load_config
 from .roster import RosterError, roster_of
@@ -39,87 +40,103 @@ class CliError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = ViArgumentParser(
         prog="tonghop",
-        description="Consolidate grassroots units' mid-term review reports.",
+        description="Tổng hợp báo cáo kiểm điểm giữa nhiệm kỳ của các đơn vị cơ sở.",
     )
-    p.add_argument("--version", action="version", version=f"tonghop {__version__}")
-    p.add_argument("-v", "--verbose", action="count", default=0, help="more detail in the log")
+    p.add_argument("--version", action="version", version=f"tonghop {__version__}",
+                   help="in phiên bản rồi thoát")  # fmt: skip
+    p.add_argument("-v", "--verbose", action="count", default=0, help="ghi nhật ký chi tiết hơn")
     # -v is accepted after the command too (`tonghop sync -v`), as people type it.
-    verbose = argparse.ArgumentParser(add_help=False)
+    verbose = ViArgumentParser(add_help=False)
     verbose.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
-                         help="more detail in the log (-vv: even more)")  # fmt: skip
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+                         help="ghi nhật ký chi tiết hơn (-vv: chi tiết nữa)")  # fmt: skip
+    sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH", title="các lệnh",
+                           help="xem cách dùng từng lệnh: tonghop LỆNH --help")  # fmt: skip
+    config_help = (
+        "tệp cấu hình (mặc định: biến TONGHOP_CONFIG, hoặc tonghop.toml ở thư mục đang đứng)"
+    )
+    as_of_help = "coi thời điểm này là “bây giờ” (ISO 8601 có độ lệch múi giờ), ví dụ 2023-03-22T23:59:59+07:00"  # fmt: skip
 
     s = sub.add_parser(
-        "sync", parents=[verbose], help="pull every unit, validate, write the outputs"
+        "sync", parents=[verbose], help="đọc báo cáo mọi đơn vị, kiểm tra và ghi bảng tổng hợp"
     )
-    s.add_argument(
-        "--config", type=Path, help="tonghop.toml (default: $TONGHOP_CONFIG or ./tonghop.toml)"
-    )
-    s.add_argument(
-        "--as-of",
-        type=_instant,
-        help="fix 'now', ISO 8601 with offset, e.g. 2023-03-22T23:59:59+07:00",
-    )
-    s.add_argument("--only", nargs="+", metavar="CODE", help="pull only these unit codes")
-    s.add_argument("--out-dir", type=Path, help="write the outputs here instead of [output] dir")
+    s.add_argument("--config", type=Path, metavar="TỆP", help=config_help)
+    s.add_argument("--as-of", type=_instant, metavar="THỜI_ĐIỂM", help=as_of_help)
+    s.add_argument("--only", nargs="+", metavar="MÃ", help="chỉ đọc các đơn vị có mã này")
+    s.add_argument("--out-dir", type=Path, metavar="THƯ_MỤC",
+                   help="ghi kết quả vào thư mục này thay cho [output] dir")  # fmt: skip
 
-    c = sub.add_parser("check", parents=[verbose], help="validate one filled workbook (.xlsx)")
-    c.add_argument("file", type=Path)
-    c.add_argument("--unit", metavar="CODE", help="the roster unit this file belongs to")
-    c.add_argument("--json", action="store_true", help="print the findings as JSON")
-    c.add_argument("--config", type=Path, help="used with --unit to look the unit up in the roster")
+    c = sub.add_parser("check", parents=[verbose], help="kiểm tra một tệp báo cáo (.xlsx) đã điền")
+    c.add_argument("file", type=Path, metavar="TỆP", help="tệp báo cáo .xlsx cần kiểm tra")
+    c.add_argument("--unit", metavar="MÃ", help="mã đơn vị (trong danh sách) của tệp này")
+    c.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    c.add_argument("--config", type=Path, metavar="TỆP",
+                   help="tệp cấu hình, để tìm đơn vị của --unit trong danh sách")  # fmt: skip
     c.add_argument("--annotate", type=Path, metavar="OUT.xlsx",
-                   help="also write a copy of FILE with each finding's cell highlighted and commented")  # fmt: skip
+                   help="ghi thêm một bản sao của TỆP, tô và ghi chú từng ô có lỗi")  # fmt: skip
 
-    t = sub.add_parser("template", parents=[verbose], help="write the blank template as .xlsx")
-    t.add_argument("--out", type=Path, required=True)
-    t.add_argument("--unit", metavar="CODE", help="prefill for this roster unit")
-    t.add_argument("--config", type=Path)
+    t = sub.add_parser("template", parents=[verbose], help="ghi mẫu báo cáo trống ra tệp .xlsx")
+    t.add_argument("--out", type=Path, required=True, metavar="TỆP", help="tệp .xlsx sẽ ghi")
+    t.add_argument("--unit", metavar="MÃ", help="điền sẵn mã và tên của đơn vị này")
+    t.add_argument("--config", type=Path, metavar="TỆP",
+                   help="tệp cấu hình, để lấy danh sách đơn vị khi có --unit")  # fmt: skip
 
     d = sub.add_parser(
-        "demo", parents=[verbose], help="generate a demo district (config, roster, unit workbooks)"
-    )
-    d.add_argument("--dir", type=Path, default=Path("demo"))
-    d.add_argument(
-        "--units", type=int, default=None, help="number of units (default: the Vĩnh Lợi roster)"
-    )
-    d.add_argument("--seed", type=int, default=2023)
+        "demo", parents=[verbose],
+        help="tạo một huyện mẫu để chạy thử (cấu hình, danh sách đơn vị, tệp báo cáo)",
+    )  # fmt: skip
+    d.add_argument("--dir", type=Path, default=Path("demo"), metavar="THƯ_MỤC",
+                   help="thư mục tạo huyện mẫu (mặc định: demo)")  # fmt: skip
+    d.add_argument("--units", type=int, default=None, metavar="SỐ",
+                   help="số đơn vị (mặc định: danh sách đơn vị của huyện Vĩnh Lợi)")  # fmt: skip
+    d.add_argument("--out-dir", type=Path, metavar="THƯ_MỤC",
+                   help="nơi lệnh sync của huyện mẫu ghi kết quả (mặc định: THƯ_MỤC/out)")  # fmt: skip
+    d.add_argument("--seed", type=int, default=2023, metavar="SỐ",
+                   help="hạt giống ngẫu nhiên: cùng số cho cùng huyện mẫu (mặc định: 2023)")  # fmt: skip
 
     doc = sub.add_parser(
         "doctor",
         parents=[verbose],
-        help="check configuration, credentials, API access and every sheet",
+        help="kiểm tra cấu hình, tài khoản, quyền truy cập và từng bảng tính đơn vị",
     )
-    doc.add_argument("--config", type=Path)
+    doc.add_argument("--config", type=Path, metavar="TỆP", help=config_help)
 
     pv = sub.add_parser(
         "provision",
         parents=[verbose],
-        help="Google: create each unit's spreadsheet from the template",
+        help="Google: tạo bảng tính cho từng đơn vị từ mẫu báo cáo",
     )
-    pv.add_argument("--config", type=Path)
+    pv.add_argument("--config", type=Path, metavar="TỆP", help=config_help)
     pv.add_argument(
         "--oauth",
         action="store_true",
-        help="create the sheets as a person signed in with Google (no Shared Drive needed); "
-        "uses [google] oauth_client, else client_secret.json beside the config",
+        help="tạo bảng tính bằng tài khoản Google của một người đăng nhập (không cần Bộ nhớ "
+        "dùng chung); dùng [google] oauth_client, hoặc client_secret.json cạnh tệp cấu hình",
     )
 
     r = sub.add_parser(
-        "remind", parents=[verbose], help="list (and optionally send) reminders for lagging units"
+        "remind", parents=[verbose], help="liệt kê (và gửi) lời nhắc cho các đơn vị chậm nộp"
     )
-    r.add_argument("--config", type=Path)
-    r.add_argument("--as-of", type=_instant)
-    r.add_argument(
-        "--out-dir", type=Path, help="read the outputs of `sync --out-dir` here (as sync does)"
-    )
+    r.add_argument("--config", type=Path, metavar="TỆP", help=config_help)
+    r.add_argument("--as-of", type=_instant, metavar="THỜI_ĐIỂM", help=as_of_help)
+    r.add_argument("--out-dir", type=Path, metavar="THƯ_MỤC",
+                   help="đọc kết quả ở thư mục này (như `sync --out-dir`)")  # fmt: skip
     r.add_argument(
         "--send",
         action="store_true",
-        help="send the reminders by e-mail (SMTP settings in the config)",
+        help="gửi lời nhắc qua thư điện tử (cấu hình SMTP trong tệp cấu hình)",
     )
+    h = sub.add_parser(
+        "history", parents=[verbose],
+        help="lịch sử sửa từng ô của một đơn vị: giá trị cũ → mới, lúc nào, ai sửa",
+        description="Mọi thay đổi giá trị các ô của đơn vị giữa các phiên bản hệ thống đã đọc.",
+    )  # fmt: skip
+    h.add_argument("code", metavar="CODE", help="mã đơn vị")
+    h.add_argument("--field", metavar="ID", help="chỉ một trường (mã trường, ví dụ tt_so_chi_bo)")
+    h.add_argument("--since", metavar="T",
+                   help="chỉ các thay đổi từ thời điểm này (2023-03-23 hoặc 2023-03-23T08:00+07:00)")  # fmt: skip
+    h.add_argument("--config", type=Path, help="tonghop.toml (mặc định: $TONGHOP_CONFIG hoặc ./tonghop.toml)")  # fmt: skip
     return p
 
 
@@ -128,11 +145,11 @@ def _instant(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} không phải thời điểm ISO 8601 (offset), ví dụ 2023-03-22T23:59:59+07:00"
+            f"{text!r} không phải thời điểm ISO 8601 có độ lệch múi giờ, ví dụ 2023-03-22T23:59:59+07:00"
         ) from None
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(
-            f"{text!r} thiếu độ lệch múi giờ (UTC offset); thêm vào, ví dụ +07:00"
+            f"{text!r} thiếu độ lệch múi giờ; thêm vào cuối, ví dụ +07:00"
         )
     return value
 
@@ -178,12 +195,13 @@ def _tty() -> bool:
 
 
 def _setup_logging(verbose: int) -> None:
-    """One summary line per run by default; -v adds a line per unit; -vv adds library detail."""
+    """Warnings only by default (sync prints its own line); -v adds the run's summary and a
+    line per unit; -vv adds library detail."""
     logging.basicConfig(
         level=logging.DEBUG if verbose > 1 else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("tonghop").setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.getLogger("tonghop").setLevel(logging.DEBUG if verbose else logging.WARNING)
     for ours in ("jobs", "sync"):
         logging.getLogger(ours).setLevel(
             logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
@@ -294,25 +312,49 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 # ---------------------------------------------------------------------- sync
 def cmd_sync(args: argparse.Namespace) -> int:
+    """The scheduled job. Without a terminal: silent when nothing changed, one line when
+    something did, the reason when it could not run; one line per run in [output] log."""
+    from . import runlog
     from .job import SyncError, SyncOptions, run_sync
     from .sources import SourceSetupError, make_source, make_status_writer
 
     config = _config(args)
     assert config is not None
+    out_dir = args.out_dir or config.output.dir
+    before = runlog.units_shown(out_dir)
     try:
-        source = make_source(config)
-        writer = make_status_writer(config)
-    except SourceSetupError as exc:
-        raise CliError(str(exc)) from exc
-    options = SyncOptions(as_of=args.as_of, only=args.only, out_dir=args.out_dir,
-                          progress=sys.stderr.isatty())  # fmt: skip
-    try:
-        result = run_sync(config, source, options, writer)
-    except SyncError as exc:
-        raise CliError(str(exc)) from exc
-    if not (_tty() or args.verbose):
-        return 0  # cron: the job's one summary line in the log says it all
-    _print_sync(result)
+        try:
+            source = make_source(config)
+            writer = make_status_writer(config)
+        except SourceSetupError as exc:
+            raise CliError(str(exc)) from exc
+        options = SyncOptions(as_of=args.as_of, only=args.only, out_dir=args.out_dir,
+                              progress=sys.stderr.isatty())  # fmt: skip
+        try:
+            result = run_sync(config, source, options, writer)
+        except SyncError as exc:
+            raise CliError(str(exc)) from exc
+    except (CliError, ConfigError, RosterError, SchemaError) as exc:
+        runlog.append(config.output.log, datetime.now(config.tz), f"tonghop sync: lỗi: {exc}")
+        raise
+    found = runlog.changes(before, runlog.units_shown(out_dir))
+    counts = runlog.summary(result.run.counts, result.run.as_of, None)
+    line = f"tonghop sync: lần chạy {result.run.run_id}, {counts}; " + (
+        f"thay đổi: {found.text()}" if found else "không có thay đổi"
+    )
+    sheet_failed = result.status_sheet not in ("", "written")
+    if sheet_failed:
+        line += f"; {result.status_sheet}"
+    workbook = result.outputs.get("tong-hop.xlsx")
+    runlog.append(config.output.log, datetime.now(config.tz),
+                  line + (f"; bảng tổng hợp: {workbook}" if workbook else ""))  # fmt: skip
+    if _tty() or args.verbose:
+        _print_sync(result)
+        if found:
+            _console().print(f"Thay đổi: {found.text()}", highlight=False, markup=False)
+    elif found or sheet_failed:
+        # cron, the Task Scheduler, a pipe: one line, only when there is something to say.
+        print(line, file=sys.stderr)
     return 0
 
 
@@ -350,15 +392,31 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.units is not None and args.units < 1:
         raise CliError("--units phải từ 1 trở lên")
-    result = make_demo(args.dir, args.units, args.seed)
-    mix = ", ".join(f"{k} {v}" for k, v in sorted(result.scenarios.items()))
+    result = make_demo(args.dir, args.units, args.seed, out_dir=args.out_dir)
+    mix = ", ".join(
+        f"{_DEMO_SCENARIOS.get(k, k)} {v}"
+        for k, v in sorted(result.scenarios.items(), key=lambda kv: -kv[1])
+    )
     run_it = shlex.join(["tonghop", "sync", "--config", str(result.config), "--as-of", DEMO_AS_OF])
     _console(stderr=True).print(
-        f"demo district with {result.units} units in {result.folder} ({mix})\nrun it: {run_it}",
+        f"Đã tạo huyện mẫu {result.units} đơn vị ở {result.folder} ({mix}).\nChạy thử: {run_it}",
         highlight=False,
         markup=False,
     )
     return 0
+
+
+# What each demo unit was made to do, in the words of the workbook's statuses.
+_DEMO_SCENARIOS = {
+    "on_time": "đúng hạn",
+    "late": "trễ hạn",
+    "in_progress": "đang thực hiện",
+    "not_started": "chưa bắt đầu",
+    "errors": "còn lỗi",
+    "invalid": "sai mẫu",
+    "extended": "được gia hạn",
+    "closed": "không phải nộp",
+}
 
 
 # ---------------------------------------------------------------------- remind
@@ -456,6 +514,22 @@ def cmd_provision(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------- history
+def cmd_history(args: argparse.Namespace) -> int:
+    from .history import HistoryError, history_text
+
+    config = _config(args)
+    assert config is not None
+    try:
+        lines = history_text(config, args.code, args.field, args.since)
+    except HistoryError as exc:
+        raise CliError(str(exc)) from exc
+    out = _console()
+    for line in lines:
+        out.print(line, highlight=False, markup=False)
+    return 0
+
+
 COMMANDS = {
     "check": cmd_check,
     "template": cmd_template,
@@ -464,4 +538,5 @@ COMMANDS = {
     "remind": cmd_remind,
     "doctor": cmd_doctor,
     "provision": cmd_provision,
+    "history": cmd_history,
 }

@@ -26,6 +26,8 @@ from sheets_schema.loader import BUILTIN as BUILTIN_SCHEMAS
 from sheets_schema.loader import SchemaError, load_schema
 from sync.guard import Limits
 
+from .model import DistrictFigure, entered_line
+
 DEFAULT_CONFIG = "tonghop.toml"
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_SCHEMA = "midterm_2020_2025"
@@ -41,13 +43,14 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
     "google": (
         "credentials", "status_spreadsheet", "reads_per_minute", "folder_id", "oauth_client",
     ),
-    "output": ("dir", "state", "archive_keep"),
+    "output": ("dir", "state", "archive_keep", "log"),
     "remind": ("smtp_host", "smtp_port", "starttls", "sender", "username", "password_env"),
     "district": ("name", "parent", "place"),
     "limits": tuple(f.name for f in fields(Limits)),
 }  # fmt: skip
-# [targets] has no fixed keys: its keys are the schema's indicator ids, checked against it.
-_FREE_SECTIONS = ("targets",)
+# [targets] and [district_results] have no fixed keys: their keys are the schema's indicator
+# ids, checked against it.
+_FREE_SECTIONS = ("targets", "district_results")
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "report": ("deadline",),
     "units": ("registry",),
@@ -113,6 +116,9 @@ class OutputConfig:
     dir: Path = Path("out")
     state: Path = Path("state/tonghop.sqlite")
     archive_keep: int = 10
+    # One line per `tonghop sync` (jobs/runlog.py); default tonghop.log beside the state,
+    # log = "" for none.
+    log: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,8 @@ class Config:
     # ``[targets]``: the district's own Nghị quyết target per indicator id (only those given).
     targets: Mapping[str, float] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)  # [limits]: caps on each unit's file
+    # ``[district_results]``: the district's own statistic for each ``entered`` indicator.
+    district_results: Mapping[str, DistrictFigure] = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -176,7 +184,7 @@ class Config:
         """The deadline and its interpretation in Vietnamese words, for every output."""
         day = unit_deadline or self.report.deadline
         first_late = self.deadline_at(unit_deadline)
-        zone = _zone_words(self.report.timezone, first_late)
+        zone = zone_words(self.report.timezone, first_late)
         if self.report.deadline_inclusive:
             return (
                 f"Hạn nộp: hết ngày {_vn_date(day)} "
@@ -213,6 +221,30 @@ def load_config(path: Path | None, *, env: Mapping[str, str]) -> Config:
     return _Reader(path, env).build(doc)
 
 
+# tomllib's reasons (English) for the slips people make in a config, in Vietnamese.
+_TOML_REASONS = (
+    ("Unescaped '\\'", "dấu \\ trong chuỗi"),
+    ("Invalid hex value", "dấu \\ trong chuỗi"),
+    ("Unterminated string", "thiếu dấu ngoặc kép đóng"),
+    ("Illegal character", "ký tự không được phép"),
+    ("Expected '=' after a key", "thiếu dấu = sau tên khóa"),
+    ("Invalid value", "giá trị không hợp lệ"),
+    ("Invalid statement", "dòng không đúng dạng khóa = giá trị"),
+    ("Cannot declare", "mục khai báo hai lần"),
+    ("Cannot overwrite a value", "khóa ghi hai lần"),
+    ("Invalid date or datetime", "ngày giờ không hợp lệ"),
+    ("Expected ']'", "thiếu dấu ]"),
+)
+_TOML_COLUMN = re.compile(r"column (\d+)")
+
+
+def _toml_reason(english: str) -> str:
+    """tomllib's reason in Vietnamese, with the column when it gives one."""
+    what = next((vi for en, vi in _TOML_REASONS if english.startswith(en)), "lỗi cú pháp")
+    column = _TOML_COLUMN.search(english)
+    return f"{what}, cột {column.group(1)}" if column else what
+
+
 def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
     try:
         text = raw.decode("utf-8-sig")
@@ -224,18 +256,25 @@ def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = f"{path}: sai cú pháp TOML: {exc}"
+        reason = _toml_reason(str(exc))
+        message = f"{path}: sai cú pháp TOML ({reason})"
         found = _TOML_LINE.search(str(exc))
         if found:
             lines = text.splitlines()
             number = int(found.group(1))
             if 0 < number <= len(lines):
                 bad = lines[number - 1].strip()
-                message = f"{path} dòng {number}: sai cú pháp TOML ({exc}): {bad}"
+                message = f"{path} dòng {number}: sai cú pháp TOML ({reason}): {bad}"
                 # The commonest slip: a Vietnamese date written as in a letter.
                 if re.search(r"\d{1,2}/\d{1,2}/\d{4}", bad):
                     message += (
                         " (viết ngày dạng yyyy-mm-dd, không có dấu ngoặc kép, ví dụ 2023-03-23)"
+                    )
+                # A Windows path pasted as it is: "\U", "\b"… are escapes inside "…".
+                elif re.search(r'"[^"]*\\[^"]*"', bad):
+                    message += (
+                        ' (đường dẫn Windows: viết dấu / thay cho \\, ví dụ "C:/bao-cao/don-vi", '
+                        'hoặc gấp đôi dấu \\, ví dụ "C:\\\\bao-cao\\\\don-vi")'
                     )
         raise ConfigError(message) from exc
 
@@ -262,8 +301,9 @@ class _Reader:
         district = self.district(sections["district"])
         targets = self.targets(sections["targets"], report.schema)
         limits = self.limits(sections["limits"])
+        results = self.district_results(sections["district_results"], report.schema)
         return Config(self.file, self.base, report, units, source, google, output, remind,
-                      district, targets, limits)  # fmt: skip
+                      district, targets, limits, results)  # fmt: skip
 
     def sections(self, doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
         known = (*_ALLOWED, *_FREE_SECTIONS)
@@ -358,12 +398,19 @@ class _Reader:
 
     def output(self, table: dict[str, Any]) -> OutputConfig:
         defaults = OutputConfig()
+        state = self.path(table, "output", "state", str(defaults.state))
+        log = (
+            self.optional_path(table, "output", "log")
+            if "log" in table
+            else state.with_name("tonghop.log")
+        )
         return OutputConfig(
             dir=self.path(table, "output", "dir", str(defaults.dir)),
-            state=self.path(table, "output", "state", str(defaults.state)),
+            state=state,
             archive_keep=self.integer(
                 table, "output", "archive_keep", defaults.archive_keep, minimum=0
             ),
+            log=log,
         )
 
     def remind(self, table: dict[str, Any]) -> RemindConfig:
@@ -411,6 +458,46 @@ class _Reader:
                     f"{_did_you_mean(key, ids)}; các mã chỉ tiêu: {', '.join(ids)}"
                 )
         return targets
+
+    def district_results(self, table: dict[str, Any], schema_ref: str) -> dict[str, DistrictFigure]:
+        """``[district_results]``: ``key = { value = 8.9, source = "…" }`` for each indicator the
+        schema rolls up as ``entered``; a figure without its source is not accepted."""
+        out: dict[str, DistrictFigure] = {}
+        for key, entry in table.items():
+            example = entered_line(key)
+            if not isinstance(entry, dict) or set(entry) - {"value", "source"}:
+                raise self.fail(
+                    f"[district_results] {key} phải ghi số liệu kèm nguồn, dạng {example} "
+                    f"(đang ghi {_describe(entry)})"
+                )
+            value, source = entry.get("value"), entry.get("source")
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise self.fail(
+                    f"[district_results] {key}: value phải là số, không có ngoặc kép, dạng "
+                    f"{example} (đang ghi {_describe(value)})"
+                )
+            if not math.isfinite(value):
+                raise self.fail(f"[district_results] {key}: value phải là một số hữu hạn")
+            if not isinstance(source, str) or not source.strip():
+                raise self.fail(
+                    f"[district_results] {key}: thiếu nguồn số liệu (source), dạng {example}"
+                )
+            out[key] = DistrictFigure(float(value), source.strip())
+        if not out:
+            return out
+        try:
+            schema = load_schema(schema_ref)
+        except SchemaError:
+            return out  # the schema's own error is reported where it is loaded
+        entered = [i.key for i in schema.indicators if i.rollup == "entered"]
+        for key in out:
+            if key not in entered:
+                raise self.fail(
+                    f"[district_results] {key} không phải chỉ tiêu huyện tự nhập số liệu của mẫu "
+                    f"{schema.id}{_did_you_mean(key, entered)}; các chỉ tiêu nhập ở đây: "
+                    f"{', '.join(entered) or 'không có'}"
+                )
+        return out
 
     # --- typed values -------------------------------------------------------------------------
 
@@ -506,7 +593,7 @@ def _vn_date(day: date) -> str:
     return f"{day.day}/{day.month}/{day.year}"
 
 
-def _zone_words(name: str, at: datetime) -> str:
+def zone_words(name: str, at: datetime) -> str:
     """ "giờ Việt Nam (UTC+7)", or the zone's name and its offset at ``at`` for other zones."""
     offset = at.utcoffset() or timedelta(0)
     minutes = int(offset.total_seconds()) // 60

@@ -35,9 +35,11 @@ from sheets_schema.raw import RawReport
 from sync.base import ProblemKind, Pulled, SheetRef, Source, SourceProblem, Version
 from sync.excel import ExcelFolderSource, read_xlsx
 
+from . import history
 from .config import Config
 from .isolation import Failure, Isolated
 from .model import HistoryPoint, RunInfo, Status, Unit, UnitOutcome, count_outcomes
+from .plausibility import add_plausibility
 from .roster import expected_units, roster_of
 from .state import CachedParse, State, StateError, Submission
 
@@ -119,9 +121,13 @@ def run_sync(
             raise SyncError(str(exc)) from exc
         try:
             result = _run(config, schema, source, options, state, expected, as_of, started)
+            result.run.inactive = [u for u in roster if u not in expected]
+            result.run.status_sheet = bool(config.google.status_spreadsheet)
+            add_plausibility(schema, result.outcomes)  # across units: needs every unit's results
             snapshots = Snapshots(state.snapshot_path, config.limits, options.workers)
             result.outputs = write_outputs(out_dir, schema, result.outcomes, result.run,
-                                           config.output.archive_keep, snapshots)  # fmt: skip
+                                           config.output.archive_keep, snapshots,
+                                           ledger=state)  # fmt: skip
             if status_writer is not None:
                 result.status_sheet = _write_status_sheet(status_writer, result)
             state.finish_run(result.run.run_id, datetime.now(UTC), result.run.counts,
@@ -163,8 +169,8 @@ def _write_status_sheet(writer: StatusWriter, result: SyncResult) -> str:
     try:
         writer(result.outcomes, result.run)
     except Exception as exc:  # any failure there must not cost the local outputs
-        log.warning("status sheet not updated: %s", exc)
-        return f"status sheet not updated: {exc}"
+        log.info("status sheet not updated: %s", exc)  # the CLI prints result.status_sheet
+        return f"bảng tình trạng trên Google chưa cập nhật: {exc}"
     return "written"
 
 
@@ -251,6 +257,8 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
         district_parent=config.district.parent,
         district_place=config.district.place,
         targets=dict(config.targets),
+        district_results=dict(config.district_results),
+        field_changes=history.changes_after_submission(state),
     )
     run.history.append(
         HistoryPoint(
@@ -302,7 +310,9 @@ def _from_failure(out: Fresh | Failure, unit: Unit, version: Version) -> Fresh:
     """A worker that gave no result: the unit is invalid and keeps its last good data."""
     if not isinstance(out, Failure):
         return out
-    log.warning("unit %s: %s: %s", unit.code, version.link, out.reason)
+    # The unit's status says it; -v shows it here too.
+    log.info("đơn vị %s: %s", unit.code, out.message_vi)
+    log.debug("unit %s: %s: %s", unit.code, version.link, out.reason)
     return SourceProblem(
         ProblemKind.INVALID, out.reason, out.message_vi, version.link, keep_last=True
     )
@@ -319,7 +329,7 @@ def _pull_one(job: tuple[Source, Unit, Version, object], schema: Schema) -> Fres
     # The token stays the listing's, so an edit racing the read is read again next run.
     modified = max(version.modified_time, pulled.modified_time or version.modified_time)
     entry = CachedParse(version.token, "", digest, modified, version.link,
-                        datetime.now(UTC), report)  # fmt: skip
+                        datetime.now(UTC), report, editor=pulled.modified_by)  # fmt: skip
     return entry, pulled.snapshot, pulled.snapshot_ext
 
 
@@ -386,8 +396,8 @@ def _settle(state: State, schema: Schema, unit: Unit, version: Version | SourceP
         entry, snapshot, ext = fresh
         if snapshot:
             state.store_snapshot(snapshot, ext, run_id)
-        entry = CachedParse(entry.token, unit_key, entry.content_hash, entry.modified_time,
-                            entry.link, entry.read_at, entry.report)  # fmt: skip
+        entry = replace(entry, cache_key=unit_key)
+        history.record(state, schema, unit.code, entry, run_id, as_of)  # before it is replaced
         state.save_parse(unit.code, entry)
         _track_submission(state, unit, entry, run_id, as_of)
     else:
@@ -575,12 +585,10 @@ def _precision_text(state: State, as_of: datetime) -> str:
 
 
 def _log_summary(result: SyncResult) -> None:
-    c = result.run.counts
-    parts = ", ".join(f"{int(c[s.value])} {s.value}" for s in Status if c.get(s.value))
+    from .runlog import summary
+
     log.info(
-        "run %d as of %s: %d expected, %d submitted (%s); read %d, unchanged %d; outputs in %s%s",
-        result.run.run_id, result.run.as_of.isoformat(), c["expected"], c["submitted"], parts,
+        "lần chạy %d, %s; đọc %d tệp mới, %d không đổi",
+        result.run.run_id, summary(result.run.counts, result.run.as_of, result.outputs.get("tong-hop.xlsx")),
         result.run.pulled, result.run.reused,
-        next(iter(result.outputs.values())).parent if result.outputs else "-",
-        f"; {result.status_sheet}" if result.status_sheet and result.status_sheet != "written" else "",
     )  # fmt: skip

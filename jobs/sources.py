@@ -25,8 +25,8 @@ def google_client(config: Config, *, write: bool = False) -> Any:
     g = config.google
     if g.credentials is None and not g.api_url:
         raise SourceSetupError(
-            f"{config.path}: no Google credentials: set [google] credentials to the service-account "
-            f"key file, or GOOGLE_APPLICATION_CREDENTIALS"
+            f"{config.path}: chưa có khóa tài khoản Google: ghi đường dẫn tệp khóa JSON của tài "
+            f"khoản dịch vụ vào [google] credentials, hoặc đặt biến GOOGLE_APPLICATION_CREDENTIALS"
         )
     try:
         return build_client(
@@ -62,7 +62,10 @@ def make_source(config: Config) -> Source:
     if config.source.kind == "excel":
         folder = config.source.folder
         if folder is None or not folder.is_dir():
-            raise SourceSetupError(f"{config.path}: [source] folder {folder} is not a folder")
+            raise SourceSetupError(
+                f"{config.path}: [source] folder {folder} không phải thư mục (chưa có, hoặc là "
+                f"một tệp); tạo thư mục chứa các tệp báo cáo hoặc sửa đường dẫn"
+            )
         return ExcelFolderSource(folder)
     from sync.google import GoogleSource
 

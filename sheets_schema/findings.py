@@ -47,6 +47,7 @@ class Code(StrEnum):
     RATE_MISMATCH = "rate-mismatch"
     NOTE_REQUIRED = "note-required"
     NOT_APPLICABLE_VALUE = "not-applicable-value"
+    IMPLAUSIBLE_SCALE = "implausible-scale"  # >100× off the target or like units: a ./, slip
     # the limitations table
     ROW_INCOMPLETE = "row-incomplete"
     TABLE_EMPTY = "table-empty"

@@ -17,6 +17,7 @@ from typing import Any
 from . import values as v
 from .findings import Code, Finding, Severity, a1, show
 from .model import RUN_DATE, TERM_START, DateBound, Field, FieldType, Indicator, Schema, Table
+from .plausible import scale_slip
 from .raw import Block, Cell, RawReport
 from .report import IndicatorResult, ParseContext, ParsedReport
 
@@ -120,7 +121,9 @@ class _Parser:
             f.field for f in self.findings if f.code in (Code.MISSING_NAME, Code.BROKEN_NAME)
         ]
         tabs = [f for f in self.findings if f.code is Code.MISSING_TAB]
-        examples = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
+        # Labels, as the unit sees them in the template: "Mã đơn vị", not "tt_ma_don_vi".
+        labels = [f"“{self.label_of(name)}”" for name in missing[:5]]
+        examples = ", ".join(labels) + (", …" if len(missing) > 5 else "")
         summary = Finding(
             Severity.ERROR, Code.MISSING_NAME, "", "", "",
             f"Bảng tính không đúng mẫu báo cáo: thiếu {len(missing)}/{len(self.schema.names)} ô "
@@ -139,6 +142,17 @@ class _Parser:
         row = int(m.group(2)) if m else 0
         return tab, row, (m.group(1).rjust(3) if m else "")
 
+    def older_file(self) -> bool:
+        """Whether the file says it was made from one of the schema's earlier templates (read
+        from the raw version cell: structure is checked before any field is read)."""
+        f = next((f for f in self.schema.fields if f.template_version), None)
+        block = self.raw.blocks.get(f.id) if f is not None else None
+        value = block.cell(0, 0).value if block is not None and block.cells else None
+        return isinstance(value, str) and value.strip() in self.schema.previous_versions
+
+    def added_later(self, name: str) -> bool:
+        return self.schema.has_field(name) and self.schema.field(name).since is not None
+
     def sign_off_id(self) -> str:
         return next((f.id for f in self.schema.fields if f.sign_off), "")
 
@@ -155,9 +169,12 @@ class _Parser:
                     )
                 )  # fmt: skip
         usable = 0
+        older = self.older_file()
         for name in self.schema.names:
             block = self.raw.blocks.get(name)
             tab = self.tab_of(name)
+            if block is None and older and self.added_later(name):
+                continue  # a cell the file's (earlier) template did not have yet
             if block is None:
                 # Google drops a named range whose cells or tab were deleted instead of showing
                 # #REF!: a missing name in a template workbook usually means just that.
@@ -239,9 +256,7 @@ class _Parser:
         return next((t.tab for t in self.schema.tables if t.name == name), "")
 
     def label_of(self, name: str) -> str:
-        if self.schema.has_field(name):
-            return self.schema.field(name).label
-        return next((t.label for t in self.schema.tables if t.name == name), name)
+        return self.schema.label_of(name)
 
     def block(self, name: str) -> Block | None:
         return self.raw.blocks.get(name) if name in self.present else None
@@ -513,6 +528,10 @@ class _Parser:
         num, den = got.get("tu_so"), got.get("mau_so")
         if ind.is_rate:
             self.check_rate(ind, result, num, den)
+        slip = scale_slip(result, target, "chỉ tiêu Nghị quyết đề ra")
+        if slip:  # a dot/comma slip: the result is a number, but 1.000 times off the target
+            self.add(Code.IMPLAUSIBLE_SCALE, Severity.WARNING, ind.field_id("kq"),
+                     f"{ind.label}: kết quả {slip}", result)  # fmt: skip
         ratio, assessment = assess(ind, target, result)
         forecast = got.get("du_bao")
         reason = None

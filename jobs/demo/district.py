@@ -70,11 +70,14 @@ ho_ngheo = 2.0                 # %, lower is better
 bhyt = 93.0                    # %
 nuoc_sach = 99.0               # %
 lao_dong_dao_tao = 70.0        # %
-tieu_chi_ntm = 18.0            # tiêu chí, mean of the communes
+tieu_chi_ntm = 5               # xã đạt chuẩn nông thôn mới (19/19 tiêu chí)
 giao_quan = 100.0              # %
 ket_nap_dang_vien = 250        # đảng viên
 chi_bo_htt = 85.0              # %
 dang_vien_htt = 88.0           # %
+
+[district_results]             # the district's own statistics, with their source
+tang_truong = { value = 8.9, source = "Chi cục Thống kê huyện, 3/2023 (số liệu minh họa)" }
 """
 
 
@@ -148,14 +151,29 @@ def _saved_at(scenario: str, rng: Random) -> datetime | None:
 
 
 def make_demo(
-    folder: Path, units: int | None = None, seed: int = 2023, workers: int | None = None
+    folder: Path,
+    units: int | None = None,
+    seed: int = 2023,
+    workers: int | None = None,
+    out_dir: Path | None = None,
 ) -> DemoResult:
-    """Write the demo district into ``folder`` (created if needed)."""
+    """Write the demo district into ``folder`` (created if needed).
+
+    Its config sends the outputs to ``out_dir`` (default: ``folder``/out), written relative to
+    the config so that every command reading it (sync, remind, doctor) finds the same folder.
+    """
     load_schema()
     plans = plan_district(units, seed)
     sheets = folder / "sheets"
     sheets.mkdir(parents=True, exist_ok=True)
-    (folder / "tonghop.toml").write_text(CONFIG, "utf-8")
+    config = CONFIG
+    if out_dir is not None:
+        try:
+            where = Path(os.path.relpath(out_dir.resolve(), folder.resolve())).as_posix()
+        except ValueError:  # another drive (Windows): no relative path exists
+            where = out_dir.resolve().as_posix()
+        config = config.replace('dir = "out"', f"dir = {_toml_string(where)}", 1)
+    (folder / "tonghop.toml").write_text(config, "utf-8")
     _write_roster(folder / "units.csv", plans)
     jobs = [(p, seed, i) for i, p in enumerate(plans) if p.saved_at is not None]
     workers = workers or (os.cpu_count() or 1)
@@ -172,6 +190,10 @@ def make_demo(
         os.utime(path, (stamp, stamp))
     counts = Counter(p.scenario for p in plans)
     return DemoResult(folder, folder / "tonghop.toml", len(plans), dict(counts))
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _write_roster(path: Path, plans: list[Plan]) -> None:

@@ -31,7 +31,7 @@ from sheets_schema.values import EXCEL_CELL_LIMIT, fmt_number
 from ..model import RunInfo, UnitOutcome
 from . import fit
 from .status_table import shown_link
-from .words import local_time, percent_decimals
+from .words import local_time, percent_decimals, shown_ratio
 
 log = logging.getLogger("tonghop.outputs")
 # Excel's own limits: characters in a URL, and hyperlinks per worksheet.
@@ -57,6 +57,7 @@ _CHART_PX = (480, 288)  # xlsxwriter's default chart size
 # locale, so "#,##0.00" reads "1.234,50" on a Vietnamese machine.
 NUMBER_FORMATS = {
     "text": "@",
+    "text_right": "@",  # a figure written as text (a rate in words: "67,6%"), aligned as numbers
     "int": "#,##0",
     "dec": "#,##0.00",
     "pct_points": "0.00",
@@ -98,6 +99,7 @@ class _Layout:
     fixed: dict[int, float] = field(default_factory=dict)
     last_row: int = 0
     last_col: int = 0
+    print_last_col: int | None = None  # columns past this one are left out of the print area
     charts: list[tuple[int, int, float, float]] = field(default_factory=list)
 
     def width(self, first: int, last: int) -> float:
@@ -189,6 +191,8 @@ class Book:
             props["num_format"] = NUMBER_FORMATS[kind]
             if kind == "text":
                 props["text_wrap"] = True
+            elif kind == "text_right":
+                props["align"] = "right"
             if fill:
                 props["bg_color"] = fill
             if bold:
@@ -325,7 +329,9 @@ class Book:
             elif kind in ("dec", "pct_points") and math.isclose(value, round(value, 1)):
                 kind = "dec_1"
             elif kind == "ratio":
-                kind = ratio_kind(percent_decimals(value))
+                # Stored as shown (half up): Excel and LibreOffice then print the draft's digits.
+                decimals = percent_decimals(value)
+                kind, value = ratio_kind(decimals), shown_ratio(value, decimals)
             ws.write_number(row, col, value, self.fmt(kind, fill=fill))
         elif isinstance(value, datetime):
             local = local_time(value, self.run.timezone)
@@ -389,7 +395,13 @@ class Book:
             last_row, last_col = lay.last_row, lay.last_col
             for _, _, r, c in self.chart_extent(ws):
                 last_row, last_col = max(last_row, r), max(last_col, c)
+            if lay.print_last_col is not None:
+                last_col = min(last_col, lay.print_last_col)
             ws.print_area(0, 0, last_row, last_col)
+
+    def print_columns(self, ws: Worksheet, last_col: int) -> None:
+        """Print only columns up to ``last_col``: later ones are for the screen."""
+        self.layout(ws).print_last_col = last_col
 
     # ------------------------------------------------------------------ links
     def link(

@@ -34,9 +34,24 @@ from typing import Any
 
 from sheets_schema import Code, Finding, Schema, Severity
 
-from ..model import RunInfo, Status, UnitOutcome
+from ..model import KeptOutput, RunInfo, Status, UnitOutcome
 from .atomic import OutputError, _write_temp, atomic_write
 from .draft import DRAFT, draft_bytes
+from .edits import (
+    IN_USE,
+    LEDGER_MARGIN,
+    Holder,
+    MemoryLedger,
+    OutputLedger,
+    Placement,
+    announce,
+    archive_copy,
+    beside_path,
+    kept_outputs,
+    prune_archive,
+    say_in_use,
+    survey,
+)
 from .feedback import FEEDBACK_DIR, SnapshotLookup, write_feedback
 from .workbook import write_workbook
 
@@ -69,11 +84,15 @@ class Artefact:
     """One output file of a generation: its name in the output folder and how to render it.
 
     ``name`` may hold a subfolder (``phan-hoi/X.xlsx``). ``render`` returns the file's bytes;
-    renders run in list order, so one may use what an earlier one collected.
+    renders run in list order, so one may use what an earlier one collected. An ``editable``
+    output is one people open and change (the workbook, the Word documents): a copy someone
+    changed is never replaced (the generation goes beside it), and its generations are
+    archived.
     """
 
     name: str
     render: Callable[[], bytes]
+    editable: bool = False
 
 
 @dataclass
@@ -105,62 +124,166 @@ def artefacts(gen: Generation) -> list[Artefact]:
         return findings_csv(found).encode("utf-8")
 
     return [
-        Artefact(WORKBOOK, workbook),
-        Artefact(DRAFT, lambda: draft_bytes(gen.schema, gen.outcomes, gen.run)),
+        Artefact(WORKBOOK, workbook, editable=True),
+        Artefact(DRAFT, lambda: draft_bytes(gen.schema, gen.outcomes, gen.run), editable=True),
         Artefact("values.csv", lambda: values_csv(gen.outcomes, gen.schema).encode("utf-8")),
         Artefact("findings.csv", findings),
     ]
 
 
 def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], run: RunInfo,
-                  archive_keep: int = 10, snapshot_of: SnapshotLookup | None = None) -> dict[str, Path]:  # fmt: skip
-    """Write the run's outputs into ``out_dir`` as one generation; return their paths by name.
+                  archive_keep: int = 10, snapshot_of: SnapshotLookup | None = None,
+                  ledger: OutputLedger | None = None) -> dict[str, Path]:  # fmt: skip
+    """Write the run's outputs into ``out_dir`` as one generation; return their paths by name
+    (where each output's current generation is: beside a kept file, see ``edits``).
 
     ``snapshot_of`` (content hash → kept file) lets each Excel unit with findings get its
     annotated copy in ``phan-hoi/``; without it that folder is left alone. Those copies are
     written one by one (each atomically, each only when its file or findings changed) before
-    the generation, since each depends on its own unit alone.
+    the generation, since each depends on its own unit alone. ``ledger`` remembers what the
+    job wrote, so that a file a person edited is told apart (the state; without it, only for
+    this call). ``run.kept_outputs`` is set to the files left in place.
     """
+    ledger = ledger if ledger is not None else MemoryLedger()
     gen = Generation(out_dir, schema, outcomes, run, [])
     items = artefacts(gen)
-    paths = {item.name: out_dir / item.name for item in items}
-    paths[STATUS_JSON] = out_dir / STATUS_JSON
+    status_path = out_dir / STATUS_JSON
     remove_leftovers({out_dir, out_dir / ARCHIVE, out_dir / FEEDBACK_DIR,
-                      *(p.parent for p in paths.values())})  # fmt: skip
-    status = status_json(outcomes, run).encode("utf-8")
+                      *((out_dir / item.name).parent for item in items)})  # fmt: skip
     if snapshot_of is not None:
         write_feedback(out_dir / FEEDBACK_DIR, outcomes, snapshot_of)
     stamp = out_dir / FINGERPRINT
+    places = _survey(out_dir, items, ledger, stamp, run)
+    run.kept_outputs = kept_outputs(out_dir, places)
     digest = fingerprint(schema, outcomes, run)
-    if _stamp(stamp) == digest and all(p.exists() for p in paths.values()):
-        atomic_write(paths[STATUS_JSON], lambda fh: fh.write(status))
-        log.debug("nothing shown in the workbook changed: kept %s", paths[WORKBOOK])
-        return paths
+    current = {name: place.current() for name, place in places.items()}
+    if _stamp(stamp) == digest and status_path.exists() and all(current.values()):
+        announce(run.kept_outputs, out_dir, ledger, run.run_id)
+        atomic_write(status_path, _bytes(status_json(outcomes, run).encode("utf-8")))
+        log.debug("nothing shown in the workbook changed: kept %s", current[WORKBOOK])
+        return {**{n: p for n, p in current.items() if p}, STATUS_JSON: status_path}
+    targets = {name: place.target(run.as_of) for name, place in places.items()}
+    run.kept_outputs = kept_outputs(out_dir, places, targets)
+    announce(run.kept_outputs, out_dir, ledger, run.run_id)
     # From here until the new stamp, the folder may hold two generations: no stamp says so.
     try:
         stamp.unlink(missing_ok=True)
         _sync_dir(out_dir)
     except OSError as exc:
         raise OutputError(f"không xóa được {stamp}: {exc.strerror}") from exc
-    _archive(paths[WORKBOOK], out_dir / ARCHIVE, archive_keep, run)
-    _archive(paths[DRAFT], out_dir / ARCHIVE, archive_keep, run)
-    temps: list[tuple[Path, Path]] = []
+    for item in items:
+        if item.editable and archive_keep > 0:
+            _archive_replaced(places[item.name], targets[item.name], item.name, out_dir, run)
+    written = _write_generation(items, places, targets, ledger, run, out_dir)
+    _sync_dir(out_dir)
+    status = status_json(outcomes, run).encode("utf-8")
+    atomic_write(status_path, _bytes(status))
+    for item in items:
+        _forget_old(item, places[item.name], written[item.name], out_dir, archive_keep, ledger)
+    if all(path == targets[name] for name, path in written.items()):
+        atomic_write(stamp, lambda fh: fh.write(digest.encode("ascii")))
+    # else a file was held open: no stamp, so the next run tries the usual names again
+    return {**written, STATUS_JSON: status_path}
+
+
+def _survey(out_dir: Path, items: list[Artefact], ledger: OutputLedger, stamp: Path,
+            run: RunInfo) -> dict[str, Placement]:  # fmt: skip
+    """Whose each output's files are; a file adopted after an upgrade is recorded as the job's."""
+
+    def unchanged_since_stamp(path: Path) -> bool:
+        # Nothing recorded (the first run of this version): the stamp is written after the last
+        # file of a complete generation, so a file no newer than it was not saved since.
+        try:
+            return path.stat().st_mtime_ns <= stamp.stat().st_mtime_ns
+        except OSError:
+            return False
+
+    places = {}
+    for item in items:
+        place = survey(out_dir / item.name, ledger.written_outputs(item.name), item.editable,
+                       unchanged_since_stamp)  # fmt: skip
+        if place.adopted and place.digest:
+            ledger.record_output(item.name, place.digest, run.run_id - 1)
+        places[item.name] = place
+    return places
+
+
+def _archive_replaced(place: Placement, target: Path, name: str, out_dir: Path,
+                      run: RunInfo) -> None:  # fmt: skip
+    """Archive the job's file this generation replaces (a person's is never replaced)."""
+    if (target == place.main and place.holder is Holder.JOB) or target in place.beside_job:
+        _archive(target, name, out_dir)
+
+
+def _archive(path: Path, name: str, out_dir: Path) -> None:
+    try:
+        archive_copy(path, name, out_dir / ARCHIVE)
+    except OSError as exc:
+        raise OutputError(f"không lưu được bản cũ {path} vào {out_dir / ARCHIVE}: "
+                          f"{exc.strerror}") from exc  # fmt: skip
+
+
+def _write_generation(items: list[Artefact], places: dict[str, Placement],
+                      targets: dict[str, Path], ledger: OutputLedger, run: RunInfo,
+                      out_dir: Path) -> dict[str, Path]:  # fmt: skip
+    """Render every output, then rename each into place; return where each went.
+
+    A file that cannot be replaced (held open) gets the generation beside it instead.
+    """
+    temps: list[tuple[Path, str]] = []
+    written: dict[str, Path] = {}
     try:
         for item in items:  # render everything first: a failing render replaces nothing
-            target = paths[item.name]
+            target = targets[item.name]
             target.parent.mkdir(parents=True, exist_ok=True)
-            temps.append((_write_temp(target, _bytes(item.render())), target))
-        temps.append((_write_temp(paths[STATUS_JSON], _bytes(status)), paths[STATUS_JSON]))
-        for tmp, target in temps:
-            os.replace(tmp, target)
-        _sync_dir(out_dir)
+            data = item.render()
+            # Recorded before the rename: a run killed after it must not find its own file edited.
+            ledger.record_output(item.name, hashlib.sha256(data).hexdigest(), run.run_id)
+            temps.append((_write_temp(target, _bytes(data)), item.name))
+        for tmp, name in temps:
+            written[name] = _place(tmp, targets[name], places[name], run)
     except OSError as exc:
         raise OutputError(f"không ghi được kết quả vào {out_dir}: {exc.strerror}") from exc
     finally:
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)
-    atomic_write(stamp, lambda fh: fh.write(digest.encode("ascii")))
-    return paths
+    return written
+
+
+def _place(tmp: Path, target: Path, place: Placement, run: RunInfo) -> Path:
+    """Rename ``tmp`` over ``target``; when the usual file refuses, beside it. Where it went."""
+    try:
+        os.replace(tmp, target)
+        return target
+    except OSError as exc:
+        if target != place.main:
+            raise
+        # Windows refuses to replace a file Excel or Word holds open (a sharing violation).
+        beside = beside_path(place, run.as_of)
+        os.replace(tmp, beside)
+        say_in_use(target, beside, exc)
+        run.kept_outputs.append(KeptOutput(target.name, beside.name, IN_USE))
+        return beside
+
+
+def _forget_old(item: Artefact, place: Placement, written: Path, out_dir: Path, keep: int,
+                ledger: OutputLedger) -> None:  # fmt: skip
+    """Archive and remove the job's copies the new generation superseded; prune the archive
+    and the ledger."""
+    for path in place.beside_job:
+        if path == written:
+            continue
+        try:
+            if item.editable and keep > 0:
+                _archive(path, item.name, out_dir)  # the same copy twice is archived once
+            path.unlink()
+        except (OSError, OutputError) as exc:  # held open: still the job's, for a later run
+            log.debug("cannot remove the superseded %s: %s", path, exc)
+    ours = ledger.written_outputs(item.name)
+    if item.editable and keep > 0:
+        prune_archive(out_dir / ARCHIVE, item.name, keep, ours)
+    on_disk = {d for d in (place.digest,) if d and place.holder is Holder.JOB}
+    ledger.forget_outputs(item.name, keep + LEDGER_MARGIN, on_disk)
 
 
 def remove_leftovers(folders: Iterable[Path]) -> list[Path]:
@@ -230,7 +353,7 @@ def fingerprint(schema: Schema, outcomes: list[UnitOutcome], run: RunInfo, rende
     h = hashlib.sha256(renderer.encode())
     for part in (schema.id, schema.version, schema.fingerprint, run.as_of.date().isoformat(),
                  run.deadline_text, run.timezone, str(run.conference), json.dumps(run.counts, sort_keys=True),
-                 json.dumps([run.district_name, run.district_parent, run.district_place, run.targets], sort_keys=True)):  # fmt: skip
+                 json.dumps([run.district_name, run.district_parent, run.district_place, run.targets, run.district_results], sort_keys=True)):  # fmt: skip
         h.update(part.encode("utf-8") + b"\0")
     if any(o.status is Status.UNREACHABLE for o in outcomes):
         h.update(run.as_of.isoformat().encode())  # the age of their last good data is shown
@@ -251,23 +374,6 @@ def unwritable(folder: Path) -> str | None:
     except OSError as exc:
         return exc.strerror or str(exc)
     return None
-
-
-def _archive(current: Path, folder: Path, keep: int, run: RunInfo) -> None:
-    """Keep a bounded set of earlier workbooks (and drafts): copy the current one aside first."""
-    if keep <= 0 or not current.exists():
-        return
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.fromtimestamp(current.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
-    target = folder / f"{current.stem}-{stamp}-r{run.run_id - 1}{current.suffix}"
-    if not target.exists():
-        data = current.read_bytes()
-        atomic_write(target, lambda fh: fh.write(data))
-    older = sorted(
-        folder.glob(f"{current.stem}-*{current.suffix}"), key=lambda p: p.stat().st_mtime
-    )
-    for stale in older[: max(0, len(older) - keep)]:
-        stale.unlink(missing_ok=True)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -312,6 +418,11 @@ def status_json(outcomes: list[UnitOutcome], run: RunInfo) -> str:
                 "link": o.link,
             }
             for o in outcomes
+        ],
+        # Outputs left in place (a person edited them, or they were held open) and the file
+        # this run's generation went to instead, relative to the output folder.
+        "kept_outputs": [
+            {"file": k.file, "new_file": k.new_file, "reason": k.reason} for k in run.kept_outputs
         ],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

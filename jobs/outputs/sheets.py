@@ -228,34 +228,38 @@ def write_limitations(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) ->
 
 def write_findings(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> None:
     """Every finding of every unit, plus the workbook's own truncation findings, each linked
-    to the unit's file and cell."""
+    to the unit's file and cell.
+
+    A finding shows where it is as the unit sees its template (tab, cell, the field's label),
+    never a field id. The stable code (as in findings.csv) is the last column, outside the
+    print area: it is for looking up the fix in the guide, not for the printed page.
+    """
     head = 2
     book.title(
         ws,
         "LỖI VÀ CẢNH BÁO CỦA CÁC ĐƠN VỊ",
         "Với đơn vị dùng Google Sheets, bấm vào ô ở cột “Ô” để mở đúng ô đó trong bảng tính "
-        "của đơn vị. Cột “Mã lỗi” là mã cố định (như trong findings.csv): ý nghĩa và cách sửa "
-        "từng mã ở mục B3 của tài liệu hướng dẫn (docs/huong-dan.md).",
+        "của đơn vị. Cột cuối “Mã lỗi” (không in) dùng để tra cách sửa ở mục B3 của tài liệu "
+        "hướng dẫn.",
     )
     unit_cols = unit_columns(book, outcomes)[:2]
     codes = book.fit_width((c.value for c in Code), 8, 16)
-    fields = book.fit_width(
-        (f.field for o in outcomes if o.report for f in o.report.findings), 8, 22
+    labels = book.fit_width(
+        (book.schema.label_of(f.field) for o in outcomes if o.report for f in o.report.findings),
+        12,
+        24,
     )
-    book.header(
-        ws,
-        head,
-        [
-            *unit_cols,
-            ("Mức độ", 8.5),
-            ("Mã lỗi", codes),
-            ("Trang", 12),
-            ("Ô", 6),
-            ("Trường", fields),
-            ("Nội dung", 60),
-            ("Giá trị", 20),
-        ],
-    )
+    columns = [
+        *unit_cols,
+        ("Mức độ", 8.5),
+        ("Trang", 12),
+        ("Ô", 6),
+        ("Mục", labels),
+        ("Nội dung", 60),
+        ("Giá trị", 20),
+        ("Mã lỗi", codes),
+    ]
+    book.header(ws, head, columns)
     ours: dict[str, list[Finding]] = {}
     for code, finding in book.truncated:
         ours.setdefault(code, []).append(finding)
@@ -268,11 +272,13 @@ def write_findings(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> No
             book.text(ws, row, 0, o.unit.code, book.fmt())
             book.text(ws, row, 1, o.unit.name, book.fmt())
             book.text(ws, row, 2, label, book.fmt(fill=fill))
-            book.text(ws, row, 3, f.code.value, book.fmt())
-            book.text(ws, row, 4, f.tab, book.fmt())
+            book.text(ws, row, 3, f.tab, book.fmt())
             url = book.file_url(o, f.tab, f.cell)  # Google only: files are not linked
-            book.link(ws, row, 5, url, f.cell or ("(mở tệp)" if url else ""))
-            book.text(ws, row, 6, f.field, book.fmt())
-            book.text(ws, row, 7, f.message, book.fmt())
-            book.text(ws, row, 8, f.value, book.fmt())
-    book.finish(ws, head, row, 8, freeze_cols=2)
+            book.link(ws, row, 4, url, f.cell or ("(mở tệp)" if url else ""))
+            book.text(ws, row, 5, book.schema.label_of(f.field) if f.field else "", book.fmt())
+            book.text(ws, row, 6, f.message, book.fmt())
+            book.text(ws, row, 7, f.value, book.fmt())
+            book.text(ws, row, 8, f.code.value, book.fmt())
+    last = len(columns) - 1
+    book.finish(ws, head, row, last, freeze_cols=2)
+    book.print_columns(ws, last - 1)  # the code column stays on screen, off the page

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
+from zoneinfo import ZoneInfo
 
-from ..model import RunInfo, Status, UnitOutcome, count_outcomes
+from ..config import zone_words
+from ..model import RunInfo, Status, Unit, UnitOutcome, count_outcomes
 from .words import age_words, fmt_datetime, fmt_percent, local_time
 
 TableValue = str | int | float | None
@@ -245,28 +247,94 @@ def deadline_words(deadline_at: datetime, run: RunInfo) -> str:
 
 # ------------------------------------------------------------------ notes
 
-CHECK_WHERE = (
-    "Bảng tổng hợp chỉ được ghi lại khi số liệu thay đổi; thời điểm kiểm tra lần cuối (mỗi lần "
-    "chạy) ghi trong tệp status.json (mục “as_of”) và trên trang “Tình trạng” của bảng tính "
-    "theo dõi trên Google."
-)
+
+def check_where(run: RunInfo) -> str:
+    """Where the last check's time is, for a clerk: the workbook is rewritten only on change.
+
+    The Google status sheet is named only when the district has one.
+    """
+    text = (
+        "Bảng tổng hợp chỉ được ghi lại khi số liệu của đơn vị thay đổi; những lần kiểm tra "
+        "không thấy gì thay đổi thì không ghi lại bảng này."
+    )
+    if run.status_sheet:
+        text += (
+            " Thời điểm kiểm tra lần cuối xem trên trang “Tình trạng” của bảng theo dõi "
+            "trên Google."
+        )
+    return text
+
+
+def zone_text(run: RunInfo) -> str:
+    """The report's clock in words: "giờ Việt Nam (UTC+7)", never the zone's technical name."""
+    at = run.as_of if run.as_of.tzinfo is not None else run.as_of.replace(tzinfo=UTC)
+    return zone_words(run.timezone, at.astimezone(ZoneInfo(run.timezone)))
 
 
 def _notes(run: RunInfo, counts: list[CountItem], *, checked: bool) -> list[str]:
     deadline = run.deadline_text.strip()
     if deadline and not deadline.casefold().startswith("hạn"):
         deadline = f"Hạn nộp: {deadline}"
-    when = f"{fmt_datetime(run.as_of, run.timezone)} (múi giờ {run.timezone})"
+    when = f"{fmt_datetime(run.as_of, run.timezone)} ({zone_text(run)})"
     notes = [
         deadline,
         f"Kiểm tra lần cuối lúc {when}; trang này được ghi lại sau mỗi lần kiểm tra."
         if checked
-        else f"Số liệu thay đổi lần cuối: {when}. {CHECK_WHERE}",
+        else f"Số liệu thay đổi lần cuối: {when}. {check_where(run)}",
         conference_words(run),
         run.precision_text.strip(),
         counts_line(counts),
+        roster_line(run, counts),
+        *kept_lines(run),
     ]
     return [n for n in notes if n]
+
+
+def kept_lines(run: RunInfo) -> list[str]:
+    """One line per reason for the output files the job left in place and wrote beside."""
+    lines = []
+    for reason, words in (
+        ("edited", "Tệp đã được sửa tay, hệ thống giữ nguyên, không ghi đè"),
+        ("in_use", "Tệp đang mở nên không ghi đè được lần này"),
+    ):
+        kept = [k for k in run.kept_outputs if k.reason == reason]
+        if kept:
+            parts = [f"{k.file} (bản mới: {k.new_file})" if k.new_file else k.file for k in kept]
+            lines.append(f"{words}: {'; '.join(parts)}.")
+    return lines
+
+
+def roster_line(run: RunInfo, counts: list[CountItem]) -> str:
+    """How the roster's rows add up to "Dự kiến" when some units need not report; else empty."""
+    if not run.inactive:
+        return ""
+    expected = next((int(i.value or 0) for i in counts if i.key == "expected"), 0)
+    return (
+        f"Danh sách có {expected + len(run.inactive)} đơn vị; {len(run.inactive)} đơn vị không "
+        f"phải nộp (ngoài thời gian hoạt động, xem danh sách cuối trang), nên dự kiến "
+        f"{expected} đơn vị."
+    )
+
+
+def closed_units_lines(run: RunInfo) -> list[str]:
+    """One line per roster unit that need not report on the run's day, with the reason.
+
+    "Chi bộ Trường THPT Lê Văn Đẩu (SN_THPT_LE_VAN_DAU): không phải nộp, đã ngừng hoạt động
+    sau ngày 31/12/2022 (theo danh sách đơn vị)." For the status sheet and the draft.
+    """
+    return [
+        f"{u.name} ({u.code}): không phải nộp, {inactive_reason(u, run)}." for u in run.inactive
+    ]
+
+
+def inactive_reason(unit: Unit, run: RunInfo) -> str:
+    """Why ``unit`` is not expected on the run's day, from its active_from/active_to."""
+    day = local_time(run.as_of, run.timezone).date()
+    if unit.active_to is not None and day > unit.active_to:
+        return f"đã ngừng hoạt động sau ngày {unit.active_to:%d/%m/%Y} (theo danh sách đơn vị)"
+    if unit.active_from is not None and day < unit.active_from:
+        return f"chỉ bắt đầu hoạt động từ ngày {unit.active_from:%d/%m/%Y} (theo danh sách đơn vị)"
+    return "ngoài thời gian hoạt động ghi trong danh sách đơn vị"
 
 
 def conference_words(run: RunInfo) -> str:

@@ -21,6 +21,7 @@ from sheets_schema import Finding, Schema
 from ..model import HistoryPoint, RunInfo, Status, UnitOutcome
 from .cells import FONT, Book, link_text, printable
 from .district import write_district
+from .history_sheet import write_history
 from .sheets import (
     write_counts,
     write_findings,
@@ -29,16 +30,19 @@ from .sheets import (
     write_narratives,
 )
 from .status_table import (
-    CHECK_WHERE,
     LINK_COL,
     MODIFIED_COL,
     SUBMITTED_COL,
     CallRow,
+    CountItem,
     StatusTable,
     TableValue,
+    check_where,
+    closed_units_lines,
     status_table,
+    zone_text,
 )
-from .words import local_time
+from .words import fmt_percent, local_time
 
 SHEET_NAMES = (
     "Tình trạng",
@@ -48,6 +52,7 @@ SHEET_NAMES = (
     "Kiểm tra giám sát",
     "Hạn chế - Giải pháp",
     "Lỗi",
+    "Lịch sử thay đổi",
     "Nhật ký",
 )
 # xlsxwriter would otherwise turn "=1+1" into a formula, "http://…" into a link and
@@ -112,6 +117,7 @@ def write_workbook(
     write_counts(book, sheets["Kiểm tra giám sát"], outcomes)
     write_limitations(book, sheets["Hạn chế - Giải pháp"], outcomes)
     write_findings(book, sheets["Lỗi"], outcomes)  # after the others: it lists their cuts
+    write_history(book, sheets["Lịch sử thay đổi"], outcomes)
     _write_log(book, sheets["Nhật ký"], table)
     book.close()
     wb.close()
@@ -165,7 +171,22 @@ def _write_status(
     # No frozen rows: the notes and the call list above the table would fill the screen.
     ws.autofilter(head, 0, max(last, head), last_col)
     printable(ws, head)
+    last = _write_closed(book, ws, last + 2, book.run)
     _write_status_chart(book, ws, last + 3, table)
+
+
+def _write_closed(book: Book, ws: Worksheet, row: int, run: RunInfo) -> int:
+    """Roster units that need not report, one line each with the reason, from ``row``;
+    returns the last row used (``row - 2`` when there are none: nothing is written)."""
+    lines = closed_units_lines(run)
+    if not lines:
+        return row - 2
+    title = f"ĐƠN VỊ KHÔNG PHẢI NỘP BÁO CÁO ({len(lines)} đơn vị, không tính vào số dự kiến)"
+    ws.write_string(row, 0, title, book.style("subtitle"))
+    book.used(ws, row, 0)
+    for i, line in enumerate(lines, start=1):
+        book.note(ws, row + i, f"{i}. {line}", 0, 14)
+    return row + len(lines)
 
 
 def _status_widths(book: Book, ws: Worksheet, table: StatusTable) -> None:
@@ -182,7 +203,17 @@ def _status_widths(book: Book, ws: Worksheet, table: StatusTable) -> None:
 def _write_count_block(book: Book, ws: Worksheet, row: int, table: StatusTable) -> None:
     for c, item in enumerate(table.counts, start=1):
         book.text(ws, row, c, item.label, book.style("head"))
-        book.value(ws, row + 1, c, item.value, "ratio" if item.is_rate else "int")
+        _count_value(book, ws, row + 1, c, item)
+
+
+def _count_value(book: Book, ws: Worksheet, row: int, col: int, item: CountItem) -> None:
+    """A count as a number; a rate as the text the notes above use ("67,6%"), so the two
+    agree whatever decimal separator the reader's Windows is set to."""
+    if item.is_rate:
+        text = "" if item.value is None else fmt_percent(item.value)
+        book.text(ws, row, col, text, book.fmt("text_right"))
+    else:
+        book.value(ws, row, col, item.value, "int")
 
 
 def _write_calls(book: Book, ws: Worksheet, row: int, calls: list[CallRow]) -> int:
@@ -279,23 +310,34 @@ def _write_log(book: Book, ws: Worksheet, table: StatusTable) -> None:
         ("Thời điểm tính tình trạng", run.as_of, "text"),
         ("Bắt đầu chạy lúc", run.started_at, "text"),
         ("Nguồn dữ liệu", _SOURCE_KINDS.get(run.source_kind, run.source_kind), "text"),
-        ("Mẫu báo cáo", run.schema_id, "text"),
+        ("Mẫu báo cáo", book.schema.title or run.schema_id, "text"),
         ("Phiên bản mẫu", run.schema_version, "text"),
-        ("Hạn nộp", run.deadline_text, "text"),
+        ("Hạn nộp", _strip_label(run.deadline_text, "Hạn nộp:"), "text"),
         ("Cách hiểu hạn nộp", _deadline_rule(run), "text"),
-        ("Múi giờ", run.timezone, "text"),
+        ("Giờ dùng trong bảng", zone_text(run), "text"),
         ("Hội nghị sơ kết", run.conference, "text"),
         ("Độ chính xác thời điểm nộp", run.precision_text, "text"),
         ("Số đơn vị đọc mới lần này", run.pulled, "int"),
         ("Số đơn vị dùng lại dữ liệu lần trước (tệp không đổi)", run.reused, "int"),
-        *((i.label, i.value, "ratio" if i.is_rate else "int") for i in table.counts),
     ]
     for r, (label, value, kind) in enumerate(facts, start=2):
         book.text(ws, r, 0, label, book.style("label"))
         book.value(ws, r, 1, value, kind)
-    book.note(ws, len(facts) + 3, CHECK_WHERE, 0, 1)
+    for r, item in enumerate(table.counts, start=len(facts) + 2):
+        book.text(ws, r, 0, item.label, book.style("label"))
+        _count_value(book, ws, r, 1, item)
+    end = len(facts) + len(table.counts) + 3
+    book.note(ws, end, check_where(run), 0, 1)
+    for i, line in enumerate(closed_units_lines(run), start=1):
+        book.note(ws, end + i, f"Không phải nộp: {line}", 0, 1)
     _write_history(book, ws, 3, 3, _history(run, table))
     printable(ws, 0)
+
+
+def _strip_label(text: str, label: str) -> str:
+    """``text`` without a leading ``label`` (the fact's own label is in the cell beside it)."""
+    text = text.strip()
+    return text[len(label) :].strip() if text.casefold().startswith(label.casefold()) else text
 
 
 def _deadline_rule(run: RunInfo) -> str:

@@ -86,10 +86,10 @@ def test_check_prints_findings_by_tab(tmp_path: Path, schema: Schema) -> None:
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        (None, "no such file"),
-        (b"plain text, not a workbook", "not an .xlsx workbook"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "encrypted or an old .xls"),
-        (b"PK\x03\x04 broken zip", "corrupt .xlsx"),
+        (None, "không có tệp này"),
+        (b"plain text, not a workbook", "không phải bảng tính Excel (.xlsx)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "định dạng .xls cũ"),
+        (b"PK\x03\x04 broken zip", "bị hỏng"),
     ],
 )
 def test_check_unreadable_files_exit_2(tmp_path: Path, content: bytes | None, words: str) -> None:
@@ -106,7 +106,7 @@ def test_check_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("hello.txt", "xin chào")
     res = tonghop("check", path)
-    assert res.returncode == 2 and "corrupt .xlsx" in res.stderr
+    assert res.returncode == 2 and "bị hỏng" in res.stderr
 
 
 @pytest.fixture(scope="module")

@@ -25,15 +25,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 AS_OF = "2023-03-25T09:00:00+07:00"
 
 
-def test_sync_without_a_terminal_is_one_log_line(demo: Path) -> None:
+def test_sync_without_a_terminal_is_one_line_then_silence(demo: Path) -> None:
     res = tonghop("sync", "--config", demo / "tonghop.toml", "--as-of", AS_OF)
     assert res.returncode == 0, res.stderr
     assert res.stdout == ""
     lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and "tonghop.sync: run " in lines[0] and "expected" in lines[0]
-    # The same run again (nothing changed) is still one line.
+    assert len(lines) == 1 and "tonghop sync: lần chạy " in lines[0] and "đã nộp" in lines[0]
+    # The same run again (nothing changed) prints nothing (tests/jobs/test_cron.py).
     res = tonghop("sync", "--config", demo / "tonghop.toml", "--as-of", AS_OF)
-    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert (res.stdout, res.stderr) == ("", "")
 
 
 def test_sync_verbose_shows_the_table_unwrapped(demo: Path) -> None:
@@ -56,7 +56,7 @@ def test_demo_run_it_line_is_not_wrapped(tmp_path: Path) -> None:
         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "30"},
         timeout=600,
     )  # fmt: skip
-    run_it = [line for line in res.stderr.splitlines() if line.startswith("run it: ")]
+    run_it = [line for line in res.stderr.splitlines() if line.startswith("Chạy thử: ")]
     assert run_it and run_it[0].endswith("--as-of 2023-03-25T09:00:00+07:00")
 
 

@@ -89,6 +89,9 @@ def test_print_areas_cover_every_cell_and_chart(book: openpyxl.Workbook) -> None
         min_col, min_row, max_col, max_row = range_boundaries(area.split("!")[-1].replace("$", ""))
         assert (min_col, min_row) == (1, 1)
         used = [c for row in ws.iter_rows() for c in row if c.value not in (None, "")]
+        if ws.title == "Lỗi":  # its last column, the English finding code, is not printed
+            assert ws.cell(3, max_col + 1).value == "Mã lỗi"
+            used = [c for c in used if c.column <= max_col]
         assert max(c.row for c in used) <= max_row, ws.title
         assert max(c.column for c in used) <= max_col, ws.title
         for chart in ws._charts:
@@ -192,7 +195,10 @@ def test_counts_are_numbers_and_the_two_times_are_said(book: openpyxl.Workbook) 
     counts = [v for v, label in zip(values, labels, strict=True) if label and "Tỷ lệ" not in label]
     assert counts and all(isinstance(v, int) for v in counts)
     text = " ".join(str(v) for r in rows for v in r if v)
-    assert "Số liệu thay đổi lần cuối:" in text and "status.json" in text
+    assert "Số liệu thay đổi lần cuối:" in text
+    assert "status.json" not in text and "Asia/Ho_Chi_Minh" not in text
+    # The demo has no Google status sheet: nothing sends the clerk to one.
+    assert "Google" not in text
     assert "Cập nhật lúc" not in text
 
 
@@ -216,3 +222,37 @@ def test_libreoffice_prints_every_sheet(demo: tuple[SyncResult, Path], tmp_path:
     # Every sheet starts a page; one page wide means no sheet spills sideways, so the pages
     # grow with the rows only (a page holds more than 8 rows even of wrapped text).
     assert sheets <= pages <= sheets + rows // 8
+
+
+def test_units_that_need_not_report_are_listed_so_the_counts_reconcile(
+    demo: tuple[SyncResult, Path], book: openpyxl.Workbook
+) -> None:
+    result, _ = demo
+    (closed,) = result.run.inactive  # the demo closes one unit on 31/12/2022
+    texts = [str(v) for r in book["Tình trạng"].iter_rows(values_only=True) for v in r if v]
+    line = next(t for t in texts if closed.code in t and "không phải nộp" in t)
+    assert closed.name in line and "31/12/2022" in line
+    expected = int(result.run.counts["expected"])
+    assert any(
+        f"Danh sách có {expected + 1} đơn vị; 1 đơn vị không phải nộp" in t
+        and f"dự kiến {expected} đơn vị" in t
+        for t in texts
+    )
+    log = [str(v) for r in book["Nhật ký"].iter_rows(values_only=True) for v in r if v]
+    assert any(closed.code in t for t in log)
+
+
+def test_findings_sheet_shows_labels_never_field_ids(
+    demo: tuple[SyncResult, Path], book: openpyxl.Workbook
+) -> None:
+    result, _ = demo
+    ids = {f.field for o in result.outcomes if o.report for f in o.report.findings if f.field}
+    assert ids
+    ws = book["Lỗi"]
+    header = [c.value for c in ws[3]]
+    shown = {r[header.index("Mục")] for r in ws.iter_rows(min_row=4, values_only=True)}
+    assert not ids & shown
+    messages = " ".join(
+        str(r[header.index("Nội dung")]) for r in ws.iter_rows(min_row=4, values_only=True)
+    )
+    assert not any(i in messages for i in ids if "_" in i)

@@ -274,6 +274,7 @@ def test_sheets_in_order(book: openpyxl.Workbook) -> None:
             "Kiểm tra giám sát",
             "Hạn chế - Giải pháp",
             "Lỗi",
+            "Lịch sử thay đổi",
             "Nhật ký",
         )
     )
@@ -397,7 +398,8 @@ def test_district_rollup_sheet(book: openpyxl.Workbook, schema: Schema) -> None:
     bhyt = next(i for i in schema.indicators if i.key == "bhyt")
     row = next(r for r in body if r[col["Chỉ tiêu"]] == bhyt.label)
     # Only the two submitted units, Σtu/Σmau, not the mean of their percentages.
-    assert row[col["Kết quả toàn huyện"]] == pytest.approx(100 * (900 + 50) / (1000 + 100))
+    # 100 × 950 / 1100 = 86,3636…, stored as shown (two places, half up).
+    assert row[col["Kết quả toàn huyện"]] == 86.36
     assert row[col["Σ tử số"]] == 950 and row[col["Σ mẫu số"]] == 1100
     # Counts are numbers, not "1/2" text: 90% ≥ 80% met its own target; 50% did not.
     assert row[col["Số đơn vị báo cáo"]] == 2
@@ -469,7 +471,7 @@ def test_truncation_is_reported(
     assert f"giữ {fmt_number(len(longest) - len(CUT_NOTE), 0)} ký tự đầu" in finding.message
     _, errors = _table(book["Lỗi"], "Mã đơn vị")
     assert any(
-        r[0] == "TT_CHAU_HUNG" and r[3] == "truncated" and r[2] == "Cảnh báo" for r in errors
+        r[0] == "TT_CHAU_HUNG" and r[8] == "truncated" and r[2] == "Cảnh báo" for r in errors
     )
 
 
@@ -482,38 +484,42 @@ def test_findings_sheet_links_to_the_cell(
         "Mã đơn vị",
         "Tên đơn vị",
         "Mức độ",
-        "Mã lỗi",
         "Trang",
         "Ô",
-        "Trường",
+        "Mục",
         "Nội dung",
         "Giá trị",
+        "Mã lỗi",
     ]
+    # The English code is the last column and is not printed; the field shows by its label.
+    assert ws.print_area == "'Lỗi'!$A$1:$H$" + str(ws.max_row)
+    assert not any(r[5] and "_" in r[5] for r in body)
     expected = sum(len(o.report.findings) for o in outcomes if o.report is not None) + 1
     assert len(body) == expected
-    links = {ws.cell(c.row, 1).value: c.hyperlink for c in ws["F"] if c.hyperlink is not None}
+    links = {ws.cell(c.row, 1).value: c.hyperlink for c in ws["E"] if c.hyperlink is not None}
     # A local file is never linked: a path on the server breaks once the workbook is copied.
     assert "XA_HUNG_HOI" not in links
     phone = outcomes[2].report.cells["tt_dien_thoai"]  # type: ignore[union-attr]
-    local = next(r for r in body if r[0] == "XA_HUNG_HOI" and r[6] == "tt_dien_thoai")
-    assert local[5] == phone[1]
+    local = next(r for r in body if r[0] == "XA_HUNG_HOI" and r[5] == "Điện thoại")
+    assert local[4] == phone[1]
     google = links["CQ_VP_HUYEN_UY"]
     phone = outcomes[3].report.cells["tt_dien_thoai"]  # type: ignore[union-attr]
     # Excel keeps the part after "#" as the link's location and joins them when followed.
     assert f"{google.target}#{google.location}" == (
         f"https://docs.google.com/spreadsheets/d/KEY_abc-123/edit#gid=42&range={phone[1]}"
     )
-    row = next(r for r in body if r[0] == "XA_HUNG_HOI" and r[6] == "tt_dien_thoai")
-    assert row[2] == "Cảnh báo" and row[8] == TRICKY[1]  # a phone that fits no form: a warning
+    row = next(r for r in body if r[0] == "XA_HUNG_HOI" and r[5] == "Điện thoại")
+    assert row[2] == "Cảnh báo" and row[7] == TRICKY[1]  # a phone that fits no form: a warning
 
 
-def test_log_sheet(book: openpyxl.Workbook) -> None:
+def test_log_sheet(book: openpyxl.Workbook, schema: Schema) -> None:
     facts = {r[0]: r[1] for r in _rows(book["Nhật ký"]) if r[0] is not None}
     assert facts["Lần chạy số"] == 7
     assert facts["Thời điểm tính tình trạng"] == datetime(2023, 3, 25, 9, 0)
-    assert facts["Mẫu báo cáo"] == "midterm_2020_2025"
+    assert facts["Mẫu báo cáo"] == schema.title
+    assert facts["Giờ dùng trong bảng"] == "giờ Việt Nam (UTC+7)"
     assert facts["Số đơn vị đọc mới lần này"] == 3
-    assert facts["Tỷ lệ nộp"] == pytest.approx(0.4)
+    assert facts["Tỷ lệ nộp"] == "40%"  # text, as the notes say it, in any Windows locale
     history = [r[3:7] for r in _rows(book["Nhật ký"]) if isinstance(r[3], datetime)]
     assert history[-1] == [datetime(2023, 3, 25, 9, 0), 5, 2, 1]
     assert len(history) == 3
@@ -551,7 +557,13 @@ def test_status_table_counts_and_notes(
     assert table.notes[0].startswith("Hạn nộp: trước ngày 23/03/2023")
     assert table.notes[1].startswith("Kiểm tra lần cuối lúc 25/03/2023 09:00")
     assert table.book_notes[1].startswith("Số liệu thay đổi lần cuối: 25/03/2023 09:00")
-    assert "status.json" in table.book_notes[1]
+    # Printed: no file names or zone ids a clerk cannot act on, and no Google sheet that the
+    # district does not have.
+    assert "(giờ Việt Nam (UTC+7))" in table.book_notes[1]
+    assert all("status.json" not in n and "Asia/" not in n for n in table.book_notes)
+    assert all("Google" not in n for n in table.book_notes)
+    with_sheet = status_table(outcomes, replace(run, status_sheet=True), schema.unit_types)
+    assert "trên Google" in with_sheet.book_notes[1]
     assert run.precision_text in table.notes
     assert table.notes[-1].startswith("Dự kiến: 5 · Đã nộp: 2 (40%) · Đúng hạn: 1 (20%)")
 
