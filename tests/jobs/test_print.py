@@ -126,6 +126,20 @@ def test_rows_are_tall_enough_for_their_wrapped_text(book: openpyxl.Workbook) ->
     assert 15 < (narratives.row_dimensions[longest.row].height or 0) <= 409
 
 
+def test_rows_carry_no_empty_line() -> None:
+    """Seen on Kiểm điểm: a line that fits its 90-wide column was given two, and every row 3 pt
+    more, which padded the sheet by pages."""
+    one = (
+        "Hạn chế là việc làm theo ở một số đảng viên chưa thường xuyên; việc xây dựng, nhân "
+        "rộng mô hình mới."
+    )
+    assert fit.lines_needed(one, 90) == 1
+    assert fit.row_height(1) == 13.5 and fit.row_height(8) == 102.75  # Excel: 12,75 pt a line
+    # Still never short in Excel, which draws whole-pixel glyph widths at a 13 px em.
+    gdi = sum(round(fit.text_px(ch) * 13 / (10 * 96 / 72)) for ch in one)
+    assert gdi <= fit.column_px(90) - 6
+
+
 def test_text_fits_estimates() -> None:
     assert fit.lines_needed("một\nhai\nba", 40) == 3
     assert fit.lines_needed("chữ " * 200, 20) > fit.lines_needed("chữ " * 200, 60) > 1
@@ -194,6 +208,14 @@ def test_counts_are_numbers_and_the_two_times_are_said(book: openpyxl.Workbook) 
     values = rows[rows.index(labels) + 1]
     counts = [v for v, label in zip(values, labels, strict=True) if label and "Tỷ lệ" not in label]
     assert counts and all(isinstance(v, int) for v in counts)
+    # Rates are the notes' own words ("Đã nộp: 25 (67,6%)"), so an English-locale PC cannot
+    # show 67.6% under them; completeness is whole percent, the same in any locale.
+    rates = [v for v, label in zip(values, labels, strict=True) if label and "Tỷ lệ" in label]
+    notes = " ".join(str(r[0]) for r in rows[:10] if r[0])
+    assert rates and all(isinstance(v, str) and f"({v})" in notes for v in rates)
+    head = next(r for r in rows if "Hoàn thành (%)" in r)
+    done = [r[head.index("Hoàn thành (%)")] for r in rows[rows.index(head) + 1 :]]
+    assert all(isinstance(v, int) for v in done if v is not None) and any(done)
     text = " ".join(str(v) for r in rows for v in r if v)
     assert "Số liệu thay đổi lần cuối:" in text
     assert "status.json" not in text and "Asia/Ho_Chi_Minh" not in text
