@@ -219,10 +219,16 @@ def kept_outputs(out_dir: Path, places: dict[str, Placement],
 
 
 def announce(kept: Iterable[KeptOutput], out_dir: Path, ledger: OutputLedger, run_id: int) -> None:
-    """Say once in the log that a file was edited and kept; forget files no longer edited."""
+    """Say once in the log that a file was edited and kept (forgetting files no longer
+    edited), and that one could not be read."""
     seen = set()
     for item in kept:
-        if item.reason != EDITED:
+        if item.reason == IN_USE:  # said every run it lasts: it clears when the file is closed
+            log.warning(
+                "Không đọc được tệp “%s” (có thể tệp đang mở trong Excel hoặc Word): hệ thống "
+                "không ghi đè, bản mới được ghi bên cạnh (%s).",
+                item.file, f"“{item.new_file}”" if item.new_file else "khi có số liệu mới",
+            )  # fmt: skip
             continue
         key = str((out_dir / item.file).resolve())
         seen.add(key)

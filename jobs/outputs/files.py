@@ -41,7 +41,15 @@ from sheets_schema import Code, Finding, Schema, Severity
 from ..model import RunInfo, Status, UnitOutcome
 from .atomic import OutputError, atomic_write
 from .draft import DRAFT, draft_bytes
-from .edits import MemoryLedger, OutputLedger, Placement, announce, kept_outputs, survey
+from .edits import (
+    Holder,
+    MemoryLedger,
+    OutputLedger,
+    Placement,
+    announce,
+    kept_outputs,
+    survey,
+)
 from .feedback import FEEDBACK_DIR, SnapshotLookup, write_feedback
 from .placing import ARCHIVE, Artefact, archive_replaced, forget_superseded, write_generation
 from .workbook import write_workbook
@@ -156,9 +164,10 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
         forget_superseded(
             item, places[item.name], written[item.name], out_dir, archive_keep, ledger
         )
-    if all(path == targets[name] for name, path in written.items()):
+    # A generation beside a file that was held open is not the usual one: no stamp, so the
+    # next run writes again and tries the usual names.
+    if all(path == places[n].main or places[n].holder is Holder.PERSON for n, path in written.items()):  # fmt: skip
         atomic_write(stamp, lambda fh: fh.write(digest.encode("ascii")))
-    # else a file was held open: no stamp, so the next run tries the usual names again
     return {**written, STATUS_JSON: status_path}
 
 
