@@ -126,6 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="gửi lời nhắc qua thư điện tử (cấu hình SMTP trong tệp cấu hình)",
     )
+    h = sub.add_parser(
+        "history", parents=[verbose],
+        help="lịch sử sửa từng ô của một đơn vị: giá trị cũ → mới, lúc nào, ai sửa",
+        description="Mọi thay đổi giá trị các ô của đơn vị giữa các phiên bản hệ thống đã đọc.",
+    )  # fmt: skip
+    h.add_argument("code", metavar="CODE", help="mã đơn vị")
+    h.add_argument("--field", metavar="ID", help="chỉ một trường (mã trường, ví dụ tt_so_chi_bo)")
+    h.add_argument("--since", metavar="T",
+                   help="chỉ các thay đổi từ thời điểm này (2023-03-23 hoặc 2023-03-23T08:00+07:00)")  # fmt: skip
+    h.add_argument("--config", type=Path, help="tonghop.toml (mặc định: $TONGHOP_CONFIG hoặc ./tonghop.toml)")  # fmt: skip
     return p
 
 
@@ -502,6 +512,22 @@ def cmd_provision(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------- history
+def cmd_history(args: argparse.Namespace) -> int:
+    from .history import HistoryError, history_text
+
+    config = _config(args)
+    assert config is not None
+    try:
+        lines = history_text(config, args.code, args.field, args.since)
+    except HistoryError as exc:
+        raise CliError(str(exc)) from exc
+    out = _console()
+    for line in lines:
+        out.print(line, highlight=False, markup=False)
+    return 0
+
+
 COMMANDS = {
     "check": cmd_check,
     "template": cmd_template,
@@ -510,4 +536,5 @@ COMMANDS = {
     "remind": cmd_remind,
     "doctor": cmd_doctor,
     "provision": cmd_provision,
+    "history": cmd_history,
 }

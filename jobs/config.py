@@ -26,6 +26,8 @@ from sheets_schema.loader import BUILTIN as BUILTIN_SCHEMAS
 from sheets_schema.loader import SchemaError, load_schema
 from sync.guard import Limits
 
+from .model import DistrictFigure, entered_line
+
 DEFAULT_CONFIG = "tonghop.toml"
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_SCHEMA = "midterm_2020_2025"
@@ -46,8 +48,9 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
     "district": ("name", "parent", "place"),
     "limits": tuple(f.name for f in fields(Limits)),
 }  # fmt: skip
-# [targets] has no fixed keys: its keys are the schema's indicator ids, checked against it.
-_FREE_SECTIONS = ("targets",)
+# [targets] and [district_results] have no fixed keys: their keys are the schema's indicator
+# ids, checked against it.
+_FREE_SECTIONS = ("targets", "district_results")
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "report": ("deadline",),
     "units": ("registry",),
@@ -157,6 +160,8 @@ class Config:
     # ``[targets]``: the district's own Nghị quyết target per indicator id (only those given).
     targets: Mapping[str, float] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)  # [limits]: caps on each unit's file
+    # ``[district_results]``: the district's own statistic for each ``entered`` indicator.
+    district_results: Mapping[str, DistrictFigure] = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -296,8 +301,9 @@ class _Reader:
         district = self.district(sections["district"])
         targets = self.targets(sections["targets"], report.schema)
         limits = self.limits(sections["limits"])
+        results = self.district_results(sections["district_results"], report.schema)
         return Config(self.file, self.base, report, units, source, google, output, remind,
-                      district, targets, limits)  # fmt: skip
+                      district, targets, limits, results)  # fmt: skip
 
     def sections(self, doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
         known = (*_ALLOWED, *_FREE_SECTIONS)
@@ -452,6 +458,46 @@ class _Reader:
                     f"{_did_you_mean(key, ids)}; các mã chỉ tiêu: {', '.join(ids)}"
                 )
         return targets
+
+    def district_results(self, table: dict[str, Any], schema_ref: str) -> dict[str, DistrictFigure]:
+        """``[district_results]``: ``key = { value = 8.9, source = "…" }`` for each indicator the
+        schema rolls up as ``entered``; a figure without its source is not accepted."""
+        out: dict[str, DistrictFigure] = {}
+        for key, entry in table.items():
+            example = entered_line(key)
+            if not isinstance(entry, dict) or set(entry) - {"value", "source"}:
+                raise self.fail(
+                    f"[district_results] {key} phải ghi số liệu kèm nguồn, dạng {example} "
+                    f"(đang ghi {_describe(entry)})"
+                )
+            value, source = entry.get("value"), entry.get("source")
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise self.fail(
+                    f"[district_results] {key}: value phải là số, không có ngoặc kép, dạng "
+                    f"{example} (đang ghi {_describe(value)})"
+                )
+            if not math.isfinite(value):
+                raise self.fail(f"[district_results] {key}: value phải là một số hữu hạn")
+            if not isinstance(source, str) or not source.strip():
+                raise self.fail(
+                    f"[district_results] {key}: thiếu nguồn số liệu (source), dạng {example}"
+                )
+            out[key] = DistrictFigure(float(value), source.strip())
+        if not out:
+            return out
+        try:
+            schema = load_schema(schema_ref)
+        except SchemaError:
+            return out  # the schema's own error is reported where it is loaded
+        entered = [i.key for i in schema.indicators if i.rollup == "entered"]
+        for key in out:
+            if key not in entered:
+                raise self.fail(
+                    f"[district_results] {key} không phải chỉ tiêu huyện tự nhập số liệu của mẫu "
+                    f"{schema.id}{_did_you_mean(key, entered)}; các chỉ tiêu nhập ở đây: "
+                    f"{', '.join(entered) or 'không có'}"
+                )
+        return out
 
     # --- typed values -------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from sync.google_admin import Check
 from .config import Config
 from .isolation import Failure, Isolated
 from .limits import mechanism as limits_mechanism
+from .model import entered_line
 from .outputs import unwritable
 from .roster import RosterError, roster_of, write_roster_sheet_column
 from .sources import SourceSetupError, account_email, google_client, pacing_file
@@ -51,6 +52,7 @@ def run_doctor(config: Config) -> list[Check]:
         schema = load_schema(config.report.schema)
         checks.append(Check("Mẫu báo cáo", True, f"{schema.id} phiên bản {schema.version}"))
         checks.append(_targets(config, schema))
+        checks.append(_district_results(config, schema))
     except SchemaError as exc:
         return [
             *checks,
@@ -88,6 +90,24 @@ def _targets(config: Config, schema: Schema) -> Check:
     if missing:
         detail += f"; chưa có: {', '.join(missing)}"
     return Check("Chỉ tiêu của huyện", True, detail)
+
+
+def _district_results(config: Config, schema: Schema) -> Check:
+    """The district's own statistics ([district_results]) for ``entered`` indicators: without
+    one, the workbook and the draft read "chưa nhập" for it."""
+    entered = [i for i in schema.indicators if i.rollup == "entered"]
+    missing = [i for i in entered if i.key not in config.district_results]
+    detail = f"{len(entered) - len(missing)}/{len(entered)} số liệu của huyện đã nhập"
+    if not missing:
+        return Check("Số liệu của huyện", True, detail)
+    names = ", ".join(f"{i.label} ({i.key})" for i in missing)
+    lines = "; ".join(entered_line(i.key) for i in missing)
+    return Check(
+        "Số liệu của huyện",
+        True,
+        f"{detail}; chưa nhập: {names}",
+        f"Thêm vào tonghop.toml, mục [district_results], dòng: {lines} (thay số liệu và nguồn).",
+    )
 
 
 def _read_limits(config: Config) -> Check:

@@ -35,6 +35,7 @@ from sheets_schema.raw import RawReport
 from sync.base import ProblemKind, Pulled, SheetRef, Source, SourceProblem, Version
 from sync.excel import ExcelFolderSource, read_xlsx
 
+from . import history
 from .config import Config
 from .isolation import Failure, Isolated
 from .model import HistoryPoint, RunInfo, Status, Unit, UnitOutcome, count_outcomes
@@ -254,6 +255,8 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
         district_parent=config.district.parent,
         district_place=config.district.place,
         targets=dict(config.targets),
+        district_results=dict(config.district_results),
+        field_changes=history.changes_after_submission(state),
     )
     run.history.append(
         HistoryPoint(
@@ -324,7 +327,7 @@ def _pull_one(job: tuple[Source, Unit, Version, object], schema: Schema) -> Fres
     # The token stays the listing's, so an edit racing the read is read again next run.
     modified = max(version.modified_time, pulled.modified_time or version.modified_time)
     entry = CachedParse(version.token, "", digest, modified, version.link,
-                        datetime.now(UTC), report)  # fmt: skip
+                        datetime.now(UTC), report, editor=pulled.modified_by)  # fmt: skip
     return entry, pulled.snapshot, pulled.snapshot_ext
 
 
@@ -391,8 +394,8 @@ def _settle(state: State, schema: Schema, unit: Unit, version: Version | SourceP
         entry, snapshot, ext = fresh
         if snapshot:
             state.store_snapshot(snapshot, ext, run_id)
-        entry = CachedParse(entry.token, unit_key, entry.content_hash, entry.modified_time,
-                            entry.link, entry.read_at, entry.report)  # fmt: skip
+        entry = replace(entry, cache_key=unit_key)
+        history.record(state, schema, unit.code, entry, run_id, as_of)  # before it is replaced
         state.save_parse(unit.code, entry)
         _track_submission(state, unit, entry, run_id, as_of)
     else:

@@ -6,8 +6,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, NamedTuple
 
 from sheets_schema.report import ParsedReport
+
+if TYPE_CHECKING:
+    from .history import FieldChange
 
 
 class Status(StrEnum):
@@ -161,12 +165,28 @@ class RunInfo:
     district_parent: str = ""
     district_place: str = ""
     targets: dict[str, float] = field(default_factory=dict)
+    # The district's own statistic per ``entered`` indicator ([district_results]).
+    district_results: dict[str, DistrictFigure] = field(default_factory=dict)
     # Filled in by write_outputs before it renders: outputs a person edited (or that were held
     # open) and the files the new generation went to instead, for Tình trạng and status.json.
     kept_outputs: list[KeptOutput] = field(default_factory=list)
     # Roster units outside their active_from/active_to on the run's day: listed, not expected.
     inactive: list[Unit] = field(default_factory=list)
     status_sheet: bool = False  # a Google status sheet is configured ([google] status_spreadsheet)
+    # Field changes seen after each unit's first submission, newest first (jobs/history.py).
+    field_changes: list[FieldChange] = field(default_factory=list)
+
+
+class DistrictFigure(NamedTuple):
+    """A figure the district takes from its own statistics, with where it comes from."""
+
+    value: float
+    source: str  # "Chi cục Thống kê huyện, 3/2023"
+
+
+def entered_line(key: str) -> str:
+    """An example of the line the office adds under [district_results] for indicator ``key``."""
+    return f'{key} = {{ value = 8.9, source = "Chi cục Thống kê huyện, 3/2023" }}'
 
 
 def count_outcomes(outcomes: list[UnitOutcome]) -> dict[str, float]:

@@ -23,6 +23,10 @@ from sheets_schema import ParsedReport
 from . import codec
 from .model import HistoryPoint
 
+# One field_changes row as stored: unit, run, changed_at, seen_at, editor, field, row, tab,
+# cell, old JSON, new JSON.
+ChangeRow = tuple[str, int, str, str, str, str, int | None, str, str, str | None, str | None]
+
 # Each entry upgrades the database by one version (PRAGMA user_version). Append only.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -74,6 +78,18 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (artefact, digest)
     );
     CREATE TABLE output_edits (path TEXT PRIMARY KEY, run_id INTEGER NOT NULL);
+    """,
+    # Field history (jobs/history.py): one row per field whose value differs between two
+    # versions of a unit the job read. Old and new are JSON; tab and cell where it was read.
+    """
+    CREATE TABLE IF NOT EXISTS field_changes (
+        id INTEGER PRIMARY KEY,
+        unit_code TEXT NOT NULL, run_id INTEGER NOT NULL,
+        changed_at TEXT NOT NULL, seen_at TEXT NOT NULL, editor TEXT NOT NULL DEFAULT '',
+        field TEXT NOT NULL, row INTEGER, tab TEXT NOT NULL, cell TEXT NOT NULL,
+        old TEXT, new TEXT
+    );
+    CREATE INDEX IF NOT EXISTS field_changes_unit ON field_changes(unit_code, id);
     """,
 )
 
@@ -152,6 +168,7 @@ class CachedParse:
     link: str
     read_at: datetime
     report: ParsedReport
+    editor: str = ""  # who made the last edit, when the source says (not kept in the table)
 
 
 @dataclass(frozen=True)
@@ -415,3 +432,47 @@ class State:
         rows = self.db.execute("SELECT path FROM output_edits").fetchall()
         gone = [(p,) for (p,) in rows if p not in keep and Path(p).is_relative_to(under)]
         self.db.executemany("DELETE FROM output_edits WHERE path=?", gone)
+
+    # ------------------------------------------------------------------ field history
+    @_guarded
+    def last_parse_json(self, code: str) -> tuple[str, str] | None:
+        """The unit's last kept parse as (content hash, report JSON), undecoded."""
+        row = self.db.execute(
+            "SELECT content_hash, report FROM parses WHERE unit_code=?", (code,)
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    @_guarded
+    def add_changes(self, rows: list[ChangeRow]) -> None:
+        self.db.executemany(
+            "INSERT INTO field_changes (unit_code, run_id, changed_at, seen_at, editor, field,"
+            " row, tab, cell, old, new) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+
+    @_guarded
+    def changes(self, code: str | None = None, field: str | None = None,
+                since: datetime | None = None, after_first_submission: bool = False,
+                ) -> list[ChangeRow]:  # fmt: skip
+        """Field changes, oldest first; filtered by unit, field id, time, and to those seen
+        after the run that first saw the unit submitted."""
+        sql = (
+            "SELECT unit_code, run_id, changed_at, seen_at, editor, field, row, tab, cell, old,"
+            " new FROM field_changes c WHERE 1=1"
+        )
+        args: list[Any] = []
+        if code is not None:
+            sql += " AND unit_code=?"
+            args.append(code)
+        if field is not None:
+            sql += " AND field=?"
+            args.append(field)
+        if after_first_submission:
+            sql += (
+                " AND run_id > (SELECT MIN(seen_run) FROM submissions s"
+                " WHERE s.unit_code=c.unit_code)"
+            )
+        rows = self.db.execute(sql + " ORDER BY id", args).fetchall()
+        if since is not None:  # times are ISO text with offsets: compare them as times
+            rows = [r for r in rows if datetime.fromisoformat(r[2]) >= since]
+        return [tuple(r) for r in rows]

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .model import (
+    REFERENCES,
+    ROLLUPS,
     RUN_DATE,
     TERM_START,
     Column,
@@ -37,18 +39,18 @@ _CELL_LIKE = re.compile(r"^([a-z]{1,3}[0-9]+|r[0-9]*c[0-9]*)$")
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 _OPS = ("==", "<=", ">=", "<", ">")
 _LAYOUTS = ("form", "indicators", "narrative", "table")
-_ROLLUPS = ("mean", "sum", "ratio")
 _PATTERNS = ("phone_vn", "email")
 _PREFILLS = ("unit_code", "unit_name", "unit_type", "version")
 
 _FIELD_KEYS = {
     "id", "label", "type", "required", "choices", "min", "max", "min_date", "max_date",
     "pattern", "max_length", "prefill", "hint", "narrative", "sign_off", "template_version",
-    "must_equal_unit_code", "unit_type",
+    "must_equal_unit_code", "unit_type", "since",
 }  # fmt: skip
 _INDICATOR_KEYS = {
     "key", "label", "unit", "group", "type", "min", "max", "better", "applies_to", "rollup",
-    "numerator", "denominator",
+    "numerator", "denominator", "weight", "threshold", "district_label", "district_unit",
+    "reference",
 }  # fmt: skip
 _COLUMN_KEYS = {"id", "label", "type", "required", "choices", "max_date", "width"}
 _TAB_KEYS = {
@@ -91,6 +93,7 @@ class _Builder:
     def __init__(self, source: str) -> None:
         self.source = source
         self.ids: dict[str, str] = {}  # id → where it was declared
+        self.fields: dict[str, Field] = {}  # single-cell fields declared so far
 
     def fail(self, where: str, message: str) -> SchemaError:
         return SchemaError(f"{self.source}: {where}: {message}")
@@ -196,6 +199,7 @@ class _Builder:
         if layout not in _LAYOUTS:
             raise self.fail(where, f"unknown layout {layout!r} (allowed: {', '.join(_LAYOUTS)})")
         fields = [self.field(f, title) for f in entry.get("field", [])]
+        self.fields.update((f.id, f) for f in fields)
         indicators = tuple(self.indicator(i, title) for i in entry.get("indicator", []))
         for ind in indicators:
             fields.extend(self.indicator_fields(ind, title))
@@ -245,7 +249,17 @@ class _Builder:
             template_version=bool(entry.get("template_version", False)),
             must_equal_unit_code=bool(entry.get("must_equal_unit_code", False)),
             unit_type=bool(entry.get("unit_type", False)),
+            since=self.since(entry, where),
         )
+
+    def since(self, entry: dict[str, Any], where: str) -> str | None:
+        value = entry.get("since")
+        if value is None:
+            return None
+        if entry.get("required", True):
+            # An old file lacks the cell: a required one would leave it forever incomplete.
+            raise self.fail(where, "a field added in a later version ('since') must be optional")
+        return str(value)
 
     def max_length(self, entry: dict[str, Any], ftype: FieldType, where: str) -> int | None:
         value = entry.get("max_length")
@@ -265,8 +279,17 @@ class _Builder:
         if better not in ("higher", "lower"):
             raise self.fail(where, f"better must be 'higher' or 'lower', not {better!r}")
         rollup = self.need(entry, "rollup", where)
-        if rollup not in _ROLLUPS:
-            raise self.fail(where, f"unknown rollup {rollup!r} (allowed: {', '.join(_ROLLUPS)})")
+        if rollup == "mean":
+            raise self.fail(
+                where,
+                "rollup 'mean' is no longer a district figure (a plain mean of units is not the "
+                "district's result): use 'weighted' (with weight = a unit field such as "
+                "tt_dan_so) or 'entered' (the district's statistic in [district_results]), and "
+                'reference = "mean" to keep the mean as a reference column',
+            )
+        if rollup not in ROLLUPS:
+            raise self.fail(where, f"unknown rollup {rollup!r} (allowed: {', '.join(ROLLUPS)})")
+        self.rollup_keys(entry, rollup, where)
         applies = self.need(entry, "applies_to", where)
         unknown = [t for t in applies if t != "all" and t not in self.unit_types]
         if not applies or unknown:
@@ -290,7 +313,37 @@ class _Builder:
             max=entry.get("max"),
             numerator=entry.get("numerator"),
             denominator=entry.get("denominator"),
+            weight=entry.get("weight"),
+            threshold=entry.get("threshold"),
+            district_label=entry.get("district_label"),
+            district_unit=entry.get("district_unit"),
+            reference=entry.get("reference"),
         )
+
+    def rollup_keys(self, entry: dict[str, Any], rollup: str, where: str) -> None:
+        """The keys each roll-up needs, and none that belong to another."""
+        own = {"weighted": {"weight"}, "count": {"threshold", "district_label", "district_unit"}}
+        for kind, keys in own.items():
+            stray = sorted(k for k in keys if k in entry and kind != rollup)
+            if stray:
+                raise self.fail(where, f"{stray[0]!r} belongs to rollup {kind!r}, not {rollup!r}")
+        if rollup == "weighted":
+            weight = self.need(entry, "weight", where)
+            f = self.fields.get(weight)
+            if f is None or not f.type.is_number:
+                raise self.fail(
+                    where, f"weight {weight!r} must name a number field declared on an earlier tab"
+                )
+        if rollup == "count":
+            threshold = self.need(entry, "threshold", where)
+            if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+                raise self.fail(where, "threshold must be a number")
+            self.need(entry, "district_label", where)
+        reference = entry.get("reference")
+        if reference is not None and reference not in REFERENCES:
+            raise self.fail(
+                where, f"unknown reference {reference!r} (allowed: {', '.join(REFERENCES)})"
+            )
 
     def indicator_fields(self, ind: Indicator, tab: str) -> list[Field]:
         where = f"tab {tab!r} indicator {ind.key!r}"

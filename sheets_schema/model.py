@@ -44,6 +44,17 @@ def is_own_name(name: str) -> bool:
     return name.startswith(OWN_NAME_PREFIX) and not name.lower().startswith("_xlnm.")
 
 
+# How an indicator's district figure is made (see ``Indicator``):
+#   sum       the units' results added up;
+#   ratio     100·Σtử số / Σmẫu số, never a mean of the units' percentages;
+#   weighted  Σ(result·weight) / Σweight, the weight a unit field such as Dân số;
+#   count     how many units reach ``threshold`` (communes at 19/19 criteria);
+#   entered   the district's own statistic, typed by the office in [district_results].
+# A plain mean of units is never a district figure: ``reference = "mean"`` shows it beside the
+# figure, labelled as a reference.
+ROLLUPS = ("sum", "ratio", "weighted", "count", "entered")
+REFERENCES = ("mean",)
+
 # Parts of an indicator row; each is an input cell named ct_{key}_{part}.
 INDICATOR_PARTS = ("nq", "kq", "tu_so", "mau_so", "du_bao", "ghi_chu")
 
@@ -74,6 +85,9 @@ class Field:
     unit_type: bool = False
     indicator: str | None = None  # the indicator key, for ct_* cells
     part: str | None = None  # nq · kq · tu_so · mau_so · du_bao · ghi_chu
+    # The template version that added this cell: a file of an earlier version (one of the
+    # schema's previous_versions) lacks it, and is read without it instead of being rejected.
+    since: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,11 +99,26 @@ class Indicator:
     type: FieldType
     better: str  # higher · lower
     applies_to: frozenset[str]  # unit types, or {"all"}
-    rollup: str  # mean · sum · ratio
+    rollup: str  # one of ROLLUPS
     min: float | None = None
     max: float | None = None
     numerator: str | None = None
     denominator: str | None = None
+    weight: str | None = None  # weighted: the id of the unit field each result is weighted by
+    threshold: float | None = None  # count: a unit counts when its result reaches this
+    # count: what the district figure counts ("Số xã đạt chuẩn nông thôn mới") and its unit.
+    district_label: str | None = None
+    district_unit: str | None = None
+    reference: str | None = None  # "mean": the units' plain mean, shown only as a reference
+
+    @property
+    def result_label(self) -> str:
+        """The district figure's label: a count says what it counts, others are the indicator."""
+        return self.district_label or self.label
+
+    @property
+    def result_unit(self) -> str:
+        return self.district_unit or self.unit
 
     @property
     def is_rate(self) -> bool:

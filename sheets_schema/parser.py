@@ -142,6 +142,17 @@ class _Parser:
         row = int(m.group(2)) if m else 0
         return tab, row, (m.group(1).rjust(3) if m else "")
 
+    def older_file(self) -> bool:
+        """Whether the file says it was made from one of the schema's earlier templates (read
+        from the raw version cell: structure is checked before any field is read)."""
+        f = next((f for f in self.schema.fields if f.template_version), None)
+        block = self.raw.blocks.get(f.id) if f is not None else None
+        value = block.cell(0, 0).value if block is not None and block.cells else None
+        return isinstance(value, str) and value.strip() in self.schema.previous_versions
+
+    def added_later(self, name: str) -> bool:
+        return self.schema.has_field(name) and self.schema.field(name).since is not None
+
     def sign_off_id(self) -> str:
         return next((f.id for f in self.schema.fields if f.sign_off), "")
 
@@ -158,9 +169,12 @@ class _Parser:
                     )
                 )  # fmt: skip
         usable = 0
+        older = self.older_file()
         for name in self.schema.names:
             block = self.raw.blocks.get(name)
             tab = self.tab_of(name)
+            if block is None and older and self.added_later(name):
+                continue  # a cell the file's (earlier) template did not have yet
             if block is None:
                 # Google drops a named range whose cells or tab were deleted instead of showing
                 # #REF!: a missing name in a template workbook usually means just that.

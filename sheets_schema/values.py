@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from babel.numbers import NumberFormatError, parse_decimal
 
@@ -61,9 +62,33 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", nfc(text)).strip().casefold()
 
 
-def fmt_number(value: float, decimals: int = 2) -> str:
-    """1234.5 → "1.234,5": how Vietnamese readers write numbers."""
-    text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:,.0f}"
+# Enough digits for any float's decimal string (up to 309 digits) and its decimals.
+_WIDE = Context(prec=400)
+
+
+def round_half_up(value: float | Decimal, decimals: int) -> Decimal:
+    """``value`` to ``decimals`` places, half up as offices count: 100,25 → 100,3.
+
+    The one rounding of every figure the district shows (workbook and draft). It rounds the
+    number's shortest decimal string, not its binary value: 100.25 is stored as
+    100.2499999…, which float formatting (and round()) would turn into 100,2.
+    """
+    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    if not exact.is_finite():
+        return exact
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP, _WIDE)
+    return rounded if rounded else abs(rounded)  # no "-0"
+
+
+def fmt_number(value: float | Decimal, decimals: int = 2) -> str:
+    """1234.5 → "1.234,5": how Vietnamese readers write numbers, rounded half up to at most
+    ``decimals`` places (trailing zeros dropped)."""
+    rounded = round_half_up(value, decimals)
+    if not rounded.is_finite():
+        return str(float(rounded))
+    text = f"{rounded:,f}"
+    if decimals > 0:
+        text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 

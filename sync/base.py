@@ -63,6 +63,8 @@ class Pulled:
     # When the content read was last changed, if the source learned it after the read and it
     # is later than the version's (a unit edited the file between the listing and the read).
     modified_time: datetime | None = None
+    # Who made the last edit, as the source names them (Drive's lastModifyingUser); "" if unknown.
+    modified_by: str = ""
 
 
 class Source(Protocol):

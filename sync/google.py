@@ -61,7 +61,8 @@ GRID_FIELDS = (
 )
 _FILE_FIELDS = "id,name,mimeType,modifiedTime,version,trashed,webViewLink"
 _LIST_FIELDS = f"nextPageToken,files({_FILE_FIELDS})"
-_AFTER_READ_FIELDS = "id,modifiedTime,version"
+# lastModifyingUser: who made the last edit, for the field history (no extra call).
+_AFTER_READ_FIELDS = "id,modifiedTime,version,lastModifyingUser(displayName)"
 
 # Errors of one Google call that concern that call only: classified, never raised to the job.
 ACCESS_ERRORS = (APIError, requests.RequestException, GoogleAuthError)
@@ -228,15 +229,20 @@ class GoogleSource:
             return problem
         # The parsed response, serialised again: the snapshot is exactly what was parsed.
         snapshot = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        modified, editor = self.modified_after_read(ref.code, key, version)
         return Pulled(
             raw=report_from_spreadsheet(data),
             snapshot=snapshot,
             snapshot_ext="json",
-            modified_time=self.modified_after_read(ref.code, key, version),
+            modified_time=modified,
+            modified_by=editor,
         )
 
-    def modified_after_read(self, code: str, key: str, version: Version) -> datetime | None:
-        """The file's modified time asked right after the read (one Drive `files.get`).
+    def modified_after_read(
+        self, code: str, key: str, version: Version
+    ) -> tuple[datetime | None, str]:
+        """The file's modified time asked right after the read (one Drive `files.get`), and
+        the display name of who last edited it ("" when Drive does not say).
 
         The listing was taken before the reads, and reading a large roster at the paced rate
         takes minutes (listings may also lag): a unit that signed off in between was read
@@ -253,12 +259,14 @@ class GoogleSource:
             modified = parse_time(str(meta["modifiedTime"]))
         except (*ACCESS_ERRORS, KeyError, ValueError, TypeError) as exc:
             log.warning("unit %s: modified time after the read unknown (%s)", code, exc)
-            return None
+            return None, ""
+        user = meta.get("lastModifyingUser")
+        editor = str(user.get("displayName") or "") if isinstance(user, dict) else ""
         token = f"{meta['modifiedTime']}#{meta['version']}" if meta.get("version") else None
         if token == version.token or modified <= version.modified_time:
-            return None
+            return None, editor
         log.info("unit %s changed between the listing and the read: %s", code, modified)
-        return modified
+        return modified, editor
 
     def fetch(self, key: str) -> Mapping[str, Any]:
         """The spreadsheets.get answer for one key: grid data under GRID_FIELDS, no ranges.

@@ -34,6 +34,8 @@ def valid_values(
         "tt_ngay_bao_cao": date(2023, 3, 15),
         "tt_xac_nhan": "Có",
     }
+    if unit_type in ("xa", "thi_tran"):
+        values["tt_dan_so"] = 12_000  # the weight of the weighted roll-ups
     for ind in schema.indicators:
         if not ind.applies(unit_type):
             continue

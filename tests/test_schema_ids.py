@@ -20,4 +20,7 @@ def spec_ids() -> set[str]:
         names |= {f"ct_{x}_{p}" for p in ("nq", "kq", "du_bao", "ghi_chu")}
     for x in RATES:
         names |= {f"ct_{x}_tu_so", f"ct_{x}_mau_so"}
+    # The indicator table's roll-up of thu_nhap: "weighted by population (a Dân số field on
+    # Thông tin for xã and thị trấn)".
+    names.add("tt_dan_so")
     return names

@@ -330,6 +330,7 @@ def _indicators(unit: DemoUnit, members: int, cells: int, rng: Random) -> Report
 
         households = rng.randint(5200, 7800) if town else rng.randint(2800, 6500)
         population = round(households * rng.uniform(3.4, 3.9))
+        out["tt_dan_so"] = population  # Thông tin's Dân số: the weight of thu_nhap's roll-up
         rate(
             "ho_ngheo",
             rng.choice((1.5, 2.0, 2.5, 3.0)),

@@ -70,11 +70,14 @@ ho_ngheo = 2.0                 # %, lower is better
 bhyt = 93.0                    # %
 nuoc_sach = 99.0               # %
 lao_dong_dao_tao = 70.0        # %
-tieu_chi_ntm = 18.0            # tiêu chí, mean of the communes
+tieu_chi_ntm = 5               # xã đạt chuẩn nông thôn mới (19/19 tiêu chí)
 giao_quan = 100.0              # %
 ket_nap_dang_vien = 250        # đảng viên
 chi_bo_htt = 85.0              # %
 dang_vien_htt = 88.0           # %
+
+[district_results]             # the district's own statistics, with their source
+tang_truong = { value = 8.9, source = "Chi cục Thống kê huyện, 3/2023 (số liệu minh họa)" }
 """
 
 

@@ -31,7 +31,7 @@ from sheets_schema.values import EXCEL_CELL_LIMIT, fmt_number
 from ..model import RunInfo, UnitOutcome
 from . import fit
 from .status_table import shown_link
-from .words import local_time, percent_decimals
+from .words import local_time, percent_decimals, shown_ratio
 
 log = logging.getLogger("tonghop.outputs")
 # Excel's own limits: characters in a URL, and hyperlinks per worksheet.
@@ -329,7 +329,9 @@ class Book:
             elif kind in ("dec", "pct_points") and math.isclose(value, round(value, 1)):
                 kind = "dec_1"
             elif kind == "ratio":
-                kind = ratio_kind(percent_decimals(value))
+                # Stored as shown (half up): Excel and LibreOffice then print the draft's digits.
+                decimals = percent_decimals(value)
+                kind, value = ratio_kind(decimals), shown_ratio(value, decimals)
             ws.write_number(row, col, value, self.fmt(kind, fill=fill))
         elif isinstance(value, datetime):
             local = local_time(value, self.run.timezone)

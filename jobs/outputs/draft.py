@@ -36,7 +36,7 @@ from sheets_schema import Column, Field, FieldType, Schema
 from sheets_schema.values import fmt_number
 
 from ..model import RunInfo, Status, UnitOutcome
-from .rollup import DistrictIndicator, district_rollup, submitted_reports
+from .rollup import RESULT_PLACES, DistrictIndicator, district_rollup, submitted_reports
 from .status_table import COUNT_LABELS, HEADER, count_units, status_table
 from .words import fmt_datetime, fmt_percent, local_time
 from .wordxml import Body, FullRow, Run, clean
@@ -105,14 +105,15 @@ def _pinned_zip(data: bytes) -> bytes:
 
 
 def number_text(value: float | None, kind: str) -> str:
-    """A number as Vietnamese readers write it; whole numbers without decimals; "" for none."""
+    """A number as Vietnamese readers write it, rounded half up as the workbook shows it; whole
+    numbers without decimals; "" for none."""
     if value is None:
         return ""
     if kind == "ratio":
         return fmt_percent(value)
     if kind == "int" or float(value).is_integer():
         return fmt_number(value, 0)
-    return fmt_number(value, 2)
+    return fmt_number(value, RESULT_PLACES)
 
 
 class _Draft:
@@ -352,7 +353,9 @@ class _Draft:
         # Eleven columns of figures need the width of a landscape page.
         self.new_section(landscape=True)
         self.heading(SECTIONS[1], 1)
-        rows = district_rollup(self.schema, self.outcomes, self.run.targets)
+        rows = district_rollup(
+            self.schema, self.outcomes, self.run.targets, self.run.district_results
+        )
         self.para(
             "Kết quả toàn huyện tổng hợp từ các đơn vị đã nộp, so với chỉ tiêu Nghị quyết của "
             "Huyện; chỉ tiêu tỷ lệ cộng tử số và mẫu số của các đơn vị rồi mới chia."
@@ -520,16 +523,17 @@ class _Draft:
 
 def rollup_cells(n: int, d: DistrictIndicator) -> list[str]:
     """Section II's row for one indicator, as the draft prints it."""
-    ind = d.indicator
+    # The figures as "Toàn huyện" shows them (``shown_*``: one rounding); the units' mean is a
+    # workbook reference only and never printed here.
     return [
         str(n),
-        ind.label,
-        ind.unit,
-        number_text(d.target, d.target_kind),
-        number_text(d.result, d.kind),
-        number_text(d.numerator, "int"),
-        number_text(d.denominator, "int"),
-        number_text(d.ratio, "ratio"),
+        f"{d.label} (nguồn: {d.source})" if d.source else d.label,
+        d.unit,
+        number_text(d.shown_target, d.target_kind),
+        number_text(d.shown_result, d.kind),
+        number_text(d.shown_numerator, "int"),
+        number_text(d.shown_denominator, "int"),
+        d.ratio_text,
         d.assessment,
         str(d.reporting),
         str(d.meeting),

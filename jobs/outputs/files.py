@@ -260,7 +260,7 @@ def fingerprint(schema: Schema, outcomes: list[UnitOutcome], run: RunInfo, rende
     h = hashlib.sha256(renderer.encode())
     for part in (schema.id, schema.version, schema.fingerprint, run.as_of.date().isoformat(),
                  run.deadline_text, run.timezone, str(run.conference), json.dumps(run.counts, sort_keys=True),
-                 json.dumps([run.district_name, run.district_parent, run.district_place, run.targets], sort_keys=True)):  # fmt: skip
+                 json.dumps([run.district_name, run.district_parent, run.district_place, run.targets, run.district_results], sort_keys=True)):  # fmt: skip
         h.update(part.encode("utf-8") + b"\0")
     if any(o.status is Status.UNREACHABLE for o in outcomes):
         h.update(run.as_of.isoformat().encode())  # the age of their last good data is shown

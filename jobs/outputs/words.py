@@ -4,9 +4,10 @@ and ages. The helpers every output module shares, below them all."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sheets_schema.values import fmt_number
+from sheets_schema.values import fmt_number, round_half_up
 
 
 def percent_decimals(fraction: float) -> int:
@@ -15,18 +16,43 @@ def percent_decimals(fraction: float) -> int:
 
     An assessment of "Chưa đạt" next to a ratio printed as "100,0%" (0.9998 rounded) reads as a
     mistake; the ratios are rounded to 6 places, so four decimals of a percent always tell.
+    The test uses the same half-up rounding the figure is shown with.
     """
     decimals = 1
-    while decimals < 4 and fraction != 1 and round(fraction * 100, decimals) == 100:
+    points = percent_points(fraction)
+    while decimals < 4 and points != 100 and round_half_up(points, decimals) == 100:
         decimals += 1
     return decimals
 
 
-def fmt_percent(fraction: float | None) -> str:
-    """0.975 → "97,5%"; 0.9998 → "99,98%", never "100%"; None → "—"."""
+def percent_points(fraction: float) -> Decimal:
+    """``fraction`` × 100, exactly (0.1 × 100 in floats is 10.000000000000002)."""
+    return Decimal(repr(float(fraction))) * 100
+
+
+def shown(value: float, decimals: int) -> float:
+    """``value`` as it is shown with ``decimals`` places (half up), for a workbook cell whose
+    number format shows exactly those places: the cell then displays what the draft prints,
+    whatever rounding the spreadsheet program applies."""
+    return float(round_half_up(value, decimals))
+
+
+def shown_ratio(fraction: float, decimals: int) -> float:
+    """A ratio as shown as a percent with ``decimals`` places: 1.0025 at one place → 1.003."""
+    return float(round_half_up(percent_points(fraction), decimals) / 100)
+
+
+def fmt_percent(fraction: float | None, decimals: int | None = None) -> str:
+    """0.975 → "97,5%"; 1.0025 → "100,3%" (half up); 0.9998 → "99,98%", never "100%";
+    None → "—". ``decimals`` fixes the places, zeros kept (a table column shown alike, as its
+    cells' number format shows it), else they are chosen and trailing zeros dropped."""
     if fraction is None:
         return "—"
-    return f"{fmt_number(fraction * 100, percent_decimals(fraction))}%"
+    if decimals is None:
+        return f"{fmt_number(percent_points(fraction), percent_decimals(fraction))}%"
+    # Fixed places, zeros kept: what a cell formatted "0.0%" shows (97,0%, not 97%).
+    text = f"{round_half_up(percent_points(fraction), decimals):,f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".") + "%"
 
 
 def local_time(moment: datetime, timezone: str) -> datetime:

@@ -21,6 +21,7 @@ from sheets_schema import Finding, Schema
 from ..model import HistoryPoint, RunInfo, Status, UnitOutcome
 from .cells import FONT, Book, link_text, printable
 from .district import write_district
+from .history_sheet import write_history
 from .sheets import (
     write_counts,
     write_findings,
@@ -51,6 +52,7 @@ SHEET_NAMES = (
     "Kiểm tra giám sát",
     "Hạn chế - Giải pháp",
     "Lỗi",
+    "Lịch sử thay đổi",
     "Nhật ký",
 )
 # xlsxwriter would otherwise turn "=1+1" into a formula, "http://…" into a link and
@@ -115,6 +117,7 @@ def write_workbook(
     write_counts(book, sheets["Kiểm tra giám sát"], outcomes)
     write_limitations(book, sheets["Hạn chế - Giải pháp"], outcomes)
     write_findings(book, sheets["Lỗi"], outcomes)  # after the others: it lists their cuts
+    write_history(book, sheets["Lịch sử thay đổi"], outcomes)
     _write_log(book, sheets["Nhật ký"], table)
     book.close()
     wb.close()

@@ -36,6 +36,8 @@ class FakeFile:
     permissions: list[dict[str, Any]] = field(default_factory=list)
     # (wall-clock second, modified, version) of each earlier state, for a lagging listing.
     history: list[tuple[float, datetime, int]] = field(default_factory=list)
+    # Drive's lastModifyingUser.displayName: who made the last edit ("" → not returned).
+    modified_by: str = ""
 
     def as_listed(self, lag: float) -> dict[str, Any]:
         """The File resource as a listing `lag` seconds behind shows it: the state the file
@@ -52,10 +54,13 @@ class FakeFile:
     def native(self) -> bool:
         return self.mime_type == SHEET_MIME and self.book is not None
 
-    def touch(self, at: datetime | None = None) -> None:
+    def touch(self, at: datetime | None = None, by: str | None = None) -> None:
         """Record a change: Drive bumps modifiedTime and version on any edit.
 
-        `at` backdates the edit (a test playing a past day); it never goes backwards."""
+        `at` backdates the edit (a test playing a past day); it never goes backwards. `by` is
+        the editor's display name, for lastModifyingUser."""
+        if by is not None:
+            self.modified_by = by
         self.history.append((time.time(), self.modified, self.version))
         now = (at or datetime.now(UTC)).astimezone(UTC)
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)
@@ -89,6 +94,8 @@ class FakeFile:
         }
         if self.drive_id:
             out["driveId"] = self.drive_id
+        if self.modified_by:
+            out["lastModifyingUser"] = {"kind": "drive#user", "displayName": self.modified_by}
         if not self.native:
             out["size"] = str(len(self.media))
             out["fileExtension"] = "xlsx"

@@ -330,10 +330,16 @@ class FakeGoogle:
         return book
 
     def edit(
-        self, file_id: str, name_or_a1: str, value: Any, *, at: datetime | None = None
+        self,
+        file_id: str,
+        name_or_a1: str,
+        value: Any,
+        *,
+        at: datetime | None = None,
+        by: str | None = None,
     ) -> None:
         """Change one cell as a user would (a named range's first cell, or `Tab!A1`); `at`
-        is when, for Drive's modifiedTime (default now)."""
+        is when, for Drive's modifiedTime (default now); `by` the editor's display name."""
         with self._lock:
             f = self.files[file_id]
             book = self.book(file_id)
@@ -342,7 +348,7 @@ class FakeGoogle:
             set_text_or_value(xl, value)
             if isinstance(value, date) and xl.number_format == "General":
                 xl.number_format = "dd/mm/yyyy"
-            f.touch(at)
+            f.touch(at, by)
 
     def share(self, file_id: str, role: str | None = "reader") -> None:
         """Share with the service account (role) or unshare (None)."""

@@ -168,6 +168,8 @@ def problems_of(unit: DemoUnit, r: dict[str, object]) -> list[str]:
     allowed = TT_FIELDS | KD_FIELDS | KS_FIELDS | {"hc_bang"}
     for x in applicable(unit.type):
         allowed |= indicator_fields(x)
+    if unit.type in LOCAL:
+        allowed.add("tt_dan_so")  # communes and the town give their population (the weight)
     need(set(r) <= allowed, f"unexpected keys {sorted(set(r) - allowed)}")
     required = TT_FIELDS | KD_FIELDS | KS_FIELDS | {"hc_bang"}
     need(required <= set(r), f"missing keys {sorted(required - set(r))}")
@@ -187,6 +189,10 @@ def problems_of(unit: DemoUnit, r: dict[str, object]) -> list[str]:
         need(5 <= members <= 60, f"cell members {members}")
     cells = r.get("tt_so_chi_bo")
     need(type(cells) is int and cells >= 0, "tt_so_chi_bo >= 0")
+    if unit.type in LOCAL:
+        people = r.get("tt_dan_so")
+        # A Bạc Liêu commune has some 10,000–30,000 people: 2,800–7,800 households × 3.4–3.9.
+        need(type(people) is int and 9_000 <= people <= 31_000, f"population {people}")
     for key in ("tt_nguoi_bao_cao", "tt_chuc_vu"):
         need(isinstance(r.get(key), str) and bool(str(r.get(key)).strip()), key)
     phone = r.get("tt_dien_thoai")
@@ -455,6 +461,8 @@ def test_in_progress_reports_are_unsigned_and_incomplete(seed: int) -> None:
         allowed = TT_FIELDS | KD_FIELDS | KS_FIELDS | {"hc_bang"}
         for x in applicable(unit.type):
             allowed |= indicator_fields(x)
+        if unit.type in LOCAL:
+            allowed.add("tt_dan_so")
         assert set(r) <= allowed
 
 

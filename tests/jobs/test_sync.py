@@ -144,6 +144,7 @@ def test_outputs_read_back(district: District) -> None:
         "Kiểm tra giám sát",
         "Hạn chế - Giải pháp",
         "Lỗi",
+        "Lịch sử thay đổi",
         "Nhật ký",
     ]
     for ws in wb.worksheets:
@@ -169,7 +170,7 @@ def test_outputs_read_back(district: District) -> None:
     findings = list(csv.DictReader(io.StringIO((out / "findings.csv").read_text("utf-8-sig"))))
     phone = next(f for f in findings if f["field"] == "tt_dien_thoai")
     assert (
-        phone["unit_code"] == "XA_A" and phone["severity"] == "warning" and phone["cell"] == "C12"
+        phone["unit_code"] == "XA_A" and phone["severity"] == "warning" and phone["cell"] == "C13"
     )
 
 

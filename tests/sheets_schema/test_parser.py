@@ -145,7 +145,7 @@ CASES = [
         "tt_loai_hinh",
         "Đảng bộ xã",
     ),
-    ({"tt_phien_ban": "2021.0"}, Code.WRONG_VERSION, Severity.WARNING, "tt_phien_ban", "2023.2"),
+    ({"tt_phien_ban": "2021.0"}, Code.WRONG_VERSION, Severity.WARNING, "tt_phien_ban", "2023.3"),
     ({"tt_phien_ban": "2023.1"}, Code.WRONG_VERSION, Severity.WARNING, "tt_phien_ban", "mẫu cũ"),
     ({"ks_kl_dang_vien": 5}, Code.RULE_VIOLATION, Severity.ERROR, "ks_kl_dang_vien", "phải bằng"),
     (
