@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sheets_schema import (
+    Code,
     ParsedReport,
     Schema,
     SchemaError,
@@ -161,7 +162,13 @@ def _excel_checks(
     for ref, version in source.versions(refs).items():
         if isinstance(version, SourceProblem):
             ok = version.kind.value == "missing"  # not started yet: not something to fix here
-            fix = "" if ok else "Kiểm tra tệp và quyền đọc."
+            fix = (
+                ""
+                if ok
+                else "Yêu cầu đơn vị gửi lại tệp .xlsx như đã nêu."
+                if version.kind.value == "invalid"
+                else "Kiểm tra tệp và quyền đọc."
+            )
             checks.append(Check(f"Đơn vị {ref}", ok, version.message_vi, fix))
         else:
             assert isinstance(version, Version)
@@ -196,6 +203,17 @@ def _excel_checks(
                             f"{ref}.xlsx",
                         ]
                     ),
+                )
+            )
+        elif wrong := [f for f in report.findings if f.code == Code.UNIT_CODE_MISMATCH]:
+            # Another unit's file under this unit's name: sync shows it as this unit's error.
+            checks.append(
+                Check(
+                    name,
+                    False,
+                    wrong[0].message,
+                    f"Đặt đúng tệp của đơn vị {ref} vào thư mục, hoặc sửa cột sheet của đơn vị "
+                    f"này trong {config.units.registry.name}.",
                 )
             )
         else:

@@ -537,7 +537,7 @@ class ExcelFolderSource:
             try:
                 st = path.stat()
             except FileNotFoundError:
-                out[ref.code] = SourceProblem(
+                out[ref.code] = self._other_format(path) or SourceProblem(
                     ProblemKind.MISSING, f"{path} does not exist yet",
                     f"Chưa có tệp báo cáo “{ref.sheet}”.", self.link_of(path),
                 )  # fmt: skip
@@ -551,6 +551,21 @@ class ExcelFolderSource:
             modified = datetime.fromtimestamp(st.st_mtime, UTC)
             out[ref.code] = Version(f"{st.st_mtime_ns}:{st.st_size}", modified, self.link_of(path))
         return out
+
+    def _other_format(self, path: Path) -> SourceProblem | None:
+        """The unit's report saved under the same name in a format we do not read (.ods from
+        LibreOffice, an old .xls): say so, instead of "no file yet"."""
+        for ext, why in ((".ods", "bảng tính LibreOffice/OpenOffice"), (".xls", "định dạng Excel cũ")):  # fmt: skip
+            other = path.with_suffix(ext)
+            if other != path and other.is_file():
+                menu = "Excel 2007-365" if ext == ".ods" else "Sổ làm việc Excel (.xlsx)"
+                return SourceProblem(
+                    ProblemKind.INVALID, f"{other} instead of {path.name}",
+                    f"Chưa có tệp “{path.name}”; trong thư mục có “{other.name}” ({why}), chương "
+                    f"trình chỉ đọc .xlsx: hãy mở tệp đó, lưu lại dạng .xlsx: Tệp → Lưu thành → "
+                    f"{menu}, đặt tên “{path.name}”.", self.link_of(other), keep_last=True,
+                )  # fmt: skip
+        return None
 
     def pull(self, ref: SheetRef, version: Version) -> Pulled | SourceProblem:
         path = self.path_of(ref)

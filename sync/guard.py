@@ -145,14 +145,29 @@ def _mb(size: int) -> str:
     return f"{size / MIB:.1f} MB"
 
 
+# What to tell a unit whose workbook is in another program's format: where to click in that
+# program to save it as .xlsx (LibreOffice names the type "Excel 2007-365").
+ODS_VI = (
+    "Tệp là bảng tính LibreOffice/OpenOffice (.ods), chương trình chỉ đọc .xlsx: hãy mở tệp, "
+    "lưu lại dạng .xlsx: Tệp → Lưu thành → Excel 2007-365, rồi gửi lại."
+)
+XLS_VI = (
+    "Tệp có mật khẩu hoặc là định dạng .xls cũ. Hãy bỏ mật khẩu và lưu lại dạng .xlsx "
+    "(Tệp → Lưu thành → Sổ làm việc Excel)."
+)
+
+
+def is_ods(data: bytes) -> bool:
+    """An OpenDocument spreadsheet: ODF puts its uncompressed "mimetype" entry first."""
+    return data[30:38] == b"mimetype" and b"opendocument.spreadsheet" in data[38:160]
+
+
 def check_signature(data: bytes) -> None:
-    """Refuse encrypted/old .xls files and anything that is not a zip."""
+    """Refuse encrypted/old .xls files, .ods files and anything that is not a zip."""
     if data[:4] == _OLE_MAGIC:
-        raise WorkbookError(
-            "the file is encrypted or an old .xls workbook",
-            "Tệp có mật khẩu hoặc là định dạng .xls cũ. Hãy bỏ mật khẩu và lưu lại dạng .xlsx "
-            "(Tệp → Lưu thành → Sổ làm việc Excel).",
-        )
+        raise WorkbookError("the file is encrypted or an old .xls workbook", XLS_VI)
+    if is_ods(data):
+        raise WorkbookError("an OpenDocument spreadsheet (.ods), not an .xlsx workbook", ODS_VI)
     if not data.startswith(b"PK"):
         raise WorkbookError(
             "not an .xlsx workbook (no zip signature)",
