@@ -257,6 +257,7 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
         targets=dict(config.targets),
         district_results=dict(config.district_results),
         field_changes=history.changes_after_submission(state),
+        draft=dict(config.draft),
     )
     run.history.append(
         HistoryPoint(
