@@ -335,7 +335,11 @@ class _Parser:
     def coerce(self, f: Field, cell: Cell) -> tuple[Any, list[v.Issue]]:
         t = f.type
         if t.is_number:
-            return v.read_number(cell, percent=t is FieldType.PERCENT, bounds=(f.min, f.max))
+            # A whole-number count is never shown a decimal example.
+            example = "1.234" if t is FieldType.INTEGER else "1.234,5"
+            return v.read_number(
+                cell, percent=t is FieldType.PERCENT, bounds=(f.min, f.max), example=example
+            )
         if t is FieldType.DATE:
             return v.read_date(cell)
         if t is FieldType.BOOL:
@@ -479,13 +483,22 @@ class _Parser:
         return text
 
     def what_to_type(self, f: Field) -> str:
-        if f.prefill in ("unit_code", "unit_name", "version"):
+        if f.prefill in ("unit_code", "unit_name"):
+            # Empty in the blank template: the unit may type it, or use its prefilled copy.
+            return (
+                "Hãy dùng bảng tính Huyện ủy gửi cho đơn vị (đã điền sẵn ô này); nếu dùng mẫu "
+                "trống, nhập đúng như danh sách đơn vị của Huyện ủy."
+            )
+        if f.prefill == "version":
             return "Ô này do Huyện ủy điền sẵn: hãy dùng đúng bảng tính Huyện ủy gửi cho đơn vị."
         if f.type is FieldType.CHOICE:
             return "Hãy chọn một giá trị trong danh sách: " + " · ".join(f.choices) + "."
         if f.type is FieldType.DATE:
             return "Hãy nhập ngày dạng ngày/tháng/năm, ví dụ 20/03/2023."
         if f.type is FieldType.INTEGER:
+            # The same bound the hint states: "từ 1 trở lên" where 0 is not allowed.
+            if f.min is not None and f.min > 0:
+                return f"Hãy nhập số nguyên từ {v.fmt_number(f.min, 0)} trở lên."
             return "Hãy nhập số nguyên (0 nếu không phát sinh)."
         if f.type.is_number:
             return "Hãy nhập số, ví dụ 1.234,5."

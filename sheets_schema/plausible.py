@@ -45,6 +45,6 @@ def scale_slip(value: object, reference: object, reference_words: str) -> str | 
         direction = "lớn hơn"
     return (
         f"{shown} {direction} {reference_words} ({fmt_number(ref)}) hơn {fmt_number(SLIP_FACTOR, 0)} lần: {slip}. "
-        f"Kiểm tra lại số này (xem mục “Định dạng số” trong hướng dẫn); nếu số đúng thì "
+        f"Kiểm tra lại số này (xem mục B1a “Định dạng số của máy tính” trong tài liệu hướng dẫn); nếu số đúng thì "
         f"ghi rõ ở cột Ghi chú."
     )

@@ -76,22 +76,32 @@ def blank_required(schema: Schema, unit_type: str | None) -> int:
     )
 
 
+# The count is of non-empty cells, not of valid ones: the line must not read as an acceptance.
+COUNT_CAVEAT = " (chỉ đếm ô đã có nội dung, chưa phải kết quả kiểm tra)"
+SIGNED_WORDS = (
+    ". Đã chọn “Có” xác nhận hoàn thành; Huyện ủy kiểm tra lại khi tổng hợp và chỉ tính là "
+    "đã nộp khi không còn lỗi."
+)
+
+
+def _unsigned_words(label: str) -> str:
+    return f". Chưa xác nhận hoàn thành (ô “{label}”)."
+
+
 def progress_line(schema: Schema, filled: str, required: str) -> str:
-    """The text of the progress cell: x/y and whether the report is signed off."""
+    """The text of the progress cell: x/y, that x is not a check, and the sign-off."""
     sign_off = next((f.id for f in schema.fields if f.sign_off), None)
-    text = f'="Đã nhập "&{filled}&"/"&{required}&" mục bắt buộc"'
+    text = f'="Đã nhập "&{filled}&"/"&{required}&" mục bắt buộc{COUNT_CAVEAT}"'
     if sign_off:
-        text += (f'&IF({signed_test(schema, sign_off)},". Đã xác nhận hoàn thành.",'
-                 f'". Chưa xác nhận hoàn thành (ô “{schema.field(sign_off).label}”).")')  # fmt: skip
+        unsigned = _unsigned_words(schema.field(sign_off).label)
+        text += f'&IF({signed_test(schema, sign_off)},"{SIGNED_WORDS}","{unsigned}")'
     return text
 
 
 def progress_words(schema: Schema, filled: int, required: int, signed: bool) -> str:
     """The progress line as the formula would show it (the cached value of a new copy)."""
     sign_off = next((f for f in schema.fields if f.sign_off), None)
-    text = f"Đã nhập {filled}/{required} mục bắt buộc"
+    text = f"Đã nhập {filled}/{required} mục bắt buộc{COUNT_CAVEAT}"
     if sign_off is None:
         return text
-    if signed:
-        return text + ". Đã xác nhận hoàn thành."
-    return text + f". Chưa xác nhận hoàn thành (ô “{sign_off.label}”)."
+    return text + (SIGNED_WORDS if signed else _unsigned_words(sign_off.label))

@@ -10,7 +10,7 @@ progress.py), sheet protection without a password, number formats, frozen panes,
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -55,6 +55,15 @@ def fit_height(*texts: tuple[str, float, float], minimum: float = 15.75) -> floa
         lines = sum(max(1, -(-len(p) // int(per_line))) for p in text.split("\n"))
         lines_pt = max(lines_pt, lines * size * 1.3 + 4)
     return min(_MAX_ROW_PT, round(lines_pt, 1))
+
+
+# Hints of the cells the district prefills, in the blank template that has no unit: the unit
+# types them (or asks for its prefilled copy) instead of being told not to touch empty cells.
+BLANK_HINTS = {
+    "unit_code": "Mẫu trống: nhập đúng mã đơn vị Huyện ủy đã cấp (hỏi Văn phòng Huyện ủy), hoặc "
+    "xin Văn phòng Huyện ủy bảng tính đã điền sẵn mã và tên của đơn vị.",
+    "unit_name": "Mẫu trống: nhập tên đơn vị như trong danh sách của Huyện ủy.",
+}
 
 
 @dataclass(frozen=True)
@@ -213,6 +222,7 @@ class _Renderer:
             ws.data_validation(row, col, row, col, options)
 
     def prefill(self, f: Field) -> Any:
+        """What the district writes into ``f`` in this copy; None leaves it for the unit."""
         if f.prefill == "version":
             return self.schema.version
         if self.unit is None:
@@ -241,13 +251,17 @@ class _Renderer:
         notes = self.rule_notes()
         for i, f in enumerate(tab.fields):
             row = _HEADER_ROW + 1 + i
+            # The blank template has no unit to prefill: its code and name are the unit's to type.
+            own = self.unit is None and f.prefill in BLANK_HINTS
+            if own:
+                f = replace(f, hint=BLANK_HINTS[f.prefill or ""])
             hint = " ".join([f.hint, *(f"Ô đỏ khi sai: {n}" for n in notes.get(f.id, []))]).strip()
             ws.write_number(row, 0, i + 1, self.f["center"])
             ws.write_string(row, 1, f.label, self.f["label"])
             ws.write_string(row, 3, hint, self.f["hint"])
             ws.set_row(row, fit_height((f.label, 55, 12), (hint, 45, 10), (" ", 34, 12)))
             value = self.prefill(f)
-            locked = f.prefill is not None and f.prefill != "unit_type"
+            locked = f.prefill is not None and f.prefill != "unit_type" and not own
             fmt = self.f["locked_value"] if locked else self.input_format(f.type)
             if value is None:
                 ws.write_blank(row, 2, None, fmt)

@@ -108,7 +108,11 @@ _GOOGLE_DATE_TYPES = frozenset({"DATE", "TIME", "DATE_TIME"})
 
 
 def read_number(
-    cell: Cell, *, percent: bool = False, bounds: tuple[float | None, float | None] = (None, None)
+    cell: Cell,
+    *,
+    percent: bool = False,
+    bounds: tuple[float | None, float | None] = (None, None),
+    example: str = "1.234,5",
 ) -> Result:
     """A number, from a stored number or Vietnamese text; percent fields in percent points.
 
@@ -129,7 +133,7 @@ def read_number(
         return _tidy(number), []
     if isinstance(value, datetime | date):
         return None, [error(Code.NOT_A_NUMBER, "Ô chứa ngày tháng, cần nhập số.")]
-    return _number_from_text(str(value), percent=percent, bounds=bounds)
+    return _number_from_text(str(value), percent=percent, bounds=bounds, example=example)
 
 
 def _tidy(number: float) -> float:
@@ -143,7 +147,11 @@ def _inside(number: float, bounds: tuple[float | None, float | None]) -> bool:
 
 
 def _number_from_text(
-    raw: str, *, percent: bool, bounds: tuple[float | None, float | None]
+    raw: str,
+    *,
+    percent: bool,
+    bounds: tuple[float | None, float | None],
+    example: str = "1.234,5",
 ) -> Result:
     text = _SPACES.sub("", nfc(raw))
     issues: list[Issue] = []
@@ -188,11 +196,17 @@ def _number_from_text(
         return None, [
             error(
                 Code.NOT_A_NUMBER,
-                f"“{_short(raw)}” không phải là số. Hãy nhập một số, ví dụ 1.234,5 "
-                f"(dấu chấm ngăn cách hàng nghìn, dấu phẩy thập phân).",
+                f"“{_short(raw)}” không phải là số. Hãy nhập một số, ví dụ {example} "
+                f"({_example_words(example)}).",
             )
         ]
     return _tidy(number), issues
+
+
+def _example_words(example: str) -> str:
+    if "," in example:
+        return "dấu chấm ngăn cách hàng nghìn, dấu phẩy thập phân"
+    return "số nguyên, dấu chấm ngăn cách hàng nghìn"
 
 
 def read_date(cell: Cell) -> Result:

@@ -34,6 +34,7 @@ from .google import (
     sheet_url,
     spreadsheet_key,
 )
+from .google_rules import template_rules, verify_and_restore
 from .http import GoogleConfigError, load_credentials, read_service_account_key
 
 log = logging.getLogger(__name__)
@@ -343,16 +344,25 @@ def provision(
     warn = on_warning or (lambda code, text: log.warning("provision %s: %s", code, text))
     parent = folder_id or "root"
     done: dict[str, str] = {}
+    drive_id = None
+    if folder_id and any(not ref.sheet.strip() for ref in units):
+        try:
+            drive_id = _folder_drive(http, folder_id)
+        except APIError as exc:
+            raise _provision_error(exc, "", folder_id, service_account_email, done) from exc
     for ref in units:
         if ref.sheet.strip():
             continue
         name = file_name(ref.code)
         try:
-            file_id = _find_in_folder(http, parent, name)
+            xlsx = render_xlsx(ref.code)
+            file_id = _find_in_folder(http, parent, name, drive_id)
             if file_id is None:
-                file_id = _upload_checked(http, parent, name, render_xlsx(ref.code))
+                file_id = _upload_checked(http, parent, name, xlsx, drive_id)
                 log.info("provision %s: created %s", ref.code, file_id)
             for problem in _set_up_sheet(http, file_id, required_names):
+                warn(ref.code, problem)
+            for problem in _restore_checks(http, ref.code, file_id, template_rules(xlsx)):
                 warn(ref.code, problem)
             for problem in _ensure_shared(
                 http, file_id, share_email_of(ref.code), service_account_email, notify
@@ -371,11 +381,41 @@ def provision(
     return done
 
 
+def _restore_checks(http: Any, code: str, file_id: str, rules: Sequence[Any]) -> list[str]:
+    """Put back the template's red cells and validations the conversion lost (read back)."""
+    before, after = verify_and_restore(http, file_id, rules)
+    if before.lost:
+        log.info("provision %s: %s; %d rules added after upload", code, before.summary_vi(),
+                 len(before.lost) - len(after.lost))  # fmt: skip
+    if not after.lost:
+        return []
+    return [
+        f"Sau khi thêm lại, bảng tính vẫn thiếu {len(after.lost)} quy tắc kiểm tra của mẫu "
+        f"({after.summary_vi()}). Chạy “tonghop doctor --google-probe” để xem Google giữ được "
+        "gì; đơn vị vẫn được kiểm tra đầy đủ khi tổng hợp."
+    ]
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _find_in_folder(http: Any, folder_id: str, name: str) -> str | None:
+def _folder_drive(http: Any, folder_id: str) -> str | None:
+    """The Shared Drive id of the folder (None in My Drive); a wrong id answers 404 here."""
+    meta = http.request(
+        "get",
+        f"{DRIVE_FILES_API_V3_URL}/{folder_id}",
+        params={"fields": "id,mimeType,driveId", "supportsAllDrives": "true"},
+    ).json()
+    return str(meta["driveId"]) if meta.get("driveId") else None
+
+
+def _find_in_folder(
+    http: Any, folder_id: str, name: str, drive_id: str | None = None
+) -> str | None:
+    """The file of that name in the folder. In a Shared Drive the search covers that drive
+    only (corpora=drive), which Drive always searches whole; elsewhere an answer flagged
+    incompleteSearch is logged (the caller then relies on its own upload's answer)."""
     q = (
         f"name = {_quote(name)} and {_quote(folder_id)} in parents and trashed = false "
         f"and mimeType = '{SHEET_MIME}'"
@@ -383,19 +423,24 @@ def _find_in_folder(http: Any, folder_id: str, name: str) -> str | None:
     params = {
         "q": q,
         "pageSize": 10,
-        "fields": "files(id,name)",
+        "fields": "incompleteSearch,files(id,name)",
         "supportsAllDrives": "true",
         "includeItemsFromAllDrives": "true",
-        "corpora": "allDrives",
+        **({"corpora": "drive", "driveId": drive_id} if drive_id else {"corpora": "user"}),
     }
-    files = http.request("get", DRIVE_FILES_API_V3_URL, params=params).json().get("files", [])
+    answer = http.request("get", DRIVE_FILES_API_V3_URL, params=params).json()
+    if answer.get("incompleteSearch"):
+        log.warning("Drive searched only part of the drives for %s", name)
+    files = answer.get("files", [])
     return str(files[0]["id"]) if files else None
 
 
 _UPLOAD_ATTEMPTS = 3
 
 
-def _upload_checked(http: Any, folder_id: str, name: str, xlsx: bytes) -> str:
+def _upload_checked(
+    http: Any, folder_id: str, name: str, xlsx: bytes, drive_id: str | None = None
+) -> str:
     """Upload once at a time; after any failure look for the file before uploading again:
     a create whose answer was lost (a dropped connection, a 5xx) may have been applied."""
     for attempt in range(1, _UPLOAD_ATTEMPTS + 1):
@@ -407,7 +452,7 @@ def _upload_checked(http: Any, folder_id: str, name: str, xlsx: bytes) -> str:
             )
             if not transient:
                 raise
-            found = _find_in_folder(http, folder_id, name)
+            found = _find_in_folder(http, folder_id, name, drive_id)
             if found is not None:
                 log.info("upload of %s failed (%s) but the file exists: %s", name, exc, found)
                 return found
@@ -446,7 +491,7 @@ def _upload(http: Any, folder_id: str, name: str, xlsx: bytes) -> str:
 LOCALE, TIME_ZONE = "vi_VN", "Asia/Ho_Chi_Minh"
 _SETUP_FIELDS = (
     "properties(locale,timeZone),"
-    "sheets(properties(sheetId,title),protectedRanges(protectedRangeId)),"
+    "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,warningOnly)),"
     "namedRanges(name,range)"
 )
 
@@ -482,9 +527,19 @@ def _set_up_sheet(http: Any, file_id: str, required_names: Collection[str]) -> l
         inputs.setdefault(int(rng.get("sheetId", 0)), []).append(rng)
     for sheet in meta.get("sheets", []):
         sp = sheet.get("properties", {})
-        if sheet.get("protectedRanges"):
-            continue  # protected on an earlier run
         sheet_id = int(sp.get("sheetId", 0))
+        guards = sheet.get("protectedRanges") or []
+        # Google may turn the template's sheet protection into protected ranges on import:
+        # those lock the unit out of its own input cells. Replace them by the warning-only
+        # guard (the labels warn, no cell is ever locked).
+        for hard in (p for p in guards if not p.get("warningOnly")):
+            log.info("sheet %s: protection from the conversion removed (it locked inputs)",
+                     sp.get("title"))  # fmt: skip
+            requests.append(
+                {"deleteProtectedRange": {"protectedRangeId": hard["protectedRangeId"]}}
+            )
+        if any(p.get("warningOnly") for p in guards):
+            continue  # protected on an earlier run
         requests.append(
             {
                 "addProtectedRange": {
@@ -513,6 +568,7 @@ def _set_up_sheet(http: Any, file_id: str, required_names: Collection[str]) -> l
         str(sh.get("properties", {}).get("title"))
         for sh in after.get("sheets", [])
         if not any(p.get("warningOnly") for p in sh.get("protectedRanges", []))
+        or not all(p.get("warningOnly") for p in sh.get("protectedRanges", []))
     ]
     if unguarded:
         problems.append(f"Không bảo vệ (chỉ cảnh báo) được nhãn của trang: {', '.join(unguarded)}.")
@@ -586,6 +642,28 @@ def _provision_error(
             f"Tài khoản dịch vụ không được sở hữu tệp trên Drive. Tạo một Bộ nhớ dùng chung "
             f"(Shared Drive), thêm {sa_email} làm Người quản lý nội dung, đặt thư mục cấp bảng "
             "tính trong đó rồi chạy lại; hoặc chạy provision bằng tài khoản Google của một người.",
+            done,
+        )
+    status = exc.response.status_code if exc.response is not None else exc.code
+    if status == 404:
+        return ProvisionError(
+            f"unit {code}: folder {folder_id!r} not found (wrong [google] folder_id, or not "
+            "visible to the account provisioning)",
+            f"Không tìm thấy thư mục cấp bảng tính (folder_id = “{folder_id}”): mã thư mục trong "
+            "[google] folder_id sai, hoặc tài khoản đang cấp bảng tính không thấy thư mục đó. "
+            "Mở thư mục trên Drive, chép phần mã sau “/folders/” trên thanh địa chỉ vào "
+            "folder_id; nếu thư mục ở Bộ nhớ dùng chung (Shared Drive), thêm tài khoản "
+            f"{sa_email or 'dịch vụ'} làm thành viên rồi chạy lại.",
+            done,
+        )
+    if status == 403 and not reasons & {"rateLimitExceeded", "userRateLimitExceeded"}:
+        return ProvisionError(
+            f"unit {code}: 403 creating in folder {folder_id!r} (not a member of the Shared "
+            "Drive, or no edit right on the folder)",
+            f"Tài khoản {sa_email or 'dịch vụ'} không được tạo tệp trong thư mục “{folder_id}”: "
+            "mở Bộ nhớ dùng chung (Shared Drive) chứa thư mục, bấm Quản lý thành viên, thêm tài "
+            "khoản này với vai trò Người quản lý nội dung (Content manager), rồi chạy lại "
+            "“tonghop provision”. Các đơn vị không cần làm gì.",
             done,
         )
     problem = classify(exc, api="drive", link="", email=sa_email)

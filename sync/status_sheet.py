@@ -198,6 +198,9 @@ def _prepare_tab(existing: Mapping[str, Any], height: int, width: int) -> list[d
     rows = max(int(grid.get("rowCount", 0)), height)
     cols = max(int(grid.get("columnCount", 0)), width)
     return [
+        # Someone may have merged cells by hand; merged cells would swallow our values. First:
+        # Google refuses to freeze row 1 while a merge spans rows 1–2 (a hand-made title).
+        {"unmergeCells": {"range": {"sheetId": sheet_id}}},
         {
             "updateSheetProperties": {
                 "properties": {
@@ -208,8 +211,6 @@ def _prepare_tab(existing: Mapping[str, Any], height: int, width: int) -> list[d
                 "gridProperties.frozenRowCount",
             }
         },
-        # Someone may have merged cells by hand; merged cells would swallow our values.
-        {"unmergeCells": {"range": {"sheetId": sheet_id}}},
     ]
 
 

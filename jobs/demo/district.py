@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from random import Random
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import openpyxl
 
-from sheets_schema import Schema, UnitInfo, load_schema, render_template
+from sheets_schema import FieldType, Schema, UnitInfo, load_schema, render_template
 
 from .content import DemoUnit, demo_units, in_progress_report, valid_report
 from .fill import fill_workbook
@@ -231,7 +232,25 @@ def _unit_file(job: tuple[Plan, int, int]) -> bytes:
         values = MISTAKES[plan.mistake](values, rng)
     template = render_template(schema, UnitInfo(unit.code, unit.name, unit.type))
     columns = {t.name: [c.id for c in t.columns] for t in schema.tables}
-    return fill_workbook(template, values, columns)
+    return fill_workbook(template, as_picked(schema, values), columns)
+
+
+def as_picked(schema: Schema, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` as a unit leaves them in the template: a yes/no answer is the word picked
+    from the cell's list ("Có"), never a stored TRUE/FALSE that would show as "FALSE" in its
+    feedback copy; a sign-off not yet given is an empty cell."""
+    out = dict(values)
+    for f in schema.fields:
+        value = out.get(f.id)
+        if f.type is not FieldType.BOOL or not isinstance(value, bool):
+            continue
+        # The template's list for a yes/no cell (the sign-off's "Có" · "Không").
+        words = schema.choices.get(f.choice_list or "xac_nhan", ("Có", "Không"))
+        if value:
+            out[f.id] = words[0]
+        else:
+            out[f.id] = None if f.sign_off or len(words) < 2 else words[1]
+    return out
 
 
 def _not_the_template(unit: DemoUnit) -> bytes:

@@ -35,10 +35,16 @@ _GROUPS = {
 _WIDTH = {ch: w for w, chars in _GROUPS.items() for ch in chars}
 _DEFAULT = 1139  # digits, most lower-case letters
 _BOLD = 1.08  # bold Arial is about 8% wider
-_SLACK = 1.06  # room for rounding and for the other program's hinting
+# No slack on the widths: Excel draws Arial 10 at 96 dpi with a 13 px em and whole-pixel
+# advances, which is never wider than these advances at the nominal 13.33 px (checked over the
+# demo's texts); LibreOffice makes every column about 6% wider than Excel does (it converts
+# widths with Arial's unrounded 7.41 px digit). The 6% slack this had padded rows by a line.
+_SLACK = 1.0
 _SPACE = 569
 
 MAX_ROW_PT = 409.0  # Excel's tallest row
+# Excel's own fit of N wrapped lines of Arial 10 is N × 12.75 pt; one pixel more for rounding.
+ROW_PAD_PT = 0.75
 DIGIT_PX = 7  # width of "0" in Arial 10 at 96 dpi: Excel's unit of column width
 _CELL_PAD_PX = 6  # the margin Excel and LibreOffice keep inside a cell, both sides together
 
@@ -50,7 +56,7 @@ def line_height(size: float) -> float:
 
 def row_height(lines: int, size: float = 10.0) -> float:
     """Points a row needs for ``lines`` lines of text at ``size``, capped at Excel's 409."""
-    return min(MAX_ROW_PT, round(lines * line_height(size) + 3.0, 2))
+    return min(MAX_ROW_PT, round(lines * line_height(size) + ROW_PAD_PT, 2))
 
 
 def column_px(width: float) -> int:
@@ -129,7 +135,7 @@ def _lines(text: str, room: float) -> int:
 
 def fits(text: str, width: float, max_pt: float = MAX_ROW_PT, size: float = 10.0) -> bool:
     """Whether ``text`` wrapped in a ``width`` column fits in a row of ``max_pt`` points."""
-    return lines_needed(text, width, size) * line_height(size) + 3.0 <= max_pt
+    return lines_needed(text, width, size) * line_height(size) + ROW_PAD_PT <= max_pt
 
 
 def cut_to_fit(text: str, width: float, tail: str, size: float = 10.0) -> str:

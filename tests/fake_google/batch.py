@@ -128,10 +128,25 @@ def update_sheet_properties(book: Spreadsheet, body: dict[str, Any]) -> Reply:
         _drop_beyond(meta, cols=meta.column_count)
     if wants("gridProperties.frozenRowCount"):
         meta.frozen_rows = int(grid.get("frozenRowCount", 0))
+        _check_freeze(meta, rows=meta.frozen_rows)
     if wants("gridProperties.frozenColumnCount"):
         meta.frozen_columns = int(grid.get("frozenColumnCount", 0))
+        _check_freeze(meta, cols=meta.frozen_columns)
     _record(book, meta.sheet_id, "updateSheetProperties", body)
     return {}
+
+
+def _check_freeze(meta: SheetMeta, rows: int | None = None, cols: int | None = None) -> None:
+    """Google refuses to freeze through a merged cell (part above, part below the line)."""
+    for merged in meta.ws.merged_cells.ranges:
+        if rows and merged.min_row <= rows < merged.max_row:
+            raise invalid_argument(
+                "sheets", "You can't freeze rows which contain only part of a merged cell."
+            )
+        if cols and merged.min_col <= cols < merged.max_col:
+            raise invalid_argument(
+                "sheets", "You can't freeze columns which contain only part of a merged cell."
+            )
 
 
 def _drop_beyond(meta: SheetMeta, rows: int | None = None, cols: int | None = None) -> None:
@@ -331,6 +346,18 @@ def update_dimension_properties(book: Spreadsheet, body: dict[str, Any]) -> Repl
 
 def set_data_validation(book: Spreadsheet, body: dict[str, Any]) -> Reply:
     area = book.grid_area(body.get("range", {}))
+    rule = body.get("rule")
+    if rule is not None and not (rule.get("condition") or {}).get("type"):
+        raise invalid_argument(
+            "sheets", "Invalid setDataValidation: rule.condition.type is required."
+        )
+    cells = book.validations.setdefault(area.sheet.sheet_id, {})
+    for r in range(area.r0, area.r1):
+        for c in range(area.c0, area.c1):
+            if rule is None:
+                cells.pop((r, c), None)  # no rule: clears the cell's validation
+            else:
+                cells[(r, c)] = copy.deepcopy(rule)
     _record(book, area.sheet.sheet_id, "setDataValidation", body)
     return {}
 
@@ -355,6 +382,16 @@ def add_protected_range(book: Spreadsheet, body: dict[str, Any]) -> Reply:
     book.protected.append(protected)
     _record(book, int(rng.get("sheetId", 0)), "addProtectedRange", body)
     return {"addProtectedRange": {"protectedRange": protected}}
+
+
+def delete_protected_range(book: Spreadsheet, body: dict[str, Any]) -> Reply:
+    pid = body.get("protectedRangeId")
+    found = [p for p in book.protected if str(p.get("protectedRangeId")) == str(pid)]
+    if not found:
+        raise invalid_argument("sheets", f"No protected range with id: {pid}")
+    book.protected = [p for p in book.protected if p not in found]
+    _record(book, int(found[0].get("range", {}).get("sheetId", 0)), "deleteProtectedRange", body)
+    return {}
 
 
 # ---------------------------------------------------------------------------- named ranges
@@ -404,6 +441,7 @@ _HANDLERS: dict[str, Callable[[Spreadsheet, dict[str, Any]], Reply]] = {
     "setDataValidation": set_data_validation,
     "addConditionalFormatRule": add_conditional_format_rule,
     "addProtectedRange": add_protected_range,
+    "deleteProtectedRange": delete_protected_range,
     "addNamedRange": add_named_range,
     "deleteNamedRange": delete_named_range,
 }

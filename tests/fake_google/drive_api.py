@@ -7,6 +7,7 @@ import email.policy
 import json
 from typing import TYPE_CHECKING, Any
 
+from .convert import import_checks
 from .drive import SHEET_MIME, XLSX_MIME, FakeFile, matches, parse_query
 from .errors import error, invalid_argument
 from .fields import MaskError, apply_mask, parse_mask
@@ -42,12 +43,20 @@ def list_files(fake: FakeGoogle, query: Query) -> dict[str, Any]:
     if not 1 <= size <= 1000:
         raise error("drive", 400, f"Invalid Value: pageSize={size_text}", reason="invalid")
     visible = [f for f in fake.files.values() if fake.role(f) is not None and matches(f, clauses)]
+    corpora = one(query, "corpora", "user")
+    if corpora == "drive":
+        drive = one(query, "driveId")
+        if not drive or one(query, "includeItemsFromAllDrives") != "true":
+            raise error("drive", 403, "The driveId parameter and includeItemsFromAllDrives "
+                        "must be set when corpora is drive.", reason="teamDriveIdRequired")  # fmt: skip
+        visible = [f for f in visible if f.drive_id == drive]
     token = one(query, "pageToken")
     start = int(token) if token.isdigit() else 0
     page = visible[start : start + size]
     body: dict[str, Any] = {
         "kind": "drive#fileList",
-        "incompleteSearch": False,
+        # allDrives may skip drives; a single drive (corpora=drive) is always searched whole.
+        "incompleteSearch": fake.incomplete_search and corpora == "allDrives",
         "files": [f.as_listed(fake.listing_lag) for f in page],
     }
     if start + size < len(visible):
@@ -103,6 +112,8 @@ def upload(fake: FakeGoogle, query: Query, content_type: str, data: bytes) -> An
         if media_type != XLSX_MIME:
             raise invalid_argument("drive", f"Cannot convert {media_type} to a spreadsheet.")
         book = Spreadsheet.from_xlsx(media, name)
+        import_checks(book, import_protection=fake.import_protection)
+        book.percent_entry = fake.percent_entry
         # A converted upload takes the uploader's default locale, not the file's: commonly
         # en_US, where "1.234" typed into a number cell is stored as 1.234.
         book.locale, book.time_zone = fake.upload_locale, fake.upload_time_zone

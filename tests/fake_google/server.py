@@ -133,11 +133,18 @@ class FakeGoogle:
         self.upload_locale, self.upload_time_zone = "en_US", "America/Los_Angeles"
         # How many seconds Drive listings trail edits (files.get is always current).
         self.listing_lag = 0.0
+        # What an upload's conversion does with sheet protection and typed percents (both
+        # undocumented: tests choose). See convert.py and Spreadsheet.percent_entry.
+        self.import_protection = False
+        # Drive may answer a listing with incompleteSearch: true (some drives not searched).
+        self.incomplete_search = False
+        self.percent_entry = "switch"
         self.service_account_email = service_account_email
         self.timeout_sleep = timeout_sleep
         self.service_account_storage = service_account_storage
         self.files: dict[str, FakeFile] = {}
         self.shared_drive_folders: dict[str, str] = {}
+        self.folders: set[str] = set()  # My Drive folders shared with the caller (add_folder)
         self._faults: dict[str, list[Fault]] = {}
         self._hooks: list[Hook] = []
         self._quota = quota
@@ -254,6 +261,11 @@ class FakeGoogle:
         """Register a Shared Drive folder the service account belongs to (may create there)."""
         with self._lock:
             self.shared_drive_folders[folder_id] = drive_id or f"drive-{folder_id}"
+
+    def add_folder(self, folder_id: str) -> None:
+        """Register a My Drive folder the caller can see (not in any Shared Drive)."""
+        with self._lock:
+            self.folders.add(folder_id)
 
     def new_file(
         self,
@@ -782,6 +794,13 @@ class FakeGoogle:
         payload: dict[str, Any],
     ) -> tuple[int, Any]:
         f = self.files.get(file_id)
+        known = file_id in self.shared_drive_folders or file_id in self.folders
+        if f is None and known and method == "GET" and not rest:
+            folder = {"kind": "drive#file", "id": file_id, "name": file_id,
+                      "mimeType": "application/vnd.google-apps.folder"}  # fmt: skip
+            if file_id in self.shared_drive_folders:
+                folder["driveId"] = self.shared_drive_folders[file_id]
+            return 200, drive_api.apply_mask(folder, drive_api._mask(query, "id,name,mimeType"))
         if f is None or self.role(f) is None:  # Drive hides what it does not share: 404
             raise errors.not_found("drive", file_id)
         if rest == "" and method == "GET":

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 import zlib
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -75,6 +77,14 @@ class Spreadsheet:
     requests: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     protected: list[dict[str, Any]] = field(default_factory=list)
     conditional: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    # Per sheetId: each cell's DataValidationRule (convert.py, setDataValidation).
+    validations: dict[int, dict[tuple[int, int], dict[str, Any]]] = field(default_factory=dict)
+    # What the .xlsx conversion dropped: (feature, sheet title, range), see convert.py.
+    dropped: list[tuple[str, str, str]] = field(default_factory=list)
+    # A typed "95%" in a cell with an explicit number format: "switch" (the cell becomes a
+    # percent cell) or "keep" (the stored 0.95 keeps the cell's "0.00": Google's choice here
+    # is undocumented, so tests cover both).
+    percent_entry: str = "switch"
     next_id: int = 1_000_001
 
     # ------------------------------------------------------------------ construction
@@ -148,6 +158,7 @@ class Spreadsheet:
         twin.requests = copy.deepcopy(self.requests)
         twin.protected = copy.deepcopy(self.protected)
         twin.conditional = copy.deepcopy(self.conditional)
+        twin.validations = copy.deepcopy(self.validations)
         return twin
 
     # ------------------------------------------------------------------ lookups
@@ -352,6 +363,9 @@ class Spreadsheet:
         nf = C.number_format(xl) if xl is not None else None
         if nf and "numberFormat" not in user_format:
             user_format["numberFormat"] = nf
+        validation = self.validations.get(meta.sheet_id, {}).get((r, c))
+        if validation is not None:
+            out["dataValidation"] = copy.deepcopy(validation)
         if not out and not user_format:
             return {}
         if user_format:
@@ -419,7 +433,7 @@ class Spreadsheet:
                 if value is None:
                     continue
                 xl = meta.ws.cell(area.r0 + dr + 1, area.c0 + dc + 1)
-                set_input(xl, value, input_option)
+                set_input(xl, value, input_option, self.locale, self.percent_entry)
                 count += 1
         return count
 
@@ -429,17 +443,27 @@ class Spreadsheet:
                 xl.value = None
 
 
-def set_input(xl: Any, value: Any, input_option: str) -> None:
-    """Store a value as Sheets would for valueInputOption RAW or USER_ENTERED."""
+def set_input(
+    xl: Any, value: Any, input_option: str, locale: str = "en_US", percent_entry: str = "switch"
+) -> None:
+    """Store a value as Sheets would for valueInputOption RAW or USER_ENTERED.
+
+    USER_ENTERED text is read in the spreadsheet's locale (vi_VN: "1.234,5", "15/03/2023").
+    A typed percent switches a General cell to a percent format; a cell with an explicit
+    number format switches too, or keeps its format with ``percent_entry="keep"``.
+    """
     if value == "":
         xl.value = None
         return
     if isinstance(value, str) and input_option == "USER_ENTERED":
-        parsed = parse_user_entered(value)
+        parsed = parse_user_entered(value, locale)
         if parsed is not value:
             xl.value = parsed
-            if isinstance(value, str) and value.endswith("%"):
+            explicit = xl.number_format not in (None, "", "General")
+            if value.strip().endswith("%") and not (explicit and percent_entry == "keep"):
                 xl.number_format = "0.00%"
+            elif isinstance(parsed, datetime) and C.format_type(xl.number_format) != "DATE":
+                xl.number_format = "dd/mm/yyyy" if locale.startswith("vi") else "m/d/yyyy"
             return
         if value.startswith("="):
             xl.value = value  # a formula
@@ -454,17 +478,35 @@ def set_text_or_value(xl: Any, value: Any) -> None:
         xl.data_type = "s"
 
 
-def parse_user_entered(text: str) -> Any:
-    """What Sheets makes of typed text: numbers, percents, booleans; else the text itself."""
+def parse_user_entered(text: str, locale: str = "en_US") -> Any:
+    """What Sheets makes of typed text in ``locale``: numbers with the locale's separators,
+    percents, day-first (vi_VN) or month-first (en_US) dates, booleans; else the text."""
     t = text.strip()
     if t.upper() in ("TRUE", "FALSE"):
         return t.upper() == "TRUE"
-    try:
-        if t.endswith("%"):
-            return C.number(float(t[:-1]) / 100)
-        return C.number(float(t)) if any(ch.isdigit() for ch in t) else text
-    except ValueError:
+    vi = locale.startswith("vi")
+    group, point = (".", ",") if vi else (",", ".")
+    m = _DATE_TYPED.fullmatch(t)
+    if m:
+        a, b, year = (int(x) for x in m.groups())
+        day, month = (a, b) if vi else (b, a)
+        try:
+            return datetime(year, month, day)
+        except ValueError:
+            return text
+    body, percent = (t[:-1].strip(), True) if t.endswith("%") else (t, False)
+    if not _NUMBER_TYPED.fullmatch(body.replace(group, "").replace(point, ".")):
         return text
+    if group in body and not re.fullmatch(
+        r"-?\d{1,3}(?:" + re.escape(group) + r"\d{3})+(?:" + re.escape(point) + r"\d+)?", body
+    ):
+        return text  # "1.2.3" is not a number in this locale
+    number = float(body.replace(group, "").replace(point, "."))
+    return C.number(number / 100 if percent else number)
+
+
+_DATE_TYPED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_NUMBER_TYPED = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 __all__ = ["Area", "NamedRange", "SheetMeta", "Spreadsheet", "set_input"]

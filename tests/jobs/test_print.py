@@ -126,6 +126,20 @@ def test_rows_are_tall_enough_for_their_wrapped_text(book: openpyxl.Workbook) ->
     assert 15 < (narratives.row_dimensions[longest.row].height or 0) <= 409
 
 
+def test_rows_carry_no_empty_line() -> None:
+    """Seen on Kiểm điểm: a line that fits its 90-wide column was given two, and every row 3 pt
+    more, which padded the sheet by pages."""
+    one = (
+        "Hạn chế là việc làm theo ở một số đảng viên chưa thường xuyên; việc xây dựng, nhân "
+        "rộng mô hình mới."
+    )
+    assert fit.lines_needed(one, 90) == 1
+    assert fit.row_height(1) == 13.5 and fit.row_height(8) == 102.75  # Excel: 12,75 pt a line
+    # Still never short in Excel, which draws whole-pixel glyph widths at a 13 px em.
+    gdi = sum(round(fit.text_px(ch) * 13 / (10 * 96 / 72)) for ch in one)
+    assert gdi <= fit.column_px(90) - 6
+
+
 def test_text_fits_estimates() -> None:
     assert fit.lines_needed("một\nhai\nba", 40) == 3
     assert fit.lines_needed("chữ " * 200, 20) > fit.lines_needed("chữ " * 200, 60) > 1

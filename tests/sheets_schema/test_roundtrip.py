@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheets_schema import FieldType, Schema, load_schema
+from sheets_schema import Code, FieldType, Schema, load_schema
 from tests.helpers import TODAY, parse_values
 
 SCHEMA = load_schema()
@@ -133,7 +133,9 @@ def ind_choices(schema: Schema) -> list[str]:
 def test_valid_report_round_trips(case: tuple[str, dict[str, Any], dict[str, Any]]) -> None:
     unit_type, typed, expect = case
     report = parse_values(SCHEMA, typed, unit_code="DV_01", unit_type=unit_type)
-    assert report.findings == []
+    # Random results may be thousands of times off their random targets: a scale warning is
+    # right there (tests/jobs/test_plausibility.py), and it never changes a value.
+    assert [f for f in report.findings if f.code is not Code.IMPLAUSIBLE_SCALE] == []
     assert report.completeness == 1.0
     assert report.confirmed
     for fid, value in expect.items():

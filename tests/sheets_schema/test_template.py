@@ -68,8 +68,12 @@ def test_labels_locked_inputs_unlocked(schema: Schema) -> None:
     assert ws[ref].protection.locked is False
     label = ws.cell(ws[ref].row, ws[ref].column - 1)
     assert label.value == "Tổng số đảng viên" and label.protection.locked is not False
+    # The blank template has no unit: its code and name are input cells, with a hint that
+    # says so (a prefilled copy locks them, below).
     _, ref = _where(wb, "tt_ma_don_vi")
-    assert ws[ref].protection.locked is not False  # prefilled by the district
+    assert ws[ref].protection.locked is False and ws[ref].value is None
+    hint = ws.cell(ws[ref].row, ws[ref].column + 1).value
+    assert hint.startswith("Mẫu trống: nhập đúng mã đơn vị") and "không sửa" not in hint
     _, ref = _where(wb, "tt_phien_ban")
     assert ws[ref].value == schema.version
     assert ws.freeze_panes is not None
@@ -80,6 +84,7 @@ def test_unit_prefill_and_greyed_indicators(schema: Schema) -> None:
     wb = _load(render_template(schema, UnitInfo("CQ_VP", "Chi bộ Văn phòng Huyện ủy", "co_quan")))
     ws = wb["Thông tin"]
     assert ws[_where(wb, "tt_ma_don_vi")[1]].value == "CQ_VP"
+    assert ws[_where(wb, "tt_ma_don_vi")[1]].protection.locked is not False  # the district's
     assert ws[_where(wb, "tt_ten_don_vi")[1]].value == "Chi bộ Văn phòng Huyện ủy"
     assert ws[_where(wb, "tt_loai_hinh")[1]].value == "Cơ quan"
     ci = wb["Chỉ tiêu"]

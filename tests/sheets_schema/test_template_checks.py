@@ -410,8 +410,10 @@ def test_progress_line_and_its_names(schema: Schema) -> None:
     sheet, ref = _where(wb, "_tien_do")
     assert sheet == schema.tabs[0].title
     formula = wb[sheet][ref].value
-    assert formula.startswith('="Đã nhập "&_da_nhap&"/"&_can_nhap&" mục bắt buộc"')
+    assert formula.startswith('="Đã nhập "&_da_nhap&"/"&_can_nhap&" mục bắt buộc (chỉ đếm ô')
     assert "tt_xac_nhan" in formula
+    # Signed off is not accepted: the line says the district's check decides.
+    assert "Huyện ủy kiểm tra lại khi tổng hợp" in formula
 
 
 def test_own_formula_cells_are_neither_inputs_nor_findings(schema: Schema) -> None:

@@ -157,6 +157,7 @@ def test_provision_creates_native_sheets_once(fake: FakeGoogle, make_client: MAK
 
 
 def test_provision_outside_a_shared_drive_explains(fake: FakeGoogle, make_client: MAKE) -> None:
+    fake.add_folder(FOLDER)  # a My Drive folder shared with the service account
     with pytest.raises(ProvisionError) as info:
         run_provision(make_client(), [SheetRef("XA_A", "")])
     message = str(info.value)
@@ -204,7 +205,9 @@ def test_a_provisioned_sheet_is_in_vietnam_locale_with_labels_guarded(fake, make
     urls, warnings = provision_with_warnings(client, [SheetRef("XA_A", "")])
     assert warnings == []
     sheets_calls = [r.method for r in fake.requests if r.api == "sheets"]
-    assert sheets_calls == ["GET", "POST"]  # one read, one batchUpdate for the new sheet
+    # One read, one batchUpdate for the new sheet, one read back of its checks (all kept here:
+    # nothing to add again).
+    assert sheets_calls == ["GET", "POST", "GET"]
     key = spreadsheet_key(urls["XA_A"]) or ""
     meta = client.http_client.fetch_sheet_metadata(key, params={"fields": "properties"})
     assert (meta["properties"]["locale"], meta["properties"]["timeZone"]) == (

@@ -108,6 +108,26 @@ def test_grows_a_small_existing_tab(fake: FakeGoogle, make_client: MAKE) -> None
     assert len(fake.values(key, "'Tình trạng'!A1:F100")) == 61
 
 
+def test_a_title_merged_by_hand_across_rows_1_and_2_is_written(fake, make_client: MAKE) -> None:
+    wb = Workbook()
+    wb.active.title = "Tình trạng"
+    wb.active["A1"] = "BẢNG THEO DÕI (tiêu đề gộp ô bằng tay)"
+    wb.active.merge_cells("A1:F2")
+    key = fake.add_spreadsheet(to_bytes(wb))
+    client = make_client()
+    # Google refuses to freeze row 1 through that merge: the fake too.
+    freeze = {"requests": [{"updateSheetProperties": {
+        "properties": {"sheetId": 0, "gridProperties": {"frozenRowCount": 1}},
+        "fields": "gridProperties.frozenRowCount"}}]}  # fmt: skip
+    with pytest.raises(gspread.exceptions.APIError) as refused:
+        client.http_client.batch_update(key, freeze)
+    assert refused.value.code == 400 and "merged" in str(refused.value)
+    write_status_table(client, key, HEADER, rows(2), [GREEN, RED])
+    assert fake.values(key, "'Tình trạng'!A1:F3")[0] == HEADER
+    meta = fake.book(key).sheet_by_title("Tình trạng")
+    assert meta is not None and meta.frozen_rows == 1 and not meta.ws.merged_cells.ranges
+
+
 def test_reader_only_is_a_clear_error(fake: FakeGoogle, make_client: MAKE) -> None:
     key = fake.add_spreadsheet(district_sheet(), shared="reader")
     with pytest.raises(StatusSheetError) as info:
