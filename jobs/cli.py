@@ -156,7 +156,18 @@ def _instant(text: str) -> datetime:
     return value
 
 
+def _utf8_output() -> None:
+    """Write UTF-8 whatever the platform picked. Windows gives a redirected stream (the Task
+    Scheduler's `>> file`) the ANSI code page, which has no "Đ" or "ạ": every line would be
+    garbled, and the first one on stdout would end the run with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _utf8_output()
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
     try:
