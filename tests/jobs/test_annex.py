@@ -19,6 +19,7 @@ from jobs.config import load_config
 from jobs.demo import DEMO_AS_OF, make_demo
 from jobs.job import SyncOptions, SyncResult, run_sync
 from jobs.outputs.annex import ANNEX
+from jobs.outputs.cells import FULL_TEXT_FILE
 from jobs.outputs.draft import DRAFT, SECTIONS, narrative_fields
 from jobs.outputs.draft_points import PLACEHOLDER
 from jobs.outputs.rollup import submitted_reports
@@ -60,6 +61,7 @@ def test_annex_holds_every_sentence_of_every_submitted_unit_once(
     demo: tuple[Path, SyncResult],
 ) -> None:
     out, result = demo
+    assert FULL_TEXT_FILE == ANNEX  # where the workbook's cut cells say the whole text is
     schema = load_config_schema(result)
     blocks = _blocks(docx.Document(str(out / ANNEX)))
     units = list(submitted_reports(result.outcomes))
