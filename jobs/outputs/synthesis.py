@@ -61,6 +61,7 @@ _LIST_MARK = re.compile(r"^\s*(?:[0-9]{1,3}|[ivxlc]{1,5}|[a-zđ])[.)]$", re.IGNO
 _BULLET = re.compile(r"^\s*(?:[-–—+•*·]|[0-9]{1,3}[.)]|[a-zđ]\))\s+", re.IGNORECASE)
 _DATE = re.compile(r"\b\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?\b")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_FIGURE = re.compile(f"{_DATE.pattern}|{_NUMBER.pattern}")
 _NOT_WORD = re.compile(r"[^\w]+")
 NAME_MASK = "(tên đơn vị)"
 NUMBER_MASK = "…"
@@ -231,17 +232,13 @@ def normalised(centre: Sentence, members: Sequence[Sentence], unit_name: str = "
     pattern = _name_pattern(unit_name)
     if pattern is not None:
         text = pattern.sub(NAME_MASK, text)
+    # A date is one token (masked whole or kept whole), then the other numbers.
     shared: set[str] | None = None
     for s in members:
-        found = set(_DATE.findall(s.text)) | set(_NUMBER.findall(_DATE.sub(" ", s.text)))
+        found = set(_FIGURE.findall(s.text))
         shared = found if shared is None else shared & found
     keep = shared or set()
-    text = _DATE.sub(lambda m: m.group(0) if m.group(0) in keep else NUMBER_MASK, text)
-
-    def number(m: re.Match[str]) -> str:
-        return m.group(0) if m.group(0) in keep else NUMBER_MASK
-
-    return _NUMBER.sub(number, text)
+    return _FIGURE.sub(lambda m: m.group(0) if m.group(0) in keep else NUMBER_MASK, text)
 
 
 # ---------------------------------------------------------------------- the similarity
