@@ -304,13 +304,16 @@ def run_provision(
     from sync.google_admin import ProvisionError, provision
 
     if config.source.kind != "google":
-        raise ProvisionFailed(f'{config.path}: provision is for [source] kind = "google"')
+        raise ProvisionFailed(
+            f'{config.path}: lệnh provision chỉ dùng khi [source] kind = "google" (bảng tính '
+            f"Google); với các tệp .xlsx, gửi mỗi đơn vị mẫu điền sẵn: tonghop template --unit MÃ"
+        )
     as_person = oauth or config.google.oauth_client is not None
     if not config.google.folder_id and not as_person:
         raise ProvisionFailed(
-            f"{config.path}: set [google] folder_id to a Shared Drive folder the service account can "
-            "add files to (service accounts have no storage of their own), or provision with a "
-            "person's account: tonghop provision --oauth"
+            f"{config.path}: ghi vào [google] folder_id mã một thư mục trong Bộ nhớ dùng chung "
+            "(Shared Drive) mà tài khoản dịch vụ được thêm tệp (tài khoản dịch vụ không có dung "
+            "lượng riêng), hoặc tạo bằng tài khoản của một người: tonghop provision --oauth"
         )
     schema = load_schema(config.report.schema)
     units = roster_of(config)
@@ -341,7 +344,7 @@ def run_provision(
         if exc.provisioned:
             write_roster_sheet_column(config.units.registry, exc.provisioned)
         raise ProvisionFailed(
-            f"{exc.message_vi} ({exc}; {len(exc.provisioned)} units done and recorded)"
+            f"{exc.message_vi} (đã tạo và ghi vào danh sách {len(exc.provisioned)} đơn vị)"
         ) from exc
     if created:
         write_roster_sheet_column(config.units.registry, created)

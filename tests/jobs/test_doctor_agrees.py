@@ -163,5 +163,7 @@ def test_make_sync_remind_and_doctor_use_one_output_folder(tmp_path: Path) -> No
     assert "đơn vị cần nhắc" in remind.stdout
 
     lines = doctor(tmp_path / "demo")
+    if sys.platform == "linux":
+        assert "RLIMIT_AS" in lines["Giới hạn khi đọc tệp"]
     shown, _, writable = lines["Thư mục kết quả"].removeprefix("✓ ").rpartition(": ")
     assert Path(shown).resolve() == out.resolve() and writable == "ghi được"
