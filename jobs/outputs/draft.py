@@ -192,10 +192,11 @@ class _Draft(WordPage):
             lines.append(FullRow(f"{g}. {group}"))
             lines += [rollup_cells(n, d) for n, d in members]
         self.table(_ROLLUP_COLUMNS, lines, _ROLLUP_NUMERIC)
+        # Back to portrait for the prose: the sentences no longer fill a landscape page alone.
+        self.new_section(landscape=False)
         for d in rows:
             if d.assessment == SHORT:
                 self.para(shortfall_sentence(d))
-        self.new_section(landscape=False)
 
     # ------------------------------------------------------------------ III, V, VI narratives
     def narratives(self, fields: list[Field], start: int = 1) -> None:
