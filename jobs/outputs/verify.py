@@ -182,10 +182,14 @@ def _same_values(original: bytes, copy: bytes) -> bool:
 
     try:
         before = values(original)
+    except MemoryError:
+        raise
     except Exception:  # calamine's own error types: the reader used openpyxl for this file
         return False
     try:
         after = values(copy)
+    except MemoryError:
+        raise
     except Exception as exc:
         raise CopyRejected(f"calamine cannot read the copy: {exc}") from exc
     if before != after:
@@ -200,6 +204,8 @@ def _marks_in_openpyxl(copy: bytes, marks: dict[str, list[Mark]]) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             wb = openpyxl.load_workbook(io.BytesIO(copy))
+    except MemoryError:
+        raise
     except Exception as exc:  # openpyxl's many error types on a file it cannot read
         raise CopyRejected(f"openpyxl cannot read the copy: {exc}") from exc
     for title, found in marks.items():
