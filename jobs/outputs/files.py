@@ -301,6 +301,7 @@ def status_json(outcomes: list[UnitOutcome], run: RunInfo) -> str:
         "timezone": run.timezone,
         "schema": run.schema_id,
         "schema_version": run.schema_version,
+        "district": {"code": run.district_code, "name": run.district_name},
         "run_id": run.run_id,
         "counts": {
             k: (int(v) if float(v).is_integer() and not k.endswith("_rate") else v)
