@@ -177,7 +177,7 @@ def _excel_checks(
         functools.partial(_read_one, schema=schema, types=types), jobs, workers=os.cpu_count() or 1,
         memory_mb=config.limits.unit_memory_mb, seconds=config.limits.unit_seconds,
     )  # fmt: skip
-    for (_, ref, _), report in zip(jobs, pool.run(), strict=True):
+    for (_, ref, read), report in zip(jobs, pool.run(), strict=True):
         name = f"Đơn vị {ref}"
         if isinstance(report, Failure | SourceProblem):
             checks.append(
@@ -217,9 +217,30 @@ def _excel_checks(
                 )
             )
         else:
-            checks.append(Check(name, True, f"đúng mẫu, hoàn thành {report.completeness:.0%}"))
+            detail = f"đúng mẫu, hoàn thành {report.completeness:.0%}"
+            checks.append(_newer_elsewhere(folder / read.link, name, detail))
             versions[ref] = str(report.values.get("tt_phien_ban") or "")
     return checks + _old_versions(schema, versions)
+
+
+def _newer_elsewhere(path: Path, name: str, detail: str) -> Check:
+    """A unit's .xlsx with a newer .ods or .xls of the same name beside it: the unit may have
+    saved its latest work in a format the job does not read."""
+    for ext in (".ods", ".xls"):
+        other = path.with_suffix(ext)
+        try:
+            newer = other.stat().st_mtime > path.stat().st_mtime
+        except OSError:
+            continue
+        if newer:
+            return Check(
+                name,
+                False,
+                f"{detail}; nhưng “{other.name}” mới hơn “{path.name}” và chỉ tệp .xlsx được đọc",
+                f"Nếu “{other.name}” là bản mới nhất: mở nó, lưu lại dạng .xlsx (Tệp → Lưu thành "
+                f"→ Excel 2007-365) đè lên “{path.name}”; nếu không, xóa nó.",
+            )
+    return Check(name, True, detail)
 
 
 def _read_one(job: tuple[ExcelFolderSource, str, Version], schema: Schema,
