@@ -210,9 +210,11 @@ def _tty() -> bool:
 def _setup_logging(verbose: int) -> None:
     """Warnings only by default (sync prints its own line); -v adds the run's summary and a
     line per unit; -vv adds library detail."""
+    from jobs.logtext import stderr_handler  # level names in Vietnamese: "CẢNH BÁO", "LỖI"
+
     logging.basicConfig(
         level=logging.DEBUG if verbose > 1 else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[stderr_handler()],
     )
     logging.getLogger("tonghop").setLevel(logging.DEBUG if verbose else logging.WARNING)
     for ours in ("jobs", "sync"):

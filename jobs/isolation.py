@@ -243,7 +243,7 @@ class Isolated(Generic[J, R]):
         if tag == "ok":
             self._done(index, payload)
             return slot
-        log.error("reading unit job %d failed:\n%s", index, payload)
+        log.error("lỗi chương trình khi đọc tệp thứ %d:\n%s", index, payload)
         last = str(payload).strip().splitlines()[-1:] or [""]
         self._done(index, error_failure(last[0]))
         return slot

@@ -169,7 +169,7 @@ def _write_status_sheet(writer: StatusWriter, result: SyncResult) -> str:
     try:
         writer(result.outcomes, result.run)
     except Exception as exc:  # any failure there must not cost the local outputs
-        log.info("status sheet not updated: %s", exc)  # the CLI prints result.status_sheet
+        log.info("bảng tình trạng trên Google chưa cập nhật: %s", exc)  # the CLI prints result.status_sheet
         return f"bảng tình trạng trên Google chưa cập nhật: {exc}"
     return "written"
 
@@ -227,11 +227,11 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
                           link=outcome.link)  # fmt: skip
         outcomes.append(outcome)
         log.debug(
-            "unit %s: %s, completeness %s, %d errors, %d warnings, %s",
-            unit.code, outcome.status.value,
+            "đơn vị %s: %s, đã nhập %s, %d lỗi, %d cảnh báo, %s",
+            unit.code, outcome.status.label,
             "-" if outcome.completeness is None else f"{outcome.completeness:.0%}",
             outcome.errors, outcome.warnings,
-            "read" if unit.code in fresh else "unchanged" if unit.code in reuse else outcome.message or "-",
+            "đọc tệp mới" if unit.code in fresh else "tệp không đổi" if unit.code in reuse else outcome.message or "-",
         )  # fmt: skip
 
     counts = count_outcomes(outcomes)
@@ -314,7 +314,7 @@ def _from_failure(out: Fresh | Failure, unit: Unit, version: Version) -> Fresh:
         return out
     # The unit's status says it; -v shows it here too.
     log.info("đơn vị %s: %s", unit.code, out.message_vi)
-    log.debug("unit %s: %s: %s", unit.code, version.link, out.reason)
+    log.debug("đơn vị %s: %s: chi tiết: %s", unit.code, version.link, out.reason)
     return SourceProblem(
         ProblemKind.INVALID, out.reason, out.message_vi, version.link, keep_last=True
     )
@@ -345,7 +345,7 @@ def _reparse(
     try:
         raw = decode_snapshot(path.read_bytes(), path.suffix.lstrip("."), schema.shapes)
     except Exception as exc:
-        log.debug("snapshot of %s not reusable: %s", unit.code, exc)
+        log.debug("bản lưu của %s không đọc lại được, sẽ đọc lại tệp: %s", unit.code, exc)
         return None
     report = parse_report(schema, raw, ParseContext(unit.code, unit.type, today))
     entry = CachedParse(cached.token, "", cached.content_hash, cached.modified_time, cached.link,

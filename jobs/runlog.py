@@ -36,7 +36,7 @@ def units_shown(out_dir: Path) -> dict[str, dict[str, Any]] | None:
         doc = json.loads((out_dir / STATUS_JSON).read_text(encoding="utf-8"))
         return {u["code"]: {k: u.get(k) for k in _SEEN} for u in doc["units"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        log.debug("no earlier status.json to compare with: %s", exc)
+        log.debug("chưa có status.json của lần chạy trước để so sánh: %s", exc)
         return None
 
 

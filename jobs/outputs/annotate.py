@@ -89,7 +89,7 @@ def _annotate(data: bytes, findings: list[Finding]) -> Made:
             plan = _plan(pkg, findings)
             return pkg.mark(plan, AUTHOR), plan, False, pkg.scanned()
     except (Unsupported, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        log.debug("annotating with openpyxl instead: %s", exc)
+        log.debug("chép ghi chú bằng openpyxl thay cho cách nhanh: %s", exc)
         why = str(exc)
     _check_openpyxl_size(data, why)
     return (*_annotate_with_openpyxl(data, findings), True, {})

@@ -108,7 +108,7 @@ def write_feedback(folder: Path, outcomes: list[UnitOutcome], snapshot_of: Snaps
         text = json.dumps(new_manifest, ensure_ascii=False, sort_keys=True, indent=1)
         atomic_write(manifest_path, lambda fh: fh.write(text.encode("utf-8")))
     except OutputError as exc:  # only costs a rewrite next run
-        log.warning("feedback manifest not written: %s", exc)
+        log.warning("chưa ghi được danh sách bản sao phản hồi (lần chạy sau sẽ ghi lại các bản sao): %s", exc)
     return written
 
 
@@ -154,7 +154,7 @@ def _copy_job(job: tuple[Path, list[Finding], Limits]) -> bytes | str:
     except MemoryError:
         raise  # the worker reports the memory limit, and a fresh one takes over
     except Exception as exc:  # a reader's surprise on one odd file must not cost the run
-        log.debug("annotating failed", exc_info=True)
+        log.debug("chép ghi chú vào bản sao phản hồi bị lỗi", exc_info=True)
         return f"lỗi khi chép ({type(exc).__name__}: {exc})"
 
 

@@ -145,7 +145,7 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
     if _stamp(stamp) == digest and status_path.exists() and all(current.values()):
         announce(run.kept_outputs, out_dir, ledger, run.run_id)
         atomic_write(status_path, _bytes(status_json(outcomes, run).encode("utf-8")))
-        log.debug("nothing shown in the workbook changed: kept %s", current[WORKBOOK])
+        log.debug("nội dung bảng tổng hợp không đổi: giữ nguyên “%s”", current[WORKBOOK])
         return {**{n: p for n, p in current.items() if p}, STATUS_JSON: status_path}
     targets = {name: place.target(run.as_of) for name, place in places.items()}
     run.kept_outputs = kept_outputs(out_dir, places, targets)
@@ -207,11 +207,11 @@ def remove_leftovers(folders: Iterable[Path]) -> list[Path]:
                 try:
                     path.unlink()
                 except OSError as exc:
-                    log.warning("cannot remove the leftover %s: %s", path, exc.strerror)
+                    log.warning("không xóa được tệp tạm còn sót “%s”: %s", path, exc.strerror)
                     continue
                 removed.append(path)
     if removed:
-        log.info("removed %d temporary file(s) a killed run left: %s", len(removed),
+        log.info("đã xóa %d tệp tạm do lần chạy bị dừng giữa chừng để lại: %s", len(removed),
                  ", ".join(str(p) for p in removed[:3]))  # fmt: skip
     return removed
 

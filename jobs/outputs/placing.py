@@ -123,7 +123,7 @@ def forget_superseded(item: Artefact, place: Placement, written: Path, out_dir: 
                 _archive(path, item.name, out_dir)  # the same copy twice is archived once
             path.unlink()
         except (OSError, OutputError) as exc:  # held open: still the job's, for a later run
-            log.debug("cannot remove the superseded %s: %s", path, exc)
+            log.debug("chưa xóa được bản cũ “%s” (lần chạy sau sẽ thử lại): %s", path, exc)
     ours = ledger.written_outputs(item.name)
     if item.editable and keep > 0:
         prune_archive(out_dir / ARCHIVE, item.name, keep, ours)
@@ -175,7 +175,7 @@ def prune_archive(folder: Path, artefact: str, keep: int, written: set[str]) -> 
         try:
             stale.unlink()
         except OSError as exc:
-            log.debug("cannot prune %s: %s", stale, exc.strerror)
+            log.debug("chưa xóa được bản lưu cũ “%s”: %s", stale, exc.strerror)
 
 
 def _write(data: bytes, fh: BinaryIO) -> None:

@@ -111,7 +111,7 @@ def _run(config: Config, schema: Any, now: datetime, out: Path) -> ProvinceResul
     reads = [read_district(e, schema, wanted) for e in config.source.districts]
     for r in reads:
         if r.status is not DistrictStatus.OK:
-            log.warning("district %s: %s: %s", r.entry.code, r.status.value, r.message)
+            log.warning("huyện %s: %s: %s", r.entry.code, r.status.label, r.message)
     districts = all_outcomes(schema, reads, config.deadline_at(None))
     everyone = [o for units in districts.values() for o in units]
     run = _run_info(config, schema, now, run_id, count_outcomes(everyone))
