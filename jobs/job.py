@@ -169,7 +169,9 @@ def _write_status_sheet(writer: StatusWriter, result: SyncResult) -> str:
     try:
         writer(result.outcomes, result.run)
     except Exception as exc:  # any failure there must not cost the local outputs
-        log.info("bảng tình trạng trên Google chưa cập nhật: %s", exc)  # the CLI prints result.status_sheet
+        log.info(
+            "bảng tình trạng trên Google chưa cập nhật: %s", exc
+        )  # the CLI prints result.status_sheet
         return f"bảng tình trạng trên Google chưa cập nhật: {exc}"
     return "written"
 

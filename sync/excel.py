@@ -119,7 +119,7 @@ def read_xlsx(
             if engine == "calamine" or _calamine_safe(parts, book.own):
                 return _read_calamine(data, book, names)
         except Exception as exc:  # calamine's own error types: fall back to openpyxl
-            log.debug("fast reader declined (%s); using openpyxl", exc)
+            log.debug("trình đọc nhanh không đọc được (%s): đọc bằng openpyxl", exc)
     raw = _read_openpyxl(data, parts, names)
     return RawReport(raw.sheet_titles, raw.blocks, far_cells=far) if far else raw
 

@@ -149,12 +149,14 @@ class GoogleSource:
                     problem = classify(exc, api="drive", link="", email=self.service_account_email)
                     log.error("không đọc được danh sách tệp trên Google Drive, lần này không đọc "
                               "được đơn vị nào: %s", problem.message_vi)  # fmt: skip
-                    log.debug("Drive listing failed: %s", problem.reason)
+                    log.debug("chi tiết lỗi đọc danh sách tệp trên Drive: %s", problem.reason)
                     for code, key in keys.items():
                         out[code] = replace(problem, link=sheet_url(key))
                     return {ref.code: out[ref.code] for ref in refs}
                 # An API that rejects the listing itself (an emulator): ask file by file.
-                log.warning("Drive listing failed (%s); looking units up one by one", exc)
+                log.warning(
+                    "không đọc được danh sách tệp trên Drive (%s): tìm từng đơn vị một", exc
+                )
                 listed = {}
             looked_up: dict[str, Version | SourceProblem] = {}
             for code, key in keys.items():
@@ -229,7 +231,7 @@ class GoogleSource:
             problem = classify(exc, api="sheets", link=link, email=self.service_account_email)
             # The unit's status says it (and cron stays quiet while nothing changes); -v shows it.
             log.info("đơn vị %s: %s", ref.code, problem.message_vi)
-            log.debug("unit %s: %s", ref.code, problem.reason)
+            log.debug("đơn vị %s: chi tiết: %s", ref.code, problem.reason)
             return problem
         # The parsed response, serialised again: the snapshot is exactly what was parsed.
         snapshot = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -262,14 +264,16 @@ class GoogleSource:
             ).json()
             modified = parse_time(str(meta["modifiedTime"]))
         except (*ACCESS_ERRORS, KeyError, ValueError, TypeError) as exc:
-            log.warning("unit %s: modified time after the read unknown (%s)", code, exc)
+            log.warning("đơn vị %s: không biết thời điểm sửa tệp sau khi đọc (%s)", code, exc)
             return None, ""
         user = meta.get("lastModifyingUser")
         editor = str(user.get("displayName") or "") if isinstance(user, dict) else ""
         token = f"{meta['modifiedTime']}#{meta['version']}" if meta.get("version") else None
         if token == version.token or modified <= version.modified_time:
             return None, editor
-        log.info("unit %s changed between the listing and the read: %s", code, modified)
+        log.info(
+            "đơn vị %s sửa tệp trong lúc đang đọc (lúc %s): lần chạy sau sẽ đọc lại", code, modified
+        )
         return modified, editor
 
     def fetch(self, key: str) -> Mapping[str, Any]:
@@ -289,7 +293,7 @@ class GoogleSource:
         merged = json.loads(json.dumps(data))  # a deep copy we may extend
         if not names:
             return merged
-        log.warning("spreadsheet %s came without grid data: reading values only", key)
+        log.warning("bảng tính %s trả về không kèm định dạng ô: chỉ đọc giá trị", key)
         params: dict[str, Any] = {
             "valueRenderOption": "UNFORMATTED_VALUE",
             "dateTimeRenderOption": "SERIAL_NUMBER",

@@ -341,7 +341,7 @@ def provision(
     {code: url} for the units handled.
     """
     http = client.http_client
-    warn = on_warning or (lambda code, text: log.warning("provision %s: %s", code, text))
+    warn = on_warning or (lambda code, text: log.warning("tạo bảng tính %s: %s", code, text))
     parent = folder_id or "root"
     done: dict[str, str] = {}
     drive_id = None
@@ -359,7 +359,7 @@ def provision(
             file_id = _find_in_folder(http, parent, name, drive_id)
             if file_id is None:
                 file_id = _upload_checked(http, parent, name, xlsx, drive_id)
-                log.info("provision %s: created %s", ref.code, file_id)
+                log.info("tạo bảng tính %s: đã tạo tệp %s", ref.code, file_id)
             for problem in _set_up_sheet(http, file_id, required_names):
                 warn(ref.code, problem)
             for problem in _restore_checks(http, ref.code, file_id, template_rules(xlsx)):
@@ -385,8 +385,8 @@ def _restore_checks(http: Any, code: str, file_id: str, rules: Sequence[Any]) ->
     """Put back the template's red cells and validations the conversion lost (read back)."""
     before, after = verify_and_restore(http, file_id, rules)
     if before.lost:
-        log.info("provision %s: %s; %d rules added after upload", code, before.summary_vi(),
-                 len(before.lost) - len(after.lost))  # fmt: skip
+        log.info("tạo bảng tính %s: %s; đã thêm lại %d quy tắc sau khi tải lên", code,
+                 before.summary_vi(), len(before.lost) - len(after.lost))  # fmt: skip
     if not after.lost:
         return []
     return [
@@ -430,7 +430,7 @@ def _find_in_folder(
     }
     answer = http.request("get", DRIVE_FILES_API_V3_URL, params=params).json()
     if answer.get("incompleteSearch"):
-        log.warning("Drive searched only part of the drives for %s", name)
+        log.warning("Google Drive chỉ tìm được trong một phần các ổ khi tìm “%s”", name)
     files = answer.get("files", [])
     return str(files[0]["id"]) if files else None
 
@@ -454,11 +454,13 @@ def _upload_checked(
                 raise
             found = _find_in_folder(http, folder_id, name, drive_id)
             if found is not None:
-                log.info("upload of %s failed (%s) but the file exists: %s", name, exc, found)
+                log.info(
+                    "tải lên “%s” bị lỗi (%s) nhưng tệp đã có trên Drive: %s", name, exc, found
+                )
                 return found
             if attempt == _UPLOAD_ATTEMPTS:
                 raise
-            log.info("upload of %s failed (%s); not created, uploading again", name, exc)
+            log.info("tải lên “%s” bị lỗi (%s), tệp chưa được tạo: tải lên lại", name, exc)
             getattr(http, "pause", time.sleep)(min(2.0**attempt, 8.0))
     raise AssertionError("unreachable")
 
@@ -533,7 +535,7 @@ def _set_up_sheet(http: Any, file_id: str, required_names: Collection[str]) -> l
         # those lock the unit out of its own input cells. Replace them by the warning-only
         # guard (the labels warn, no cell is ever locked).
         for hard in (p for p in guards if not p.get("warningOnly")):
-            log.info("sheet %s: protection from the conversion removed (it locked inputs)",
+            log.info("trang “%s”: đã bỏ lớp bảo vệ Google thêm khi chuyển đổi (nó khóa ô nhập)",
                      sp.get("title"))  # fmt: skip
             requests.append(
                 {"deleteProtectedRange": {"protectedRangeId": hard["protectedRangeId"]}}

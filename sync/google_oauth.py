@@ -34,7 +34,9 @@ def browser_flow(client_secret: Path, scopes: Sequence[str]) -> Credentials:
     flow = InstalledAppFlow.from_client_secrets_file(str(client_secret), scopes=list(scopes))
     credentials = flow.run_local_server(port=0, open_browser=True)
     if not isinstance(credentials, Credentials):
-        raise GoogleConfigError("the OAuth flow returned no user credentials")
+        raise GoogleConfigError(
+            "đăng nhập Google trên trình duyệt không trả về quyền của người dùng"
+        )
     return credentials
 
 
@@ -56,24 +58,24 @@ def person_credentials(
             credentials = Credentials.from_authorized_user_info(info, scopes=list(scopes))
         except (OSError, ValueError, KeyError) as exc:
             raise GoogleConfigError(
-                f"{token_file} is not a stored Google sign-in ({type(exc).__name__}); delete "
-                "it and run `tonghop provision --oauth` again to sign in"
+                f"{token_file} không phải phiên đăng nhập Google đã lưu ({type(exc).__name__}); "
+                "xóa tệp này rồi chạy lại `tonghop provision --oauth` để đăng nhập"
             ) from None
         if not credentials.refresh_token:
             raise GoogleConfigError(
-                f"{token_file} holds no refresh token; delete it and sign in again"
+                f"{token_file} không có mã làm mới (refresh token); xóa tệp này rồi đăng nhập lại"
             )
         _restrict(token_file)
         return credentials
     if not client_secret.is_file():
         raise GoogleConfigError(
-            f"OAuth client file {client_secret} does not exist: create an OAuth client ID of "
-            "type Desktop app in Google Cloud console → APIs & Services → Credentials and "
-            "download its JSON"
+            f"không có tệp OAuth client {client_secret}: tạo một OAuth client ID loại Desktop "
+            "app tại Google Cloud console → APIs & Services → Credentials rồi tải tệp JSON "
+            "của nó về"
         )
     credentials = flow(client_secret, scopes)
     save_token(token_file, credentials)
-    log.info("Google sign-in stored in %s (owner-only)", token_file)
+    log.info("đã lưu phiên đăng nhập Google vào “%s” (chỉ chủ tài khoản máy đọc được)", token_file)
     return credentials
 
 
@@ -90,5 +92,5 @@ def save_token(token_file: Path, credentials: Credentials) -> None:
 
 def _restrict(path: Path) -> None:
     if os.name == "posix" and path.stat().st_mode & 0o077:
-        log.warning("%s was readable by others: restricting it to its owner", path)
+        log.warning("tệp “%s” để người khác đọc được: đã giới hạn chỉ chủ tệp đọc được", path)
         os.chmod(path, 0o600)

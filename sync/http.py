@@ -156,7 +156,11 @@ class SharedRateLimiter(RateLimiter):
                     slot = max(now, stored, self._next)
                     self._write(slot + self.interval)
             except FileLockTimeout:
-                log.warning("pacing file %s locked too long: pacing this process alone", self.path)
+                log.warning(
+                    "tệp điều tiết nhịp gọi Google “%s” bị khóa quá lâu: tiến trình này tự điều tiết "
+                    "riêng",
+                    self.path,
+                )
                 slot = max(now, self._next)
             self._next = slot + self.interval
         wait = slot - now
@@ -171,7 +175,11 @@ class SharedRateLimiter(RateLimiter):
                 with self._file_lock:
                     self._write(max(moment, min(self._read(), moment + self.MAX_AHEAD)))
             except FileLockTimeout:
-                log.warning("pacing file %s locked too long: hold kept in this process", self.path)
+                log.warning(
+                    "tệp điều tiết nhịp gọi Google “%s” bị khóa quá lâu: lệnh tạm dừng chỉ giữ trong "
+                    "tiến trình này",
+                    self.path,
+                )
 
 
 OAUTH_TOKEN_PREFIX = "https://oauth2.googleapis.com"
@@ -347,7 +355,7 @@ class TonghopHTTPClient(HTTPClient):
                     delay = self._until_next_minute(paced)
             if attempt >= max_attempts or waited + delay > self.max_total_wait:
                 log.warning(
-                    "giving up on %s %s after %d attempt(s): %s",
+                    "thôi gọi %s %s sau %d lần thử: %s",
                     verb,
                     _path(endpoint),
                     attempt,
@@ -355,7 +363,7 @@ class TonghopHTTPClient(HTTPClient):
                 )
                 raise failure
             log.info(
-                "retrying %s %s in %.2fs (attempt %d of %d failed: %s)",
+                "gọi lại %s %s sau %.2f giây (lần thử %d/%d bị lỗi: %s)",
                 verb,
                 _path(endpoint),
                 delay,
@@ -383,7 +391,7 @@ class TonghopHTTPClient(HTTPClient):
                 timeout=self.timeout,
             )
         except requests.RequestException as exc:
-            log.warning("no answer to read Google's clock from: %s", type(exc).__name__)
+            log.warning("không hỏi được giờ của máy chủ Google: %s", type(exc).__name__)
             return None
         finally:
             probe.close()
@@ -474,31 +482,30 @@ def read_service_account_key(key_file: str | Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise GoogleConfigError(f"Service-account key file {path} does not exist") from None
+        raise GoogleConfigError(f"không có tệp khóa tài khoản dịch vụ {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
         raise GoogleConfigError(
-            f"Service-account key file {path} cannot be read: {reason}"
+            f"không đọc được tệp khóa tài khoản dịch vụ {path}: {reason}"
         ) from None
     try:
         info = json.loads(text)
     except json.JSONDecodeError as exc:
         raise GoogleConfigError(
-            f"Service-account key file {path} is not JSON (error at line {exc.lineno}): "
-            "download a JSON key from Google Cloud console → IAM & Admin → Service accounts "
-            "→ Keys"
+            f"tệp khóa tài khoản dịch vụ {path} không phải dạng JSON (lỗi ở dòng {exc.lineno}): "
+            "tải khóa JSON tại Google Cloud console → IAM & Admin → Service accounts → Keys"
         ) from None
     if not isinstance(info, dict) or info.get("type") != "service_account":
         kind = info.get("type") if isinstance(info, dict) else type(info).__name__
         raise GoogleConfigError(
-            f"{path} is not a service-account key (its type is {str(kind)[:40]!r}, expected "
-            "'service_account'): create a key for a service account in Google Cloud console "
+            f"{path} không phải khóa của tài khoản dịch vụ (loại của tệp là {str(kind)[:40]!r}, "
+            "cần 'service_account'): tạo khóa cho một tài khoản dịch vụ tại Google Cloud console "
             "→ IAM & Admin → Service accounts → Keys"
         )
     missing = [k for k in _REQUIRED_KEY_FIELDS if not info.get(k)]
     if missing:
         raise GoogleConfigError(
-            f"Service-account key file {path} lacks {', '.join(missing)}: download a new key"
+            f"tệp khóa tài khoản dịch vụ {path} thiếu {', '.join(missing)}: hãy tải khóa mới"
         )
     return info
 
@@ -516,8 +523,8 @@ def load_credentials(key_file: str | Path, scopes: tuple[str, ...]) -> Credentia
     except (ValueError, TypeError):
         # The cause may quote key material: it is deliberately not chained or logged.
         raise GoogleConfigError(
-            f"Service-account key file {key_file}: private_key is not a valid PEM private "
-            "key; download a new key"
+            f"tệp khóa tài khoản dịch vụ {key_file}: private_key không phải khóa riêng PEM hợp "
+            "lệ; hãy tải khóa mới"
         ) from None
 
 
@@ -537,9 +544,9 @@ def refuse_remote_base_url(base_url: str | None) -> None:
     TONGHOP_GOOGLE_API_URL pointing elsewhere would hand it every token."""
     if base_url and not is_loopback(base_url):
         raise GoogleConfigError(
-            f"TONGHOP_GOOGLE_API_URL is {base_url}, not this machine: real Google credentials "
-            "are only sent to Google itself or to an emulator on 127.0.0.1/localhost. Unset "
-            "TONGHOP_GOOGLE_API_URL to talk to Google."
+            f"TONGHOP_GOOGLE_API_URL là {base_url}, không phải máy này: khóa Google thật chỉ được "
+            "gửi tới chính Google hoặc tới trình giả lập trên 127.0.0.1/localhost. Bỏ biến "
+            "TONGHOP_GOOGLE_API_URL để làm việc với Google."
         )
 
 
@@ -568,8 +575,9 @@ def build_client(
         credentials = AnonymousCredentials()
     else:
         raise GoogleConfigError(
-            "No Google credentials: set [google] credentials in tonghop.toml or "
-            "GOOGLE_APPLICATION_CREDENTIALS to a service-account key file"
+            "chưa có khóa tài khoản Google: ghi đường dẫn tệp khóa JSON của tài khoản dịch vụ "
+            "vào [google] credentials trong tonghop.toml, hoặc đặt biến "
+            "GOOGLE_APPLICATION_CREDENTIALS"
         )
     # gspread instantiates the class it is given with (auth, session): bind our options.
     factory = functools.partial(TonghopHTTPClient, base_url=base_url, **http_options)

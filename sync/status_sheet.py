@@ -163,9 +163,9 @@ def write_status_table(
             "Không kết nối được tới Google để ghi bảng tình trạng; lần đồng bộ sau sẽ ghi lại.",
         ) from exc
     if len(batches) > 1:
-        log.warning("status sheet %s: the write was split into %d requests (over %d bytes)",
-                    key, len(batches), max_request_bytes)  # fmt: skip
-    log.info("status sheet %s: wrote %d rows to tab %r", key, len(rows), title)
+        log.warning("bảng tình trạng %s: nội dung ghi được chia thành %d lần gửi (mỗi lần tối "
+                    "đa %d byte)", key, len(batches), max_request_bytes)  # fmt: skip
+    log.info("bảng tình trạng %s: đã ghi %d dòng vào trang “%s”", key, len(rows), title)
     return StatusSheetResult(key, ids[0], title, len(rows), created[0], sheet_url(key),
                              len(linked.rows) if linked else 0, len(batches))  # fmt: skip
 
@@ -321,7 +321,7 @@ def _typed(value: StatusValue) -> dict[str, Any]:
         return {"boolValue": value}
     if isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
-            log.warning("status sheet: non-finite number %r written as text", value)
+            log.warning("bảng tình trạng: số không hợp lệ %r được ghi dạng chữ", value)
             return {"stringValue": str(value)}
         return {"numberValue": value}
     if isinstance(value, str):

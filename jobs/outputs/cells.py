@@ -246,7 +246,12 @@ class Book:
         width = lay.width(col, last_col)
         lines = fit.lines_needed(text, width, size, bold)
         if source is not None and lines * fit.line_height(size) + fit.ROW_PAD_PT > fit.MAX_ROW_PT:
-            log.debug("%s: ô %s!%s quá dài, cắt bớt cho vừa một dòng khi in", source.unit_code, source.tab, source.cell)
+            log.debug(
+                "%s: ô %s!%s quá dài, cắt bớt cho vừa một dòng khi in",
+                source.unit_code,
+                source.tab,
+                source.cell,
+            )
             text = fit.cut_to_fit(text, width, CUT_NOTE, size=size)
             lines = fit.lines_needed(text, width, size, bold)
         height = fit.row_height(lines, size)

@@ -108,7 +108,10 @@ def write_feedback(folder: Path, outcomes: list[UnitOutcome], snapshot_of: Snaps
         text = json.dumps(new_manifest, ensure_ascii=False, sort_keys=True, indent=1)
         atomic_write(manifest_path, lambda fh: fh.write(text.encode("utf-8")))
     except OutputError as exc:  # only costs a rewrite next run
-        log.warning("chưa ghi được danh sách bản sao phản hồi (lần chạy sau sẽ ghi lại các bản sao): %s", exc)
+        log.warning(
+            "chưa ghi được danh sách bản sao phản hồi (lần chạy sau sẽ ghi lại các bản sao): %s",
+            exc,
+        )
     return written
 
 

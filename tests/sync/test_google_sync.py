@@ -446,7 +446,7 @@ def test_a_real_key_with_a_remote_api_url_is_refused_by_sync_and_doctor(
     )
     env = {"TONGHOP_GOOGLE_API_URL": "https://sheets-emulator.example.com"}
     config = load_config(root / "tonghop.toml", env=env)
-    with pytest.raises(SourceSetupError, match="not this machine"):
+    with pytest.raises(SourceSetupError, match="không phải máy này"):
         make_source(config)
     checks = {c.name: c for c in run_doctor(config)}
     refused = checks["Địa chỉ API Google"]

@@ -325,11 +325,14 @@ SECRET = "-----BEGIN PRIVATE KEY-----\nTOPSECRETMATERIAL\n-----END PRIVATE KEY--
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (None, "does not exist"),
-        ("{not json " + SECRET, "is not JSON"),
-        (json.dumps({"type": "authorized_user", "refresh_token": SECRET}), "not a service-acc"),
-        (json.dumps(["a", SECRET]), "not a service-account key"),
-        (json.dumps({"type": "service_account", "client_email": "a@b"}), "lacks private_key"),
+        (None, "không có tệp khóa"),
+        ("{not json " + SECRET, "không phải dạng JSON"),
+        (
+            json.dumps({"type": "authorized_user", "refresh_token": SECRET}),
+            "không phải khóa của tài khoản dịch vụ",
+        ),
+        (json.dumps(["a", SECRET]), "không phải khóa của tài khoản dịch vụ"),
+        (json.dumps({"type": "service_account", "client_email": "a@b"}), "thiếu private_key"),
         (
             json.dumps(
                 {
@@ -339,7 +342,7 @@ SECRET = "-----BEGIN PRIVATE KEY-----\nTOPSECRETMATERIAL\n-----END PRIVATE KEY--
                     "private_key": SECRET,
                 }
             ),
-            "not a valid PEM private key",
+            "không phải khóa riêng PEM hợp lệ",
         ),
     ],
 )
