@@ -147,3 +147,40 @@ def test_a_windows_path_in_the_config_says_how_to_write_it(tmp_path: Path) -> No
     assert 'viết dấu / thay cho \\, ví dụ "C:/' in res.stderr
     assert "gấp đôi dấu \\" in res.stderr
     assert english_words(res.stderr) == [], res.stderr
+
+
+def test_the_log_of_a_verbose_sync_is_vietnamese(tmp_path: Path) -> None:
+    """What `sync -v` writes to stderr (a line per unit, the run's summary, the clean-up of a
+    killed run, a damaged file) and its frame (the level names) is Vietnamese."""
+    demo = tmp_path / "demo"
+    assert tonghop("demo", "--dir", demo, "--units", "10").returncode == 0
+    config = demo / "tonghop.toml"
+    as_of = "2023-03-25T09:00:00+07:00"
+    first = tonghop("sync", "--config", config, "--as-of", as_of, "-v")
+    assert first.returncode == 0, first.stderr
+    # A temporary file a killed run left, and a unit's file damaged since the first run.
+    out = next(p for p in demo.rglob("tong-hop.xlsx")).parent
+    (out / ".tong-hop.xlsx.4242.tmp").write_bytes(b"half written")
+    broken = sorted((demo / "sheets").glob("*.xlsx"))[0]
+    broken.write_bytes(b"PK\x03\x04 broken zip")
+    second = tonghop("sync", "--config", config, "--as-of", as_of, "-v")
+    assert second.returncode == 0, second.stderr
+    for res in (first, second):
+        assert "THÔNG TIN tonghop.sync: lần chạy" in res.stderr, res.stderr
+        assert "GỠ LỖI tonghop.sync: đơn vị" in res.stderr, res.stderr
+        for level in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            assert level not in res.stderr, res.stderr
+        assert english_words(res.stderr) == [], res.stderr
+    assert "đã xóa 1 tệp tạm" in second.stderr, second.stderr
+    assert "tệp không đổi" in second.stderr and "đọc tệp mới" in second.stderr
+
+
+def test_the_level_names_are_vietnamese_only_in_the_cli_frame() -> None:
+    import logging
+
+    from jobs.logtext import VietnameseFormatter
+
+    record = logging.LogRecord("tonghop.sync", logging.WARNING, __file__, 1, "x %s", ("y",), None)
+    text = VietnameseFormatter("%(levelname)s %(name)s: %(message)s").format(record)
+    assert text == "CẢNH BÁO tonghop.sync: x y"
+    assert record.levelname == "WARNING"  # other handlers (pytest's, a library's) see it as it was
