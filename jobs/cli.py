@@ -113,6 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="tạo bảng tính bằng tài khoản Google của một người đăng nhập (không cần Bộ nhớ "
         "dùng chung); dùng [google] oauth_client, hoặc client_secret.json cạnh tệp cấu hình",
     )
+    pv.add_argument(
+        "--oauth-port",
+        type=int,
+        default=0,
+        metavar="CỔNG",
+        help="như --oauth, nhưng nhận kết quả đăng nhập ở cổng cố định này và không tự mở "
+        "trình duyệt: dùng trên máy chủ không có trình duyệt, chuyển tiếp cổng qua SSH "
+        "(ssh -L CỔNG:localhost:CỔNG máy-chủ) rồi mở địa chỉ được in ra trên máy của mình",
+    )
 
     r = sub.add_parser(
         "remind", parents=[verbose], help="liệt kê (và gửi) lời nhắc cho các đơn vị chậm nộp"
@@ -494,7 +503,9 @@ def cmd_provision(args: argparse.Namespace) -> int:
     config = _config(args)
     assert config is not None
     try:
-        created, warnings = run_provision(config, oauth=args.oauth)
+        created, warnings = run_provision(
+            config, oauth=args.oauth or bool(args.oauth_port), oauth_port=args.oauth_port
+        )
     except ProvisionFailed as exc:
         raise CliError(str(exc)) from exc
     out = _console()

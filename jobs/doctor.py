@@ -293,7 +293,7 @@ def oauth_token_file(config: Config) -> Path:
 
 
 def run_provision(
-    config: Config, *, oauth: bool = False
+    config: Config, *, oauth: bool = False, oauth_port: int = 0
 ) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """Create a Google Sheet from the template for every roster unit without one.
 
@@ -316,7 +316,9 @@ def run_provision(
     units = roster_of(config)
     by_code = {u.code: u for u in units}
     try:
-        client = _person_client(config) if as_person else google_client(config, write=True)
+        client = (
+            _person_client(config, oauth_port) if as_person else google_client(config, write=True)
+        )
         email = account_email(config)
     except SourceSetupError as exc:
         raise ProvisionFailed(str(exc)) from exc
@@ -340,6 +342,10 @@ def run_provision(
     except ProvisionError as exc:
         if exc.provisioned:
             write_roster_sheet_column(config.units.registry, exc.provisioned)
+        if exc.sign_in_refused and as_person:
+            from sync.google_oauth import sign_in_refused_vi
+
+            raise ProvisionFailed(sign_in_refused_vi(oauth_token_file(config))) from exc
         raise ProvisionFailed(
             f"{exc.message_vi} ({exc}; {len(exc.provisioned)} units done and recorded)"
         ) from exc
@@ -348,14 +354,18 @@ def run_provision(
     return created, warnings
 
 
-def _person_client(config: Config) -> Any:
+def _person_client(config: Config, port: int = 0) -> Any:
     """A client on the stored sign-in of the person provisioning (browser the first time)."""
-    from sync.google_oauth import person_credentials
+    from sync.google_oauth import browser_flow, person_credentials
     from sync.http import GoogleConfigError, build_client
 
     client_file = config.google.oauth_client or config.path.parent / "client_secret.json"
     try:
-        credentials = person_credentials(client_file, oauth_token_file(config))
+        credentials = person_credentials(
+            client_file,
+            oauth_token_file(config),
+            flow=functools.partial(browser_flow, port=port),
+        )
         return build_client(
             credentials=credentials,
             base_url=config.google.api_url,

@@ -98,7 +98,9 @@ def rule_words(schema: Schema, f: Field) -> str:
     if t is FieldType.INTEGER:
         return f"số nguyên {_bounds_words(f.min, f.max)}".strip()
     if t is FieldType.PERCENT:
-        return f"số phần trăm {_bounds_words(f.min, f.max)} (không gõ dấu %)".replace("  ", " ")
+        return f"số phần trăm {_bounds_words(f.min, f.max)}, gõ kèm dấu % (ví dụ 97,18%)".replace(
+            "  ", " "
+        )
     if t is FieldType.DECIMAL:
         return f"số {_bounds_words(f.min, f.max)}".strip()
     if t is FieldType.DATE:
@@ -243,10 +245,13 @@ def rate_rules(schema: Schema, ind: Indicator) -> list[RedRule]:
         t, m = ref(tu), ref(mau)
         return f"=AND(ISNUMBER({t}),ISNUMBER({m}),{m}<=0)"
 
+    # The result cell has a percent format: "96%" is stored 0.96, "96" typed where no percent
+    # entry happens is stored 96. Red only when neither reading matches the ratio.
     def result(ref: Ref) -> str:
         t, m, k = ref(tu), ref(mau), ref(kq)
         return (f"=IF(AND(ISNUMBER({k}),ISNUMBER({t}),ISNUMBER({m})),"
-                f"IF(AND({m}>0,{t}<={m}),ABS(100*{t}/{m}-{k})>{tol},FALSE),FALSE)")  # fmt: skip
+                f"IF(AND({m}>0,{t}<={m}),AND(ABS(100*{t}/{m}-{k})>{tol},"
+                f"ABS(100*{t}/{m}-100*{k})>{tol}),FALSE),FALSE)")  # fmt: skip
 
     return [
         RedRule(tu, numerator, "Chỉ tiêu tỷ lệ: tử số lớn hơn mẫu số.", "rate"),

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import gspread
+from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError
 from gspread.urls import DRIVE_FILES_API_V3_URL
 
@@ -29,11 +30,13 @@ from .google import (
     XLSX_MIME,
     GoogleSource,
     classify,
+    is_clock_skew,
     is_published_link,
     report_from_spreadsheet,
     sheet_url,
     spreadsheet_key,
 )
+from .google_oauth import is_sign_in_refused
 from .google_rules import template_rules, verify_and_restore
 from .http import GoogleConfigError, load_credentials, read_service_account_key
 
@@ -300,10 +303,19 @@ def doctor(
 class ProvisionError(Exception):
     """Provisioning stopped; `provisioned` holds the units done before, `message_vi` the fix."""
 
-    def __init__(self, message: str, message_vi: str, provisioned: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        message: str,
+        message_vi: str,
+        provisioned: Mapping[str, str],
+        *,
+        sign_in_refused: bool = False,
+    ) -> None:
         super().__init__(message)
         self.message_vi = message_vi
         self.provisioned = dict(provisioned)
+        # Google refused the stored sign-in (invalid_grant): signing in again is the fix.
+        self.sign_in_refused = sign_in_refused
 
 
 def default_file_name(code: str) -> str:
@@ -348,8 +360,11 @@ def provision(
     if folder_id and any(not ref.sheet.strip() for ref in units):
         try:
             drive_id = _folder_drive(http, folder_id)
-        except APIError as exc:
-            raise _provision_error(exc, "", folder_id, service_account_email, done) from exc
+        except ACCESS_ERRORS as exc:
+            # A person signed in with the drive.file scope cannot read a folder the app did
+            # not create: the upload into it still says whether the folder exists.
+            # (Any other failure here comes back on the upload, where it is explained.)
+            log.info("folder %s: %s; searching it as a My Drive folder", folder_id, exc)
     for ref in units:
         if ref.sheet.strip():
             continue
@@ -370,15 +385,31 @@ def provision(
                 warn(ref.code, problem)
         except APIError as exc:
             raise _provision_error(exc, ref.code, folder_id, service_account_email, done) from exc
-        except ACCESS_ERRORS as exc:
+        except RefreshError as exc:
+            if is_clock_skew(exc) or not is_sign_in_refused(exc):
+                raise _access_error(exc, ref.code, done) from exc
             raise ProvisionError(
-                f"unit {ref.code}: {type(exc).__name__} talking to Google",
-                "Không kết nối được tới Google; chạy lại “tonghop provision” (các đơn vị đã tạo "
-                "không bị tạo lại).",
+                f"unit {ref.code}: the stored sign-in was refused (invalid_grant)",
+                "Google từ chối phiên đăng nhập đã lưu (invalid_grant: hết hạn hoặc bị thu hồi): "
+                "xóa tệp đăng nhập đã lưu rồi chạy lại “tonghop provision --oauth”.",
                 done,
+                sign_in_refused=True,
             ) from exc
+        except ACCESS_ERRORS as exc:
+            raise _access_error(exc, ref.code, done) from exc
         done[ref.code] = sheet_url(file_id)
     return done
+
+
+def _access_error(exc: BaseException, code: str, done: Mapping[str, str]) -> ProvisionError:
+    if is_clock_skew(exc):
+        return ProvisionError(f"unit {code}: token refused, clock off", CLOCK_SKEW_VI, done)
+    return ProvisionError(
+        f"unit {code}: {type(exc).__name__} talking to Google",
+        "Không kết nối được tới Google; chạy lại “tonghop provision” (các đơn vị đã tạo "
+        "không bị tạo lại).",
+        done,
+    )
 
 
 def _restore_checks(http: Any, code: str, file_id: str, rules: Sequence[Any]) -> list[str]:
