@@ -96,7 +96,7 @@ def test_the_narrowest_scope_is_asked(tmp_path: Path) -> None:
 def test_cli_an_expired_sign_in_is_one_line_naming_the_token_file(
     fake: FakeGoogle,
     demo: Path,
-    tmp_path: Path,  # noqa: F811 (the fixture above)
+    tmp_path: Path,
 ) -> None:
     root = tmp_path / "g"
     google_district(fake, demo, root)
