@@ -102,17 +102,21 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def write_annotated(source: Path, target: Path, result: CheckResult) -> None:
+def write_annotated(
+    source: Path, target: Path, result: CheckResult, limits: Limits | None = None
+) -> None:
     """Write ``target``: ``source`` with each finding's cell highlighted and commented.
 
     Raises ValueError (one line, Vietnamese) when that cannot be done; ``source`` is never
     written to.
     """
     from .outputs import OutputError, atomic_write
-    from .outputs.feedback import AnnotateError, annotate_workbook
+    from .outputs.feedback import make_copies
 
     if target.suffix.lower() != ".xlsx":
-        raise ValueError(f"--annotate {target}: bản sao phải là tệp .xlsx (đặt tên có đuôi .xlsx)")
+        raise ValueError(
+            f"--annotate {_short(target)}: bản sao phải là tệp .xlsx (đặt tên có đuôi .xlsx)"
+        )
     try:
         same = target.exists() and target.resolve() == source.resolve()
     except OSError as exc:  # a name the file system refuses (too long, a reserved character)
@@ -122,12 +126,18 @@ def write_annotated(source: Path, target: Path, result: CheckResult) -> None:
         ) from exc
     if same:
         raise ValueError(
-            f"--annotate {target}: đó chính là tệp đang kiểm tra, không ghi đè; hãy đặt tên khác"
+            f"--annotate {_short(target)}: đó chính là tệp đang kiểm tra, không ghi đè; hãy đặt tên khác"
+        )
+    # Made in a worker under the same memory and time limits as the read, and re-read before
+    # it is written, as a sync's copies are.
+    (made,) = make_copies([("", source, result.report.findings)], limits or Limits(), 1)
+    if isinstance(made, str):
+        raise ValueError(
+            f"--annotate {_short(target)}: không tạo được bản sao đánh dấu lỗi ({made})"
         )
     try:
-        data = annotate_workbook(source.read_bytes(), result.report.findings)
-        atomic_write(target, lambda fh: fh.write(data))
-    except (AnnotateError, OutputError, OSError) as exc:
+        atomic_write(target, lambda fh: fh.write(made))
+    except (OutputError, OSError) as exc:
         raise ValueError(
             f"--annotate {_short(target)}: không tạo được bản sao đánh dấu lỗi ({exc})"
         ) from exc

@@ -23,6 +23,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sheets_schema import Finding, ParseContext, SchemaError, UnitInfo, load_schema, render_template
+from sync.guard import Limits
 
 from . import __version__
 from .argparse_vi import ViArgumentParser
@@ -246,20 +247,21 @@ def cmd_check(args: argparse.Namespace) -> int:
         result = check_file(args.file, schema, ctx, config.limits if config else None)
     except UnreadableFile as exc:
         raise CliError(str(exc)) from exc
-    if args.annotate:
-        _annotate(args.file, args.annotate, result)
+    # The findings first: a copy that cannot be made must not hide them.
     if args.json:
-        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2), flush=True)
     else:
         _print_check(result)
+    if args.annotate:
+        _annotate(args.file, args.annotate, result, config.limits if config else None)
     return 1 if result.report.errors else 0
 
 
-def _annotate(source: Path, target: Path, result: CheckResult) -> None:
+def _annotate(source: Path, target: Path, result: CheckResult, limits: Limits | None) -> None:
     from .check import write_annotated
 
     try:
-        write_annotated(source, target, result)
+        write_annotated(source, target, result, limits)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
 

@@ -47,6 +47,7 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
     "remind": ("smtp_host", "smtp_port", "starttls", "sender", "username", "password_env"),
     "district": ("name", "parent", "place"),
     "limits": tuple(f.name for f in fields(Limits)),
+    "draft": ("similarity", "min_units", "names_listed"),
 }  # fmt: skip
 # [targets] and [district_results] have no fixed keys: their keys are the schema's indicator
 # ids, checked against it.
@@ -162,6 +163,8 @@ class Config:
     limits: Limits = field(default_factory=Limits)  # [limits]: caps on each unit's file
     # ``[district_results]``: the district's own statistic for each ``entered`` indicator.
     district_results: Mapping[str, DistrictFigure] = field(default_factory=dict)
+    # [draft]: how the draft groups near-identical sentences (keys as in DRAFT_DEFAULTS).
+    draft: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -301,9 +304,10 @@ class _Reader:
         district = self.district(sections["district"])
         targets = self.targets(sections["targets"], report.schema)
         limits = self.limits(sections["limits"])
+        draft = self.draft(sections["draft"])
         results = self.district_results(sections["district_results"], report.schema)
         return Config(self.file, self.base, report, units, source, google, output, remind,
-                      district, targets, limits, results)  # fmt: skip
+                      district, targets, limits, results, draft=draft)  # fmt: skip
 
     def sections(self, doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
         known = (*_ALLOWED, *_FREE_SECTIONS)
@@ -535,6 +539,24 @@ class _Reader:
                 for f in fields(Limits)
             }
         )
+
+    def draft(self, table: dict[str, Any]) -> dict[str, float]:
+        """``[draft]``: ``similarity`` (0–1: how alike two sentences must be to count as one
+        point), ``min_units`` (units making a point for the draft to tell it), ``names_listed``
+        (unit names printed after a point). Only the keys given; the rest keep their defaults."""
+        out: dict[str, float] = {}
+        if "similarity" in table:
+            value = table["similarity"]
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+                raise self.fail(
+                    "[draft] similarity phải là một số lớn hơn 0 và không quá 1, ví dụ "
+                    f"similarity = 0.6 (đang là {_describe(value)})"
+                )
+            out["similarity"] = float(value)
+        for key in ("min_units", "names_listed"):
+            if key in table:
+                out[key] = self.integer(table, "draft", key, 0, minimum=1)
+        return out
 
     def boolean(self, table: dict[str, Any], section: str, key: str, default: bool) -> bool:
         value = table.get(key, default)

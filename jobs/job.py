@@ -79,6 +79,7 @@ def run_sync(
 ) -> SyncResult:
     """Run the whole job once."""
     from .outputs import OutputError, write_outputs  # the workbook writer is heavy to import
+    from .outputs.feedback import Snapshots  # copies made under the units' limits
 
     options = options or SyncOptions()
     if options.as_of is not None and (why := as_of_problem(options.as_of)):
@@ -123,8 +124,9 @@ def run_sync(
             result.run.inactive = [u for u in roster if u not in expected]
             result.run.status_sheet = bool(config.google.status_spreadsheet)
             add_plausibility(schema, result.outcomes)  # across units: needs every unit's results
+            snapshots = Snapshots(state.snapshot_path, config.limits, options.workers)
             result.outputs = write_outputs(out_dir, schema, result.outcomes, result.run,
-                                           config.output.archive_keep, state.snapshot_path,
+                                           config.output.archive_keep, snapshots,
                                            ledger=state)  # fmt: skip
             if status_writer is not None:
                 result.status_sheet = _write_status_sheet(status_writer, result)
@@ -257,6 +259,7 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
         targets=dict(config.targets),
         district_results=dict(config.district_results),
         field_changes=history.changes_after_submission(state),
+        draft=dict(config.draft),
     )
     run.history.append(
         HistoryPoint(

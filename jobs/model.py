@@ -175,6 +175,8 @@ class RunInfo:
     status_sheet: bool = False  # a Google status sheet is configured ([google] status_spreadsheet)
     # Field changes seen after each unit's first submission, newest first (jobs/history.py).
     field_changes: list[FieldChange] = field(default_factory=list)
+    # [draft]: how the draft groups the units' sentences (jobs.outputs.synthesis.Settings).
+    draft: dict[str, float] = field(default_factory=dict)
 
 
 class DistrictFigure(NamedTuple):

@@ -45,13 +45,25 @@ from sheets_schema.raw import Block, Cell, RawReport, pad_grid
 from .base import ProblemKind, Pulled, SheetRef, SourceProblem, Version
 from .guard import Limits, WorkbookError, open_parts, read_regular_file
 
-__all__ = ["ExcelFolderSource", "Limits", "Shapes", "WorkbookError", "area", "read_xlsx"]
+__all__ = [
+    "ExcelFolderSource",
+    "Limits",
+    "Shapes",
+    "WorkbookError",
+    "area",
+    "has_utf16_parts",
+    "read_xlsx",
+]
 
 log = logging.getLogger(__name__)
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_STRICT = "{http://purl.oclc.org/ooxml/spreadsheetml/main}"
+STRICT_VI = (
+    "định dạng Strict Open XML không được hỗ trợ; hãy lưu lại thành sổ làm việc Excel thông thường"
+)
 _PERCENT_BUILTIN = {"9", "10"}  # 0% and 0.00%
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*\bt="e"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
@@ -102,7 +114,7 @@ def read_xlsx(
     book = _book(parts)
     names = _clip(book.names, shapes)
     far, bounded = _outside(book, parts, names)
-    if engine != "openpyxl" and not bounded:
+    if engine != "openpyxl" and not bounded and not (engine == "auto" and has_utf16_parts(data)):
         try:
             if engine == "calamine" or _calamine_safe(parts, book.own):
                 return _read_calamine(data, book, names)
@@ -110,6 +122,22 @@ def read_xlsx(
             log.debug("fast reader declined (%s); using openpyxl", exc)
     raw = _read_openpyxl(data, parts, names)
     return RawReport(raw.sheet_titles, raw.blocks, far_cells=far) if far else raw
+
+
+def has_utf16_parts(data: bytes) -> bool:
+    """Whether a worksheet or shared-strings part is stored in UTF-16: calamine reads such a
+    part as empty, so the file goes to openpyxl."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for info in zf.infolist():
+                if info.filename.startswith("xl/") and info.filename.endswith(".xml"):
+                    with zf.open(info) as fh:
+                        head = fh.read(2)
+                    if head in (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<"):
+                        return True
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False  # the guard has read it already; a reader will say what is wrong
+    return False
 
 
 @dataclass(frozen=True)
@@ -136,6 +164,10 @@ def _book(parts: Mapping[str, bytes]) -> _Book:
     if "xl/workbook.xml" not in parts:
         raise WorkbookError("corrupt .xlsx workbook: no xl/workbook.xml", _BROKEN_VI)
     root = _xml(parts["xl/workbook.xml"], "xl/workbook.xml")
+    if root.tag.startswith(_STRICT):
+        # Strict OOXML (Excel's "Strict Open XML Spreadsheet"): other namespaces throughout,
+        # which neither reader maps; without this every tab would be reported missing.
+        raise WorkbookError("Strict Open XML workbook", STRICT_VI)
     targets: dict[str, str] = {}
     rels = parts.get("xl/_rels/workbook.xml.rels")
     if rels is not None:

@@ -221,12 +221,16 @@ def open_parts(data: bytes, limits: Limits) -> dict[str, bytes]:
                 raise WorkbookError(
                     f"corrupt .xlsx entry {info.filename}: {exc}", _BROKEN_VI
                 ) from exc
-    for name, body in parts.items():
+    for name, body in list(parts.items()):
         if declares_dtd(body):
             raise WorkbookError(
                 f"{name} declares a DTD or an entity",
                 _HOSTILE_VI.format(what=f"khai báo DTD/ENTITY trong {name}"),
             )
+        if _is_xml(name):
+            # A part in UTF-16 is scanned, and handed on, as UTF-8: every byte scan after this
+            # (entities here, error cells and formulas in the reader) sees its characters.
+            parts[name] = body = as_utf8(body)
         if _is_xml(name) and (bad := _UNDEFINED_ENTITY.search(body)):
             raise WorkbookError(
                 f"{name} uses an undefined entity at byte {bad.start()}",
@@ -248,6 +252,29 @@ def _unpack(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         while chunk := fh.read(_CHUNK):
             chunks.append(chunk)
     return b"".join(chunks)
+
+
+_ENCODING_DECL = re.compile(
+    rb"""^(\s*<\?xml\b[^>]*?\bencoding\s*=\s*["'])([A-Za-z0-9._-]+)(["'])"""
+)
+
+
+def as_utf8(body: bytes) -> bytes:
+    """An XML part stored in UTF-16 (with a byte-order mark, or starting ``<`` as two bytes)
+    as UTF-8, its declaration saying so; any other part as it is."""
+    if body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding = "utf-16"
+    elif body[:2] == b"<\x00":
+        encoding = "utf-16-le"
+    elif body[:2] == b"\x00<":
+        encoding = "utf-16-be"
+    else:
+        return body
+    try:
+        text = body.decode(encoding).lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise WorkbookError(f"an XML part in broken UTF-16: {exc}", _BROKEN_VI) from exc
+    return _ENCODING_DECL.sub(rb"\1UTF-8\3", text.encode("utf-8"), count=1)
 
 
 def _is_xml(name: str) -> bool:

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from datetime import date
 from random import Random
 
+from .paraphrase import reword
 from .text import HcRow, Paragraph, load_demo_text
 
 __all__ = [
@@ -400,8 +401,25 @@ def _indicators(unit: DemoUnit, members: int, cells: int, rng: Random) -> Report
 KD_IDS: tuple[str, ...] = tuple(_TEXT.kiem_diem)  # the 12 self-review sections, in template order
 
 
+# Ground truth for bench/grouping.py: per field, (label, sentence) for every sentence written;
+# the label is the bank entry the sentence came from, however it was reworded.
+Labels = dict[str, list[tuple[str, str]]]
+
+
+def _rewording(rng: Random, unit: DemoUnit, where: str) -> Random:
+    """A generator for the rewording of one unit's section, derived from ``rng``'s state
+    without drawing from it: the demo's other values stay what they were for a seed."""
+    state = rng.getstate()[1]
+    return Random(f"{unit.code}/{where}/{state[-1]}/{sum(state)}")
+
+
 def _section(
-    paragraphs: tuple[Paragraph, ...], group: str, ctx: Mapping[str, str], rng: Random
+    paragraphs: tuple[Paragraph, ...],
+    group: str,
+    ctx: Mapping[str, str],
+    rng: Random,
+    rewording: Random | None = None,
+    labels: list[tuple[str, str]] | None = None,
 ) -> str:
     extra = rng.randint(1, min(3, len(paragraphs) - 1))
     chosen = [0, *sorted(rng.sample(range(1, len(paragraphs)), extra))]
@@ -409,8 +427,14 @@ def _section(
     for index in chosen:
         sentences = []
         for slot in paragraphs[index]:
-            sentences.append(rng.choice(slot[group]))
-        texts.append(" ".join(sentences).format(**ctx))
+            template = rng.choice(slot[group])
+            sentence = template.format(**ctx)
+            if rewording is not None:
+                sentence = reword(sentence, _TEXT.paraphrase, rewording)
+            if labels is not None:
+                labels.append((template, sentence))
+            sentences.append(sentence)
+        texts.append(" ".join(sentences))
     return "\n".join(texts)  # one line per paragraph, as Alt+Enter in a cell
 
 
@@ -432,7 +456,13 @@ _HC_DEADLINES = (
 )
 
 
-def _hc_rows(group: str, ctx: Mapping[str, str], rng: Random) -> list[dict[str, object]]:
+def _hc_rows(
+    group: str,
+    ctx: Mapping[str, str],
+    rng: Random,
+    rewording: Random | None = None,
+    labels: list[tuple[str, str]] | None = None,
+) -> list[dict[str, object]]:
     fitting: list[HcRow] = [r for r in _TEXT.hc_rows if r.fits in ("all", group)]
     subjective = [r for r in fitting if r.loai_nguyen_nhan == _CHU_QUAN]
     first = rng.choice(subjective)  # the template requires at least one subjective cause
@@ -442,9 +472,14 @@ def _hc_rows(group: str, ctx: Mapping[str, str], rng: Random) -> list[dict[str, 
     rows: list[dict[str, object]] = []
     for row in chosen:
         who = row.chiu_trach_nhiem.format(**ctx) if rng.random() < 0.85 else None
+        han_che = row.han_che
+        if rewording is not None:
+            han_che = reword(han_che, _TEXT.paraphrase, rewording)
+        if labels is not None:
+            labels.append((row.han_che, han_che))
         rows.append(
             {
-                "han_che": row.han_che,
+                "han_che": han_che,
                 "loai_nguyen_nhan": row.loai_nguyen_nhan,
                 "nguyen_nhan": row.nguyen_nhan,
                 "giai_phap": row.giai_phap,
@@ -525,8 +560,11 @@ def _inspections(unit: DemoUnit, rng: Random) -> Report:
 # Whole reports.
 
 
-def valid_report(unit: DemoUnit, rng: Random) -> Report:
-    """A complete report that passes every rule of the template, as typed values by field id."""
+def valid_report(unit: DemoUnit, rng: Random, labels: Labels | None = None) -> Report:
+    """A complete report that passes every rule of the template, as typed values by field id.
+
+    ``labels``, when given, receives the ground truth of the texts: per field id (and
+    "hc_bang.han_che"), the bank entry of every sentence written, with the sentence."""
     members, cells = _size(unit, rng)
     report: Report = {
         "tt_ma_don_vi": unit.code,
@@ -547,9 +585,12 @@ def valid_report(unit: DemoUnit, rng: Random) -> Report:
     ctx = _context(unit, members, admitted if isinstance(admitted, int) else 0)
     group = "dp" if unit.type in _LOCAL else "khac"
     for section, paragraphs in _TEXT.kiem_diem.items():
-        report[section] = _section(paragraphs, group, ctx, rng)
+        found = None if labels is None else labels.setdefault(section, [])
+        rewording = _rewording(rng, unit, section)
+        report[section] = _section(paragraphs, group, ctx, rng, rewording, found)
     report.update(_inspections(unit, rng))
-    report["hc_bang"] = _hc_rows(group, ctx, rng)
+    found = None if labels is None else labels.setdefault("hc_bang.han_che", [])
+    report["hc_bang"] = _hc_rows(group, ctx, rng, _rewording(rng, unit, "hc_bang"), found)
     return report
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "ExtraKind",
     "HcRow",
     "Paragraph",
+    "Paraphrase",
     "Place",
     "Slot",
     "UnitEntry",
@@ -49,6 +50,14 @@ class ExtraKind(NamedTuple):
     prefix: str
     name: str  # a pattern with {place} and {n}
     type: str
+
+
+class Paraphrase(NamedTuple):
+    """How a sentence may be reworded ([paraphrase]; see paraphrase.py)."""
+
+    openers: tuple[str, ...]
+    droppable: tuple[str, ...]
+    synonyms: tuple[tuple[str, str], ...]
 
 
 class HcRow(NamedTuple):
@@ -82,6 +91,7 @@ class DemoText:
     no_cells_note: str
     kiem_diem: Mapping[str, tuple[Paragraph, ...]]
     hc_rows: tuple[HcRow, ...]
+    paraphrase: Paraphrase
 
 
 class DemoTextError(ValueError):
@@ -193,6 +203,24 @@ class _Reader:
             no_cells_note=self.string(notes.get("no_cells"), "indicator_notes.no_cells"),
             kiem_diem={k: self.section(v, f"kiem_diem.{k}") for k, v in kiem_diem.items()},
             hc_rows=hc_rows,
+            paraphrase=self.paraphrase(doc.get("paraphrase"), "paraphrase"),
+        )
+
+    def paraphrase(self, value: object, where: str) -> Paraphrase:
+        table = self.table(value, where)
+        pairs = []
+        synonyms = table.get("synonyms", [])
+        if not isinstance(synonyms, list):
+            raise self.fail(f"{where}.synonyms", "expected a list of pairs")
+        for i, pair in enumerate(synonyms):
+            words = self.strings(pair, f"{where}.synonyms[{i}]")
+            if len(words) != 2:
+                raise self.fail(f"{where}.synonyms[{i}]", "expected two interchangeable phrases")
+            pairs.append((words[0], words[1]))
+        return Paraphrase(
+            openers=self.strings(table.get("openers"), f"{where}.openers"),
+            droppable=self.strings(table.get("droppable"), f"{where}.droppable"),
+            synonyms=tuple(pairs),
         )
 
     def section(self, value: object, where: str) -> tuple[Paragraph, ...]:

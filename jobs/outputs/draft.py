@@ -1,53 +1,46 @@
 """The Word draft of the district's consolidated report (bao-cao-tong-hop.docx).
 
-Laid out after Hướng dẫn 36-HD/VPTW (2018) on the layout of Party documents: A4, Times New
-Roman, body 14 pt, margins top/bottom 20 mm, left 30 mm, right 15 mm; the issuing body top left
-and "ĐẢNG CỘNG SẢN VIỆT NAM" top right; "BÁO CÁO" and its subject; page numbers from the second
-page; and a boxed "DỰ THẢO" mark.
+What the office would write from forty reports, in the register of a Party report, laid out
+after Hướng dẫn 36-HD/VPTW (``wordpage``). The content follows the review's outline and is read
+from the schema, never listed here: indicators (layout "indicators") go to II, narrative
+fields to III (some to V and VI, below), form tabs with a roll-up to IV, tables to V. A new
+field or tab in the schema appears in the draft without a code change. Only submitted units
+are included, as in the workbook's totals.
 
-The content follows the review's outline and is read from the schema, never listed here:
-indicators (layout "indicators") go to II, narrative fields to III (some to V and VI, below),
-form tabs with a roll-up to IV, tables to V. A new field or tab in the schema appears in the
-draft without a code change. Only submitted units are included, as in the workbook's totals.
+The narrative sections are a synthesis (``synthesis``): each point several units make is said
+once, with how many units and which; what one unit alone wrote is counted and left to the
+annex (``annex``, phu-luc-y-kien-don-vi.docx), which holds every unit's texts whole. A
+highlighted line under each item is where the Ban Thường vụ writes its own assessment.
 
-Unit text is inserted as plain runs, never as fields or links; long text goes in whole (the
-workbook may cut it at Excel's cell limit, the draft does not). Same input, same bytes.
+Unit text is inserted as plain runs, never as fields or links. Same input, same bytes.
 """
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
-from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
-import docx
-from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-from docx.text.paragraph import Paragraph
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 
 from sheets_schema import Column, Field, FieldType, Schema
 from sheets_schema.values import fmt_number
 
 from ..model import RunInfo, Status, UnitOutcome
+from .draft_points import (
+    PLACEHOLDER,
+    attribution,
+    limitations,
+    singles_paragraph,
+)
 from .rollup import RESULT_PLACES, DistrictIndicator, district_rollup, submitted_reports
 from .status_table import COUNT_LABELS, HEADER, count_units, status_table
-from .words import fmt_datetime, fmt_percent, local_time
-from .wordxml import Body, FullRow, Run, clean
+from .synthesis import Settings, find_points
+from .wordpage import WordPage, cell_lines, pinned_bytes
+from .words import fmt_datetime, fmt_percent
+from .wordxml import FullRow
 
 DRAFT = "bao-cao-tong-hop.docx"
-FONT = "Times New Roman"
-BODY_PT = 14
-TABLE_PT = 10
-# Hướng dẫn 36-HD/VPTW: top and bottom 20–25 mm, left 30–35 mm, right 15–20 mm.
-MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
-TEXT_WIDTH_MM = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
 
 SECTIONS = (
     "I. TÌNH HÌNH BÁO CÁO",
@@ -77,31 +70,20 @@ _ROLLUP_COLUMNS = (
     ("Đánh giá", 18), ("Số đơn vị báo cáo", 16), ("Số đơn vị đạt chỉ tiêu của mình", 18),
 )  # fmt: skip
 _ROLLUP_NUMERIC = frozenset({3, 4, 5, 6, 7, 9, 10})
-_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_SHORT = "Chưa đạt"
 
 
-def draft_bytes(schema: Schema, outcomes: list[UnitOutcome], run: RunInfo) -> bytes:
+def draft_bytes(
+    schema: Schema, outcomes: list[UnitOutcome], run: RunInfo, settings: Settings | None = None
+) -> bytes:
     """The draft as .docx bytes; the same input gives the same bytes."""
-    doc = _Draft(schema, outcomes, run).build()
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return _pinned_zip(buffer.getvalue())
+    settings = settings or Settings.of(run.draft)
+    return pinned_bytes(_Draft(schema, outcomes, run, settings).build())
 
 
 def write_draft(fh: Any, schema: Schema, outcomes: list[UnitOutcome], run: RunInfo) -> None:
     """Write the draft to an open binary file."""
     fh.write(draft_bytes(schema, outcomes, run))
-
-
-def _pinned_zip(data: bytes) -> bytes:
-    """The package again with every member's time fixed: python-docx stamps the wall clock."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            pinned = zipfile.ZipInfo(info.filename, _FIXED_ZIP_TIME)
-            pinned.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(pinned, src.read(info))
-    return out.getvalue()
 
 
 def number_text(value: float | None, kind: str) -> str:
@@ -116,198 +98,39 @@ def number_text(value: float | None, kind: str) -> str:
     return fmt_number(value, RESULT_PLACES)
 
 
-class _Draft:
-    def __init__(self, schema: Schema, outcomes: list[UnitOutcome], run: RunInfo) -> None:
-        self.schema = schema
-        self.outcomes = outcomes
-        self.run = run
-        self.units = list(submitted_reports(outcomes))
-        self.doc = docx.Document()
-        self.table_style = self.doc.styles.add_style("Table Text", WD_STYLE_TYPE.PARAGRAPH)
-        self.body = Body(self.doc)
+def narrative_fields(schema: Schema, place: int) -> list[Field]:
+    """The narrative fields the outline puts in section ``place`` (0-based: 2 is III)."""
+    fields = [f for t in schema.tabs if t.layout == "narrative" for f in t.fields]
+    return [f for f in fields if _NARRATIVE_PLACE.get(f.id, 2) == place]
 
-    # ------------------------------------------------------------------ the document
+
+class _Draft(WordPage):
+    def __init__(
+        self, schema: Schema, outcomes: list[UnitOutcome], run: RunInfo, settings: Settings
+    ) -> None:
+        super().__init__(schema, run)
+        self.outcomes = outcomes
+        self.settings = settings
+        self.units = list(submitted_reports(outcomes))
+        self.names = {o.unit.code: o.unit.name for o, _ in self.units}
+        self.printed: set[str] = set()  # every point's wording once in the whole body
+
     def build(self) -> Any:
-        self.page_setup()
-        self.styles()
-        self.heading_block()
+        subject = f"tổng hợp {self.review_subject()} của các tổ chức cơ sở đảng"
+        self.heading_block("BÁO CÁO", subject)
+        self.para(self.included_line(), italic=True)
         self.section_status()
         self.section_indicators()
-        self.section_narratives()
+        self.heading(SECTIONS[2], 1)
+        self.narratives(narrative_fields(self.schema, 2))
         self.section_counts()
         self.section_limitations()
-        self.section_tasks()
+        self.heading(SECTIONS[5], 1)
+        self.narratives(narrative_fields(self.schema, 5))
         self.closing_block()
         self.appendix()
-        self.properties()
+        self.properties(f"Dự thảo báo cáo tổng hợp — {self.schema.title}")
         return self.doc
-
-    def page_setup(self) -> None:
-        section = self.doc.sections[0]
-        section.orientation = WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.top_margin = Mm(MARGINS_MM["top"])
-        section.bottom_margin = Mm(MARGINS_MM["bottom"])
-        section.left_margin = Mm(MARGINS_MM["left"])
-        section.right_margin = Mm(MARGINS_MM["right"])
-        section.header_distance = Mm(10)
-        section.footer_distance = Mm(10)
-        # Numbered from the second page, centred at the top; "DỰ THẢO" on every later page.
-        section.different_first_page_header_footer = True
-        _fill_header(section.header.paragraphs[0], TEXT_WIDTH_MM)
-
-    def new_section(self, *, landscape: bool) -> None:
-        """Continue on a new page in the other orientation, with the same margins and header."""
-        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
-        section.different_first_page_header_footer = False
-        if landscape:
-            section.orientation = WD_ORIENT.LANDSCAPE
-            section.page_width, section.page_height = Mm(297), Mm(210)
-        else:
-            section.orientation = WD_ORIENT.PORTRAIT
-            section.page_width, section.page_height = Mm(210), Mm(297)
-        section.header.is_linked_to_previous = False
-        width = (297 if landscape else 210) - MARGINS_MM["left"] - MARGINS_MM["right"]
-        _fill_header(section.header.paragraphs[0], width)
-
-    def styles(self) -> None:
-        normal = self.doc.styles["Normal"]
-        _font(normal.element, BODY_PT)
-        fmt = normal.paragraph_format
-        fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        fmt.first_line_indent = Mm(10)
-        fmt.space_before = Pt(0)
-        fmt.space_after = Pt(6)
-        fmt.line_spacing = 1.0
-        for name, size in (("Heading 1", BODY_PT), ("Heading 2", BODY_PT), ("Heading 3", BODY_PT)):
-            style = self.doc.styles[name]
-            _font(style.element, size, bold=True)
-            style.font.italic = name == "Heading 3"
-            style.paragraph_format.space_before = Pt(12 if name == "Heading 1" else 6)
-            style.paragraph_format.space_after = Pt(6)
-            style.paragraph_format.first_line_indent = Mm(0 if name == "Heading 1" else 10)
-            style.paragraph_format.keep_with_next = True
-            style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        table = self.table_style
-        table.base_style = normal
-        _font(table.element, TABLE_PT)
-        table.paragraph_format.first_line_indent = Mm(0)
-        table.paragraph_format.space_after = Pt(0)
-        table.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        for header_style in ("Header", "Footer"):
-            _font(self.doc.styles[header_style].element, 13)
-            # The template's stops sit where a Letter page's centre and margin are.
-            self.doc.styles[header_style].paragraph_format.tab_stops.clear_all()
-
-    def properties(self) -> None:
-        props = self.doc.core_properties
-        # Pinned to the run's time, not now(), so the same run writes the same bytes.
-        at = self.run.as_of.astimezone(UTC).replace(tzinfo=None)
-        props.created = at
-        props.modified = at
-        props.last_printed = at
-        props.revision = 1
-        props.author = "tonghop"
-        props.last_modified_by = "tonghop"
-        props.title = f"Dự thảo báo cáo tổng hợp — {self.schema.title}"
-        props.subject = f"{self.schema.id} {self.schema.version}"
-        props.comments = f"Lần chạy {self.run.run_id}"
-        props.keywords = "dự thảo"
-
-    # ------------------------------------------------------------------ helpers
-    def para(
-        self,
-        text: str = "",
-        *,
-        bold: bool = False,
-        italic: bool = False,
-        align: str | None = None,
-        indent: bool = True,
-        size: float | None = None,
-    ) -> Any:
-        flags = ("b" if bold else "") + ("i" if italic else "")
-        return self.body.paragraph(
-            [(text, flags)] if text else [],
-            align=align,
-            first_line_mm=None if indent else 0,
-            size=size,
-        )
-
-    def heading(self, text: str, level: int) -> None:
-        self.body.paragraph(text, style=f"Heading{level}")
-
-    def unit_text(self, name: str, text: str) -> None:
-        """A unit's name, then its text in whole, one paragraph per line it typed."""
-        self.body.paragraph([(name + ":", "b")], keep_next=True)
-        for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-            if line.strip():
-                self.body.paragraph(line.strip())
-
-    def table(
-        self,
-        columns: Sequence[tuple[str, float]],
-        rows: Iterable[Sequence[str] | FullRow],
-        numeric: frozenset[int] = frozenset(),
-    ) -> None:
-        """A bordered table with a repeated header row; ``rows`` are texts, "" for blank;
-        the ``numeric`` columns are right-aligned."""
-        self.body.table(
-            [w for _, w in columns],
-            [label for label, _ in columns],
-            rows,
-            text_style=self.table_style.style_id,
-            numeric=numeric,
-        )
-
-    def two_cells(self, left_mm: float) -> tuple[Any, Any]:
-        """A borderless row of two cells across the text width: the header and the foot."""
-        block = self.doc.add_table(rows=1, cols=2)
-        block.autofit = False
-        widths = (Mm(left_mm), Mm(TEXT_WIDTH_MM - left_mm))
-        for cell, col, width in zip(block.rows[0].cells, block.columns, widths, strict=True):
-            cell.width = col.width = width
-        left, right = block.rows[0].cells
-        return left, right
-
-    # ------------------------------------------------------------------ heading block
-    def heading_block(self) -> None:
-        run = self.run
-        self.body.paragraph([("DỰ THẢO", "bx")], align="right", first_line_mm=0, size=13)
-        left, right = self.two_cells(75)
-        lines = [
-            (run.district_parent or "ĐẢNG BỘ …", False, False),
-            (run.district_name or "CẤP ỦY …", True, False),
-            ("*", False, False),
-            ("Số      -BC/HU", False, False),
-        ]
-        _cell_lines(left, lines)
-        year = local_time(run.as_of, run.timezone).year
-        place = run.district_place or "…"
-        _cell_lines(
-            right,
-            [
-                ("ĐẢNG CỘNG SẢN VIỆT NAM", True, False),
-                (f"{place}, ngày      tháng      năm {year}", False, True),
-            ],
-        )
-        title_run = right.paragraphs[0].runs[0]
-        title_run.underline = True
-        title_run.font.size = Pt(15)
-        right.paragraphs[1].paragraph_format.space_before = Pt(6)
-        self.para()
-        self.para("BÁO CÁO", bold=True, align="center", indent=False, size=16)
-        subject = self.schema.subject or self.schema.title.removeprefix("BÁO CÁO").strip().lower()
-        subject = f"tổng hợp {subject[:1].lower()}{subject[1:]} của các tổ chức cơ sở đảng"
-        # "2020 – 2025" is one term: no line break inside it (it broke as "2020 –" / "2025").
-        subject = re.sub(r"(\d) ([–-]) (\d)", "\\1\u00a0\\2\u00a0\\3", subject)
-        self.para(
-            subject[:1].upper() + subject[1:],
-            bold=True,
-            align="center",
-            indent=False,
-        )
-        self.para("-----", align="center", indent=False)
-        self.para(self.included_line(), italic=True)
 
     def included_line(self) -> str:
         when = fmt_datetime(self.run.as_of, self.run.timezone)
@@ -325,23 +148,24 @@ class _Draft:
 
         def share(key: str) -> str:
             n = counts.get(key, 0)
-            rate = fmt_percent(n / expected) if expected else "—"
-            return f"{n} đơn vị ({rate})"
+            return f"{n} đơn vị ({fmt_percent(n / expected) if expected else '—'})"
 
-        self.para(self.run.deadline_text.strip() + ".")
-        self.para(f"Số đơn vị phải báo cáo: {expected}.")
-        self.para(
-            f"Đã nộp: {share('submitted')}, trong đó đúng hạn {share('on_time')}, trễ hạn "
-            f"{share('late')}. Tỷ lệ tính bằng số đơn vị nộp chia cho số đơn vị phải báo cáo."
-        )
+        day = f"{self.run.deadline.day}/{self.run.deadline.month}/{self.run.deadline.year}"
+        deadline = f"hết ngày {day}" if self.run.deadline_inclusive else f"trước ngày {day}"
         others = [
             f"{COUNT_LABELS[s.value].lower()} {share(s.value)}"
             for s in Status
             if not s.submitted and counts.get(s.value, 0)
         ]
-        self.para("Chưa nộp: " + ("; ".join(others) if others else "không có") + ".")
-        day = self.run.as_of.date()
-        missing = [o for o in self.outcomes if not o.status.submitted and o.unit.active_on(day)]
+        self.para(
+            f"Các tổ chức cơ sở đảng gửi báo cáo về Huyện ủy {deadline}. Số đơn vị phải báo "
+            f"cáo: {expected}. Đã nộp: {share('submitted')}, trong đó đúng hạn "
+            f"{share('on_time')}, trễ hạn {share('late')}; chưa nộp: "
+            + ("; ".join(others) if others else "không có")
+            + "."
+        )
+        today = self.run.as_of.date()
+        missing = [o for o in self.outcomes if not o.status.submitted and o.unit.active_on(today)]
         if missing:
             names = "; ".join(f"{o.unit.name} ({o.status.label.lower()})" for o in missing)
             self.para(f"Các đơn vị chưa nộp ({len(missing)}): {names}.")
@@ -356,39 +180,55 @@ class _Draft:
         rows = district_rollup(
             self.schema, self.outcomes, self.run.targets, self.run.district_results
         )
-        self.para(
-            "Kết quả toàn huyện tổng hợp từ các đơn vị đã nộp, so với chỉ tiêu Nghị quyết của "
-            "Huyện; chỉ tiêu tỷ lệ cộng tử số và mẫu số của các đơn vị rồi mới chia."
-        )
+        self.para(indicators_lead(rows))
         groups: dict[str, list[tuple[int, DistrictIndicator]]] = {}
         for n, d in enumerate(rows, start=1):
             groups.setdefault(d.indicator.group, []).append((n, d))
         lines: list[Sequence[str] | FullRow] = []
         for g, (group, members) in enumerate(groups.items(), start=1):
-            lines.append(FullRow(f"{_roman(g)}. {group}"))
+            lines.append(FullRow(f"{g}. {group}"))
             lines += [rollup_cells(n, d) for n, d in members]
         self.table(_ROLLUP_COLUMNS, lines, _ROLLUP_NUMERIC)
+        for d in rows:
+            if d.assessment == _SHORT:
+                self.para(shortfall_sentence(d))
         self.new_section(landscape=False)
 
     # ------------------------------------------------------------------ III, V, VI narratives
-    def narrative_fields(self, place: int) -> list[Field]:
-        fields = [f for t in self.schema.tabs if t.layout == "narrative" for f in t.fields]
-        return [f for f in fields if _NARRATIVE_PLACE.get(f.id, 2) == place]
-
     def narratives(self, fields: list[Field], start: int = 1) -> None:
-        total = len(self.units)
         for n, f in enumerate(fields, start=start):
             self.heading(f"{n}. {f.label}", 2)
-            filled = [
-                (o, str(r.values[f.id])) for o, r in self.units if _filled(r.values.get(f.id))
+            texts = [
+                (o.unit.code, o.unit.name, str(r.values[f.id]))
+                for o, r in self.units
+                if _filled(r.values.get(f.id))
             ]
-            self.para(f"{len(filled)}/{total} đơn vị báo cáo.", italic=True)
-            for o, text in filled:
-                self.unit_text(o.unit.name, text)
+            self.points(texts)
 
-    def section_narratives(self) -> None:
-        self.heading(SECTIONS[2], 1)
-        self.narratives(self.narrative_fields(2))
+    def points(self, texts: list[tuple[str, str, str]]) -> None:
+        """The shared points of ``texts``, the single ones in a paragraph, the placeholder."""
+        if not texts:
+            self.para("Chưa có đơn vị nào báo cáo nội dung này.")
+            return
+        found = find_points(texts, self.settings)
+        several = [p for p in found if len(p.units) >= self.settings.min_units]
+        for p in several:
+            self.point(p.text, attribution(p.units, self.names, len(texts), self.listed))
+        singles = [p for p in found if len(p.units) < self.settings.min_units]
+        if singles:
+            self.para(singles_paragraph(singles, self.names, self.listed))
+        self.body.paragraph([(PLACEHOLDER, "ih")])
+
+    @property
+    def listed(self) -> int:
+        return self.settings.names_listed
+
+    def point(self, text: str, who: str) -> None:
+        """ "- The point (n đơn vị: …)." with the sentence's stop after the count."""
+        self.printed.add(text)
+        stop = text[-1] if text.endswith((".", "!", "?")) else "."
+        head = text[:-1] if text.endswith((".", "!", "?")) else text
+        self.body.paragraph([("- " + head + " ", ""), (who, "i"), (stop, "")])
 
     # ------------------------------------------------------------------ IV
     def section_counts(self) -> None:
@@ -398,8 +238,8 @@ class _Draft:
         for tab in tabs:
             if len(tabs) > 1:
                 self.heading(tab.heading, 2)
-            self.para(f"Tổng hợp từ {len(reports)} đơn vị đã nộp.", italic=True)
-            rows = []
+            rows: list[Sequence[str]] = []
+            said: list[str] = []
             for n, f in enumerate(tab.fields, start=1):
                 values = [r.values[f.id] for r in reports if _is_number(r.values.get(f.id))]
                 if tab.rollup == "mean":
@@ -408,6 +248,26 @@ class _Draft:
                     total = sum(values) if values else None
                 kind = "int" if f.type is FieldType.INTEGER and tab.rollup != "mean" else "dec"
                 rows.append([str(n), f.label, number_text(total, kind), str(len(values))])
+                if total:
+                    words = _count_words(f.label, number_text(total, kind))
+                    if f.label.startswith(("—", "-", "trong đó")) and said:
+                        # A breakdown of the line above it: "kỷ luật 28 (khiển trách 16, …)".
+                        head, _, inner = said[-1].partition(" (")
+                        inner = inner.rstrip(")")
+                        said[-1] = f"{head} ({inner + ', ' if inner else ''}{words})"
+                    else:
+                        said.append(words)
+            how = "bình quân" if tab.rollup == "mean" else "tổng cộng"
+            if said:
+                nil = any(row[2] in ("", "0") for row in rows)
+                self.para(
+                    f"Theo báo cáo của {len(reports)} đơn vị đã nộp, {how}: "
+                    + "; ".join(said)
+                    + (". Các nội dung còn lại không phát sinh" if nil else "")
+                    + ". Chi tiết tại bảng sau."
+                )
+            else:
+                self.para(f"Theo báo cáo của {len(reports)} đơn vị đã nộp, không phát sinh.")
             columns = (
                 ("TT", 10),
                 ("Nội dung", 105),
@@ -425,58 +285,65 @@ class _Draft:
                 continue
             table = tab.table
             group_col = table.column(table.require_column) if table.require_column else None
+            shown = [c for c in table.columns if c is not group_col]
+            text_cols = [c for c in shown if c.type is FieldType.TEXT]
+            if not text_cols:
+                continue
+            # The limitation, then its cause and remedy: the two columns after it.
+            main, details = text_cols[0], [(c.id, c.label) for c in text_cols[1:3]]
             for value, rows in self.grouped_rows(table.name, group_col, table.require_value):
                 n += 1
-                title = (
-                    tab.heading.capitalize() if group_col is None else f"{group_col.label}: {value}"
-                )
+                if group_col is None:
+                    title = tab.heading.capitalize()
+                elif "nguyên nhân" in group_col.label.lower():
+                    title = f"Hạn chế do nguyên nhân {value.lower()}"
+                else:
+                    title = f"{tab.heading.capitalize()}: {value.lower()}"
                 self.heading(f"{n}. {title}", 2)
-                self.para(f"{len(rows)} nội dung.", italic=True)
-                for name, row in rows:
-                    self.limitation(name, row, table.columns, group_col)
-        lessons = self.narrative_fields(4)
-        if lessons:
-            self.narratives(lessons, start=n + 1)
+                self.limitation_points(rows, main.id, details)
+        self.narratives(narrative_fields(self.schema, 4), start=n + 1)
+
+    def limitation_points(
+        self, rows: list[tuple[str, str, dict[str, Any]]], main: str, details: list[tuple[str, str]]
+    ) -> None:
+        total = len({unit for unit, _, _ in rows})
+        found = limitations(rows, main, details, self.settings)
+        singles = [x.point for x in found if len(x.point.units) < self.settings.min_units]
+        for item in found:
+            p = item.point
+            if len(p.units) < self.settings.min_units:
+                continue
+            self.point(p.text, attribution(p.units, self.names, total, self.listed))
+            for label, text in item.details:
+                if text in self.printed:
+                    continue
+                self.printed.add(text)
+                end = "" if text.endswith((".", "!", "?", "…")) else "."
+                self.body.paragraph(
+                    [(f"{label}: ", "i"), (text + end, "")], first_line_mm=0, left_mm=10, after_pt=3
+                )
+        if singles:
+            self.para(singles_paragraph(singles, self.names, self.listed))
 
     def grouped_rows(
         self, name: str, group_col: Column | None, first: str | None
-    ) -> list[tuple[str, list[tuple[str, dict[str, Any]]]]]:
-        """The table's rows with their unit's name, grouped by ``group_col`` (``first`` first,
-        then its choices in order, then other values, then rows without one)."""
-        rows = [(o.unit.name, row) for o, r in self.units for row in (r.values.get(name) or [])]
+    ) -> list[tuple[str, list[tuple[str, str, dict[str, Any]]]]]:
+        """The table's rows with their unit, grouped by ``group_col`` (``first`` first, then
+        its choices in order, then other values, then rows without one)."""
+        rows = [
+            (o.unit.code, o.unit.name, row)
+            for o, r in self.units
+            for row in (r.values.get(name) or [])
+        ]
         if group_col is None:
             return [("", rows)] if rows else []
         order = [first] if first else []
         order += list(group_col.choices or self.schema.choices.get(group_col.choice_list or "", ()))
-        groups: dict[str, list[tuple[str, dict[str, Any]]]] = {v: [] for v in order}
-        for unit, row in rows:
-            key = str(row.get(group_col.id) or "").strip() or "Chưa phân loại"
-            groups.setdefault(key, []).append((unit, row))
+        groups: dict[str, list[tuple[str, str, dict[str, Any]]]] = {v: [] for v in order}
+        for row in rows:
+            key = str(row[2].get(group_col.id) or "").strip() or "chưa phân loại"
+            groups.setdefault(key, []).append(row)
         return [(k, v) for k, v in groups.items() if v]
-
-    def limitation(
-        self, unit: str, row: dict[str, Any], columns: Sequence[Column], group_col: Column | None
-    ) -> None:
-        """One row: "– Unit: limitation", then each other column on its own indented line."""
-        parts = [c for c in columns if c is not group_col and row.get(c.id) not in (None, "")]
-        lead: list[Run] = [("– " + unit + ": ", "b")]
-        if parts:
-            lead.append((_plain(row[parts[0].id]), ""))
-        last = len(parts) <= 1
-        self.body.paragraph(lead, after_pt=None if last else 0, keep_next=not last)
-        for i, col in enumerate(parts[1:], start=2):
-            # Paragraphs, not line breaks: a justified line ending in a break is stretched.
-            self.body.paragraph(
-                [(f"{col.label}: ", "i"), (_plain(row[col.id]), "")],
-                first_line_mm=0,
-                left_mm=10,
-                after_pt=None if i == len(parts) else 0,
-            )
-
-    # ------------------------------------------------------------------ VI
-    def section_tasks(self) -> None:
-        self.heading(SECTIONS[5], 1)
-        self.narratives(self.narrative_fields(5))
 
     # ------------------------------------------------------------------ closing block
     def closing_block(self) -> None:
@@ -493,9 +360,9 @@ class _Draft:
             f"- Lưu Văn phòng {' '.join(office).capitalize()}.",
         ]
         left_aligned = WD_ALIGN_PARAGRAPH.LEFT
-        _cell_lines(left, [("Nơi nhận:", True, True)], align=left_aligned, size=12)
-        _cell_lines(left, [(r, False, False) for r in recipients], align=left_aligned, size=11)
-        _cell_lines(
+        cell_lines(left, [("Nơi nhận:", True, True)], align=left_aligned, size=12)
+        cell_lines(left, [(r, False, False) for r in recipients], align=left_aligned, size=11)
+        cell_lines(
             right,
             [
                 ("T/M BAN THƯỜNG VỤ", True, False),
@@ -517,7 +384,7 @@ class _Draft:
         rows = []
         for values in table.rows:
             picked = [values[i] for i in index]
-            rows.append(["" if v is None else _plain(v) for v in picked])
+            rows.append(["" if v is None else plain(v) for v in picked])
         self.table(_APPENDIX_COLUMNS, rows, frozenset({0, 3}))
 
 
@@ -540,79 +407,64 @@ def rollup_cells(n: int, d: DistrictIndicator) -> list[str]:
     ]
 
 
-# ---------------------------------------------------------------------- low-level helpers
+def indicators_lead(rows: Sequence[DistrictIndicator]) -> str:
+    """How many indicators met or exceeded the district's target, which fell short by how
+    much, and which cannot be judged yet."""
+    judged = [d for d in rows if d.assessment in ("Vượt", "Đạt", _SHORT)]
+    over = sum(d.assessment == "Vượt" for d in judged)
+    met = sum(d.assessment == "Đạt" for d in judged)
+    short = [d for d in judged if d.assessment == _SHORT]
+    text = (
+        f"Kết quả toàn huyện tổng hợp từ các đơn vị đã nộp; chỉ tiêu tỷ lệ tính bằng tổng tử "
+        f"số chia tổng mẫu số. So với chỉ tiêu Nghị quyết của Huyện, trong {len(judged)} chỉ "
+        f"tiêu có đủ số liệu để đánh giá, {over + met} chỉ tiêu đạt và vượt ({over} vượt, "
+        f"{met} đạt)"
+    )
+    if short:
+        parts = [f"{_lower(d.label)} (đạt {d.ratio_text})" for d in short]
+        text += f", {len(short)} chỉ tiêu chưa đạt: " + "; ".join(parts)
+    text += "."
+    rest = len(rows) - len(judged)
+    if rest:
+        text += (
+            f" {rest} chỉ tiêu chưa đánh giá được do chưa có chỉ tiêu của huyện hoặc chưa có "
+            "số liệu."
+        )
+    return text
 
 
-def _fill_header(header: Paragraph, width_mm: float) -> None:
-    """The page header: the page number centred, a boxed "DỰ THẢO" at the right margin."""
-    header.paragraph_format.tab_stops.add_tab_stop(Mm(width_mm / 2), WD_TAB_ALIGNMENT.CENTER)
-    header.paragraph_format.tab_stops.add_tab_stop(Mm(width_mm), WD_TAB_ALIGNMENT.RIGHT)
-    header.add_run("\t")
-    _page_field(header)
-    header.add_run("\t")
-    _boxed(header.add_run("DỰ THẢO"), size=11)
+def shortfall_sentence(d: DistrictIndicator) -> str:
+    """One sentence for an indicator short of the district's target."""
+    # The figures as the table and "Toàn huyện" show them (one rounding).
+    unit = f" {d.unit}" if d.unit and d.unit != "%" else ""
+    pct = "%" if d.unit == "%" else ""
+    return (
+        f"{d.label}: kết quả toàn huyện {number_text(d.shown_result, d.kind)}{pct}{unit}, "
+        f"chỉ tiêu {number_text(d.shown_target, d.target_kind)}{pct}{unit}, đạt "
+        f"{d.ratio_text} so với chỉ tiêu; {d.meeting}/{d.reporting} đơn vị báo cáo đạt chỉ "
+        "tiêu của mình."
+    )
 
 
-def _font(element: Any, size: float, *, bold: bool = False) -> None:
-    """Times New Roman for every script (Vietnamese needs the same face for all), no theme font."""
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attr), None)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), FONT)
-    for tag in ("w:color", "w:sz", "w:szCs"):
-        for old in rpr.findall(qn(tag)):
-            rpr.remove(old)
-    for tag in ("w:sz", "w:szCs"):
-        sz = OxmlElement(tag)
-        sz.set(qn("w:val"), str(int(size * 2)))
-        rpr.append(sz)
-    if bold:
-        rpr.append(OxmlElement("w:b"))
+# ---------------------------------------------------------------------- helpers
 
 
-def _boxed(run: Any, size: float) -> None:
-    """A run with a border box around it: the "DỰ THẢO" mark."""
-    run.bold = True
-    run.font.size = Pt(size)
-    border = OxmlElement("w:bdr")
-    for key, value in (("w:val", "single"), ("w:sz", "8"), ("w:space", "1"), ("w:color", "000000")):
-        border.set(qn(key), value)
-    run._r.get_or_add_rPr().append(border)
+def _count_words(label: str, value: str) -> str:
+    """ "Kiểm tra tổ chức đảng (lượt)" and 45 → "kiểm tra tổ chức đảng 45 lượt"."""
+    label = label.lstrip("—- ").removeprefix("trong đó:").strip()
+    head, _, unit = label.partition(" (")
+    unit = unit.rstrip(")")
+    if unit and unit != "tổng số":
+        return f"{_lower(head)} {value} {unit}"
+    return f"{_lower(head)} {value}"
 
 
-def _page_field(paragraph: Paragraph) -> None:
-    """The current page number as a PAGE field (Word and LibreOffice fill it in)."""
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "2"
-    run.append(text)
-    field.append(run)
-    paragraph._p.append(field)
-
-
-def _cell_lines(
-    cell: Any,
-    lines: list[tuple[str, bool, bool]],
-    *,
-    align: Any = WD_ALIGN_PARAGRAPH.CENTER,
-    size: float | None = None,
-) -> None:
-    """(text, bold, italic) lines as paragraphs of ``cell``, after any it already holds."""
-    for text, bold, italic in lines:
-        first = cell.paragraphs[0]
-        p = first if len(cell.paragraphs) == 1 and not first.runs else cell.add_paragraph()
-        p.alignment = align
-        p.paragraph_format.first_line_indent = Mm(0)
-        p.paragraph_format.space_after = Pt(0)
-        run = p.add_run(clean(text))
-        run.bold = bold or None
-        run.italic = italic or None
-        if size is not None:
-            run.font.size = Pt(size)
+def _lower(text: str) -> str:
+    """The first letter in lower case, unless the first word is an abbreviation (BHYT)."""
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first[1:2].isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def _filled(value: object) -> bool:
@@ -623,7 +475,8 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _plain(value: object) -> str:
+def plain(value: object) -> str:
+    """A cell's value as text: dates as dd/mm/yyyy, decimals as Vietnamese numbers."""
     if isinstance(value, datetime):
         return f"{value:%d/%m/%Y %H:%M}"
     if isinstance(value, date):
@@ -631,13 +484,3 @@ def _plain(value: object) -> str:
     if isinstance(value, float):
         return number_text(value, "dec")
     return str(value)
-
-
-def _roman(n: int) -> str:
-    numerals = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-    out = ""
-    for value, letters in numerals:
-        while n >= value:
-            out += letters
-            n -= value
-    return out

@@ -35,6 +35,7 @@ from typing import Any
 from sheets_schema import Code, Finding, Schema, Severity
 
 from ..model import KeptOutput, RunInfo, Status, UnitOutcome
+from .annex import ANNEX, annex_bytes
 from .atomic import OutputError, _write_temp, atomic_write
 from .draft import DRAFT, draft_bytes
 from .edits import (
@@ -126,6 +127,7 @@ def artefacts(gen: Generation) -> list[Artefact]:
     return [
         Artefact(WORKBOOK, workbook, editable=True),
         Artefact(DRAFT, lambda: draft_bytes(gen.schema, gen.outcomes, gen.run), editable=True),
+        Artefact(ANNEX, lambda: annex_bytes(gen.schema, gen.outcomes, gen.run), editable=True),
         Artefact("values.csv", lambda: values_csv(gen.outcomes, gen.schema).encode("utf-8")),
         Artefact("findings.csv", findings),
     ]
@@ -353,7 +355,7 @@ def fingerprint(schema: Schema, outcomes: list[UnitOutcome], run: RunInfo, rende
     h = hashlib.sha256(renderer.encode())
     for part in (schema.id, schema.version, schema.fingerprint, run.as_of.date().isoformat(),
                  run.deadline_text, run.timezone, str(run.conference), json.dumps(run.counts, sort_keys=True),
-                 json.dumps([run.district_name, run.district_parent, run.district_place, run.targets, run.district_results], sort_keys=True)):  # fmt: skip
+                 json.dumps([run.district_name, run.district_parent, run.district_place, run.targets, run.district_results, run.draft], sort_keys=True)):  # fmt: skip
         h.update(part.encode("utf-8") + b"\0")
     if any(o.status is Status.UNREACHABLE for o in outcomes):
         h.update(run.as_of.isoformat().encode())  # the age of their last good data is shown

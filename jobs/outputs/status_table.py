@@ -6,6 +6,7 @@ so it holds only plain values (text and numbers) and knows nothing about either 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -139,12 +140,21 @@ def missing_words(o: UnitOutcome) -> str:
     """What a unit's report still lacks, in words: "Hoàn thành 60%; 3 lỗi; chưa xác nhận"."""
     if o.report is None or not o.report.is_template:
         return "Chưa có báo cáo đọc được"
-    parts = [f"Hoàn thành {fmt_percent(o.completeness)}"]
+    parts = [f"Hoàn thành {whole_percent(o.completeness)}%"]
     if o.errors:
         parts.append(f"{o.errors} lỗi cần sửa")
     if not o.confirmed:
         parts.append("chưa xác nhận hoàn thành")
     return "; ".join(parts)
+
+
+def whole_percent(fraction: float | None) -> int | None:
+    """Completeness in whole percent, rounded down (97,9% → 97; 100 only when complete).
+
+    A whole number reads the same with any decimal separator, so the table's number cell and
+    the call list's "Hoàn thành 97%" agree on a PC set to English as on one set to Vietnamese.
+    """
+    return None if fraction is None else math.floor(fraction * 100 + 1e-9)
 
 
 # ------------------------------------------------------------------ counts
@@ -189,7 +199,7 @@ def _row(
         o.unit.name,
         type_labels.get(o.unit.type, o.unit.type),
         o.status.label,
-        None if completeness is None else round(completeness * 100, 1),
+        whole_percent(completeness),
         o.errors if o.report is not None else None,
         o.warnings if o.report is not None else None,
         "Có" if o.confirmed else "Không",
@@ -275,7 +285,7 @@ def _notes(run: RunInfo, counts: list[CountItem], *, checked: bool) -> list[str]
     deadline = run.deadline_text.strip()
     if deadline and not deadline.casefold().startswith("hạn"):
         deadline = f"Hạn nộp: {deadline}"
-    when = f"{fmt_datetime(run.as_of, run.timezone)} ({zone_text(run)})"
+    when = f"{fmt_datetime(run.as_of, run.timezone)}, {zone_text(run)}"
     notes = [
         deadline,
         f"Kiểm tra lần cuối lúc {when}; trang này được ghi lại sau mỗi lần kiểm tra."

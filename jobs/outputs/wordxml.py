@@ -22,7 +22,8 @@ _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _P, _R, _T, _PPR, _RPR = qn("w:p"), qn("w:r"), qn("w:t"), qn("w:pPr"), qn("w:rPr")
 _VAL = qn("w:val")
 
-# A run: its text and its flags, any of "b" bold, "i" italic, "u" underlined, "x" boxed.
+# A run: its text and its flags, any of "b" bold, "i" italic, "u" underlined, "x" boxed,
+# "h" highlighted (yellow: a place the office fills in).
 Run = tuple[str, str]
 
 
@@ -147,13 +148,15 @@ def _paragraph(p: Any, runs: Sequence[Run] | str, style: str | None, align: str 
         r = etree.SubElement(p, _R)
         if flags or size:
             rpr = etree.SubElement(r, _RPR)
-            # rPr children in schema order: b, i, sz, u, bdr.
+            # rPr children in schema order: b, i, sz, highlight, u, bdr.
             if "b" in flags:
                 etree.SubElement(rpr, qn("w:b"))
             if "i" in flags:
                 etree.SubElement(rpr, qn("w:i"))
             if size:
                 etree.SubElement(rpr, qn("w:sz")).set(_VAL, str(round(size * 2)))
+            if "h" in flags:
+                etree.SubElement(rpr, qn("w:highlight")).set(_VAL, "yellow")
             if "u" in flags:
                 etree.SubElement(rpr, qn("w:u")).set(_VAL, "single")
             if "x" in flags:

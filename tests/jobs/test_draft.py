@@ -22,7 +22,9 @@ from docx.shared import Mm
 
 from jobs.config import ConfigError, load_config
 from jobs.job import SyncResult
+from jobs.outputs.annex import ANNEX
 from jobs.outputs.draft import DRAFT, SECTIONS, draft_bytes
+from jobs.outputs.draft_points import ANNEX_TITLE, PLACEHOLDER
 from jobs.outputs.fit import text_px
 from jobs.outputs.rollup import NO_TARGET
 from jobs.outputs.wordxml import clean
@@ -166,48 +168,59 @@ def _section(doc: Any, heading: str) -> list[str]:
 
 
 def test_reporting_situation_names_the_missing_units(document: Any) -> None:
-    text = " ".join(_section(document, SECTIONS[0]))
+    paragraphs = [t for t in _section(document, SECTIONS[0]) if t.strip()]
+    assert len(paragraphs) <= 2  # one or two paragraphs, not a form
+    text = " ".join(paragraphs)
     assert "Số đơn vị phải báo cáo: 5." in text
     assert (
         "Đã nộp: 3 đơn vị (60%), trong đó đúng hạn 2 đơn vị (40%), trễ hạn 1 đơn vị (20%)" in text
     )
+    assert "UTC" not in text and "giờ Việt Nam" not in text
     assert "Đơn vị XA_D (quá hạn chưa nộp)" in text and "Đơn vị XA_E (quá hạn chưa nộp)" in text
     assert "Đơn vị XA_A (" not in text
 
 
-def test_every_submitted_unit_under_every_narrative_section(
+def test_every_narrative_section_is_a_synthesis_with_a_placeholder(
     document: Any, synced: tuple[District, SyncResult]
 ) -> None:
     schema = synced[0].schema
     narratives = [f for f in schema.fields if f.narrative]
     assert narratives and all(f.id.startswith("kd_") for f in narratives)
     for f in narratives:
-        body = _section(
-            document, next(p.text for p in document.paragraphs if p.text.endswith(f.label))
-        )
-        assert body[0] == "3/3 đơn vị báo cáo."
-        names = [t for t in body if t.endswith(":") and t.startswith("Đơn vị ")]
-        assert names == [f"Đơn vị {c}:" for c in SUBMITTED]  # roster order, submitted only
+        heading = next(p.text for p in document.paragraphs if p.text.endswith(f.label))
+        body = [t for t in _section(document, heading) if t.strip()]
+        assert body[-1] == PLACEHOLDER  # where the Ban Thường vụ writes its own assessment
+        # The three units' texts are the District helper's same sentence: one point, said once.
+        assert len(body) >= 2 and re.match(r"- .+ \((tất cả )?\d+ đơn vị[:)].*\.$", body[0])
+        assert not any(t.endswith(":") and t.startswith("Đơn vị ") for t in body)
     lessons = _section(
         document,
         next(p.text for p in document.paragraphs if p.text.endswith("Bài học kinh nghiệm")),
     )
-    assert LONG.strip() in lessons  # the whole text, not cut at a cell limit
+    # XA_A's 24,000 characters are not pasted: one unit's point is counted, the text is in
+    # the annex.
+    assert LONG.strip() not in " ".join(lessons)
+    assert any("ý kiến riêng" in t and ANNEX_TITLE in t for t in lessons)
 
 
 def test_unit_text_stays_plain_text(synced: tuple[District, SyncResult]) -> None:
-    xml = zipfile.ZipFile(synced[0].root / "out" / DRAFT).read("word/document.xml").decode()
+    # TT_B alone wrote it: the annex holds it, as text; neither document turns it into a link.
+    for name in (DRAFT, ANNEX):
+        xml = zipfile.ZipFile(synced[0].root / "out" / name).read("word/document.xml").decode()
+        assert "<w:hyperlink" not in xml and "<w:fldSimple" not in xml
+        assert "<w:instrText" not in xml
     assert "HYPERLINK(&quot;http://evil.example&quot;)" in xml or 'HYPERLINK("http://evil' in xml
-    assert "<w:hyperlink" not in xml and "<w:fldSimple" not in xml and "<w:instrText" not in xml
     assert clean("a\x0bb\x00c\td") == "abc\td"
 
 
 def test_limitations_grouped_by_cause_subjective_first(document: Any) -> None:
     body = _section(document, SECTIONS[4])
-    groups = [t for t in body if re.match(r"\d+\. Loại nguyên nhân: ", t)]
-    assert groups[0] == "1. Loại nguyên nhân: Chủ quan"
-    rows = [t for t in body if t.startswith("– ")]
-    assert [r.split(":")[0] for r in rows] == [f"– Đơn vị {c}" for c in SUBMITTED]
+    groups = [t for t in body if re.match(r"\d+\. Hạn chế do nguyên nhân ", t)]
+    assert groups[0] == "1. Hạn chế do nguyên nhân chủ quan"
+    assert not any("Loại nguyên nhân" in t or re.search(r"\d+ nội dung\.", t) for t in body)
+    # The three units list the same limitation: said once, with its three units.
+    rows = [t for t in body if t.startswith("- ")]
+    assert rows[0] == "- Công tác tuyên truyền có lúc chưa sâu rộng (tất cả 3 đơn vị)."
     assert any(t.startswith("Nguyên nhân: ") for t in body)
     assert any("Bài học kinh nghiệm" in t for t in body)
 
@@ -284,11 +297,11 @@ def test_rollup_table_equals_the_sheet(document: Any, sheet: Any) -> None:
         assert _number(cells[7]) == (None if ratio is None else round(100 * ratio, 1))
     # Group rows, as in the schema.
     groups = [r.cells[0].text for r in table.rows[1:] if not r.cells[0].text.isdigit()]
-    assert groups == [
-        "I. Kinh tế",
-        "II. Văn hóa - Xã hội",
-        "III. Quốc phòng - An ninh",
-        "IV. Xây dựng Đảng",
+    assert groups == [  # never Roman numerals inside section II
+        "1. Kinh tế",
+        "2. Văn hóa - Xã hội",
+        "3. Quốc phòng - An ninh",
+        "4. Xây dựng Đảng",
     ]
 
 
@@ -407,9 +420,8 @@ def test_a_new_narrative_field_appears_without_code(synced: tuple[District, Sync
     outcomes = []
     for o in result.outcomes:
         if o.report is not None:
-            report = replace(
-                o.report, values={**o.report.values, "kd_chuyen_doi_so": f"Số hóa {o.unit.code}."}
-            )
+            text = f"Số hóa hồ sơ đảng viên của {o.unit.name}, đạt 100%."
+            report = replace(o.report, values={**o.report.values, "kd_chuyen_doi_so": text})
             o = replace(o, report=report)
         outcomes.append(o)
     doc = docx.Document(io.BytesIO(draft_bytes(schema, outcomes, result.run)))
@@ -421,7 +433,10 @@ def test_a_new_narrative_field_appears_without_code(synced: tuple[District, Sync
             if p.text.endswith("Chuyển đổi số trong hoạt động của cấp ủy")
         ),
     )
-    assert body[:3] == ["3/3 đơn vị báo cáo.", "Đơn vị XA_A:", "Số hóa XA_A."]
+    assert body == [
+        "- Số hóa hồ sơ đảng viên của (tên đơn vị), đạt 100% (tất cả 3 đơn vị).",
+        PLACEHOLDER,
+    ]
 
 
 def test_draft_archived_when_it_changes(

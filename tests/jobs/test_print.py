@@ -208,6 +208,14 @@ def test_counts_are_numbers_and_the_two_times_are_said(book: openpyxl.Workbook) 
     values = rows[rows.index(labels) + 1]
     counts = [v for v, label in zip(values, labels, strict=True) if label and "Tỷ lệ" not in label]
     assert counts and all(isinstance(v, int) for v in counts)
+    # Rates are the notes' own words ("Đã nộp: 25 (67,6%)"), so an English-locale PC cannot
+    # show 67.6% under them; completeness is whole percent, the same in any locale.
+    rates = [v for v, label in zip(values, labels, strict=True) if label and "Tỷ lệ" in label]
+    notes = " ".join(str(r[0]) for r in rows[:10] if r[0])
+    assert rates and all(isinstance(v, str) and f"({v})" in notes for v in rates)
+    head = next(r for r in rows if "Hoàn thành (%)" in r)
+    done = [r[head.index("Hoàn thành (%)")] for r in rows[rows.index(head) + 1 :]]
+    assert all(isinstance(v, int) for v in done if v is not None) and any(done)
     text = " ".join(str(v) for r in rows for v in r if v)
     assert "Số liệu thay đổi lần cuối:" in text
     assert "status.json" not in text and "Asia/Ho_Chi_Minh" not in text

@@ -559,7 +559,7 @@ def test_status_table_counts_and_notes(
     assert table.book_notes[1].startswith("Số liệu thay đổi lần cuối: 25/03/2023 09:00")
     # Printed: no file names or zone ids a clerk cannot act on, and no Google sheet that the
     # district does not have.
-    assert "(giờ Việt Nam (UTC+7))" in table.book_notes[1]
+    assert "09:00, giờ Việt Nam (UTC+7)." in table.book_notes[1]
     assert all("status.json" not in n and "Asia/" not in n for n in table.book_notes)
     assert all("Google" not in n for n in table.book_notes)
     with_sheet = status_table(outcomes, replace(run, status_sheet=True), schema.unit_types)

@@ -14,7 +14,7 @@ from lxml import etree
 from openpyxl.comments import Comment
 
 from jobs.outputs.feedback import ERROR_FILL, WARNING_FILL, annotate_workbook
-from jobs.outputs.xlsx_marks import MAIN, Mark, Package, Unsupported
+from jobs.outputs.xlsx_marks import MAIN, Mark, Package
 from sheets_schema import Finding, Severity
 from sheets_schema.findings import Code
 from tests.jobs.district import District
@@ -80,13 +80,20 @@ def test_only_styles_marked_sheets_and_their_links_change(district: District) ->
 
 
 def test_a_sheet_with_its_own_comments_keeps_them() -> None:
-    """The in-place editor refuses such a sheet; the openpyxl copy keeps the unit's note."""
+    """Ours are merged into the sheet's own comments part and drawing, in place."""
     wb = openpyxl.load_workbook(io.BytesIO(plain_workbook()))
     wb["Số liệu"]["B2"].comment = Comment("Ghi chú của đơn vị", "Chi bộ")
     buf = io.BytesIO()
     wb.save(buf)
-    with Package(buf.getvalue()) as pkg, pytest.raises(Unsupported):
-        pkg.mark({"Số liệu": [Mark(2, 2, ERROR_FILL, "Sai")]}, "Văn phòng")
+    with Package(buf.getvalue()) as pkg:
+        data = pkg.mark({"Số liệu": [Mark(2, 2, ERROR_FILL, "Sai"), Mark(3, 3, None, "Mới")]},
+                        "Văn phòng")  # fmt: skip
+    ws = openpyxl.load_workbook(io.BytesIO(data))["Số liệu"]
+    note = ws["B2"].comment.text
+    assert note.startswith("Sai") and note.endswith("Ghi chú của đơn vị")
+    assert ws["C3"].comment.text == "Mới" and ws["B2"].fill.fgColor.rgb.endswith(ERROR_FILL)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert not any("tonghop" in n for n in names)  # no second comments part: Excel allows one
     out = openpyxl.load_workbook(io.BytesIO(annotate_workbook(buf.getvalue(), [finding("Số liệu", "B2")])))  # fmt: skip
     note = out["Số liệu"]["B2"].comment.text
     assert note.startswith("Lỗi: Sai") and "Ghi chú của đơn vị" in note

@@ -77,6 +77,29 @@ BASE = resources.files("sheets_schema").joinpath("midterm_2020_2025.toml").read_
             "unknown operator",
         ),
         (lambda t: t.replace("id = ", "id == ", 1), "not valid TOML"),
+        # District figures: a mean is no longer one; each roll-up declares what it needs.
+        (
+            lambda t: t.replace('rollup = "entered"', 'rollup = "mean"'),
+            "rollup 'mean' is no longer a district figure",
+        ),
+        (lambda t: t.replace('weight = "tt_dan_so"', ""), "missing required key 'weight'"),
+        (
+            lambda t: t.replace('weight = "tt_dan_so"', 'weight = "tt_chuc_vu"'),
+            "must name a number field",
+        ),
+        (lambda t: t.replace("threshold = 19", ""), "missing required key 'threshold'"),
+        (
+            lambda t: t.replace('rollup = "entered"', 'rollup = "entered"\n  threshold = 3'),
+            "'threshold' belongs to rollup 'count'",
+        ),
+        (
+            lambda t: t.replace('  reference = "mean"', '  reference = "median"', 1),
+            "unknown reference 'median'",
+        ),
+        (
+            lambda t: t.replace("required = false\n  since", "required = true\n  since"),
+            "must be optional",
+        ),
     ],
 )
 def test_broken_schema_names_file_and_entry(edit, words) -> None:  # type: ignore[no-untyped-def]
