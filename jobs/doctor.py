@@ -338,6 +338,7 @@ def run_provision(
             email,
             required_names=schema.names,
             on_warning=lambda code, text: warnings.append((code, text)),
+            percent_names=[f.id for f in schema.fields if f.type.value == "percent"],
         )
     except ProvisionError as exc:
         if exc.provisioned:

@@ -98,9 +98,7 @@ def rule_words(schema: Schema, f: Field) -> str:
     if t is FieldType.INTEGER:
         return f"số nguyên {_bounds_words(f.min, f.max)}".strip()
     if t is FieldType.PERCENT:
-        return f"số phần trăm {_bounds_words(f.min, f.max)}, gõ kèm dấu % (ví dụ 97,18%)".replace(
-            "  ", " "
-        )
+        return f"số phần trăm {_bounds_words(f.min, f.max)} (không gõ dấu %)".replace("  ", " ")
     if t is FieldType.DECIMAL:
         return f"số {_bounds_words(f.min, f.max)}".strip()
     if t is FieldType.DATE:
@@ -245,8 +243,8 @@ def rate_rules(schema: Schema, ind: Indicator) -> list[RedRule]:
         t, m = ref(tu), ref(mau)
         return f"=AND(ISNUMBER({t}),ISNUMBER({m}),{m}<=0)"
 
-    # The result cell has a percent format: "96%" is stored 0.96, "96" typed where no percent
-    # entry happens is stored 96. Red only when neither reading matches the ratio.
+    # A Google copy's result cell has a percent format (provisioning): "96%" is stored 0.96,
+    # "96" typed in the .xlsx is 96. Red only when neither reading matches the ratio.
     def result(ref: Ref) -> str:
         t, m, k = ref(tu), ref(mau), ref(kq)
         return (f"=IF(AND(ISNUMBER({k}),ISNUMBER({t}),ISNUMBER({m})),"

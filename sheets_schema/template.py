@@ -141,9 +141,11 @@ class _Renderer:
             num = {
                 FieldType.INTEGER: "#,##0",
                 FieldType.DECIMAL: "#,##0.##",
-                # A percent format: a typed "95%" is then stored 0.95 *with* a percent format
-                # in Excel, LibreOffice and Google alike, which the parser reads as 95 points.
-                FieldType.PERCENT: "0.00%",
+                # Percent points, shown with a "%" label beside. (Google copies get a percent
+                # format at provisioning, google_admin: there a typed "95%" could otherwise keep
+                # this format and read as 0.95. Not here: a percent format in the .xlsx would
+                # send every filled file to the slow reader, sync/excel.py.)
+                FieldType.PERCENT: "0.00",
                 FieldType.DATE: "dd/mm/yyyy",
                 FieldType.TEXT: "@",  # text, so a phone keeps its leading zero
             }.get(ftype, "General")
@@ -308,7 +310,7 @@ class _Renderer:
         ws.set_row(_HEADER_ROW, 48)
         self.note(
             ws, len(heads) - 1,
-            "Tỷ lệ (%) nhập kèm dấu %, ví dụ 97,18%. Chỉ tiêu không áp dụng: "
+            "Tỷ lệ (%) nhập số phần trăm, ví dụ 97,18 (không cần gõ dấu %). Chỉ tiêu không áp dụng: "
             "nhập “Không áp dụng” vào ô Kết quả và ghi lý do ở cột Ghi chú. Ô chuyển đỏ: tử số lớn "
             "hơn mẫu số, kết quả không khớp tử số/mẫu số, thiếu ghi chú bắt buộc, hoặc ô bắt buộc "
             "còn trống sau khi đã xác nhận hoàn thành (xem trang “Hướng dẫn”).",
@@ -493,7 +495,7 @@ def guide_lines(schema: Schema) -> list[tuple[str, bool]]:
         ("2. Chỉ nhập vào các ô nền vàng. Các ô khác đã khóa; không xóa, đổi tên trang, không xóa "
          "hay chèn hàng, cột trong bảng.", False),
         ("3. Số viết theo kiểu Việt Nam: dấu chấm ngăn cách hàng nghìn, dấu phẩy thập phân "
-         "(1.234,5). Tỷ lệ (%) nhập kèm dấu %, ví dụ 97,18%.", False),
+         "(1.234,5). Tỷ lệ (%) nhập số phần trăm, ví dụ 97,18; không gõ dấu %.", False),
         ("4. Ngày viết ngày/tháng/năm, ví dụ 20/03/2023.", False),
         ("5. Chỉ tiêu không áp dụng cho đơn vị: nhập “Không áp dụng” vào ô Kết quả và ghi lý do ở "
          "cột Ghi chú. Chỉ tiêu chưa đạt hoặc dự báo khó đạt, không đạt: bắt buộc ghi chú.", False),

@@ -334,6 +334,7 @@ def provision(
     notify: bool = True,
     required_names: Collection[str] = (),
     on_warning: Callable[[str, str], None] | None = None,
+    percent_names: Collection[str] = (),
 ) -> dict[str, str]:
     """Create a native Google Sheet from the template for each unit without a sheet.
 
@@ -375,7 +376,7 @@ def provision(
             if file_id is None:
                 file_id = _upload_checked(http, parent, name, xlsx, drive_id)
                 log.info("provision %s: created %s", ref.code, file_id)
-            for problem in _set_up_sheet(http, file_id, required_names):
+            for problem in _set_up_sheet(http, file_id, required_names, percent_names):
                 warn(ref.code, problem)
             for problem in _restore_checks(http, ref.code, file_id, template_rules(xlsx)):
                 warn(ref.code, problem)
@@ -520,6 +521,7 @@ def _upload(http: Any, folder_id: str, name: str, xlsx: bytes) -> str:
 
 
 LOCALE, TIME_ZONE = "vi_VN", "Asia/Ho_Chi_Minh"
+PERCENT_FORMAT = {"type": "PERCENT", "pattern": "0.00%"}
 _SETUP_FIELDS = (
     "properties(locale,timeZone),"
     "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,warningOnly)),"
@@ -527,9 +529,12 @@ _SETUP_FIELDS = (
 )
 
 
-def _set_up_sheet(http: Any, file_id: str, required_names: Collection[str]) -> list[str]:
+def _set_up_sheet(
+    http: Any, file_id: str, required_names: Collection[str], percent_names: Collection[str] = ()
+) -> list[str]:
     """One read, then (if anything is missing) one batchUpdate: Vietnam locale and time
-    zone, warning-only protection of each tab's labels. Returns what did not survive."""
+    zone, warning-only protection of each tab's labels, a percent format on the percent
+    fields (`percent_names`). Returns what did not survive."""
     meta = http.fetch_sheet_metadata(file_id, params={"fields": _SETUP_FIELDS})
     props = meta.get("properties", {})
     names = meta.get("namedRanges", [])
@@ -585,6 +590,20 @@ def _set_up_sheet(http: Any, file_id: str, required_names: Collection[str]) -> l
         )
     if not requests:
         return problems
+    # Percent fields get a percent format: a "95%" typed into a cell whose explicit format is
+    # "0.00" may keep it and store 0.95 (Google does not document which); with a percent
+    # format it is 0.95 *as a percent*, read as 95. Set with the first set-up only.
+    for named in names:
+        if str(named.get("name")) in percent_names:
+            requests.append(
+                {
+                    "repeatCell": {
+                        "range": dict(named.get("range", {})),
+                        "cell": {"userEnteredFormat": {"numberFormat": PERCENT_FORMAT}},
+                        "fields": "userEnteredFormat.numberFormat",
+                    }
+                }
+            )
     body = {"requests": requests, "includeSpreadsheetInResponse": True,
             "responseIncludeGridData": False}  # fmt: skip
     after = http.batch_update(file_id, body).get("updatedSpreadsheet", {})

@@ -56,12 +56,6 @@ def _put(cell: Any, value: Any) -> None:
         cell.value = value[1]
         cell.number_format = "0.00%"
         return
-    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in str(
-        cell.number_format
-    ):
-        # A number typed into a percent cell: Excel (percent entry) stores 96 as 96% = 0.96.
-        cell.value = value / 100
-        return
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # typed into a text cell: text, not a formula
