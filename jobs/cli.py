@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="kiểm tra cấu hình, tài khoản, quyền truy cập và từng bảng tính đơn vị",
     )
     doc.add_argument("--config", type=Path, metavar="TỆP", help=config_help)
+    doc.add_argument(
+        "--google-probe",
+        action="store_true",
+        help="thử trên Google thật một lần: tạo một bảng tính thử từ mẫu như khi cấp cho đơn "
+        "vị, đọc lại những gì Google giữ, nhập thử như đơn vị rồi xóa bảng tính thử",
+    )
 
     pv = sub.add_parser(
         "provision",
@@ -459,7 +465,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     config = _config(args)
     assert config is not None
-    checks = run_doctor(config)
+    checks = run_doctor(config, google_probe=args.google_probe)
     out = _console()
     if _tty():
         table = Table(title=escape(f"Kiểm tra cấu hình — {config.path}"), title_justify="left",

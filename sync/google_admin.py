@@ -37,7 +37,7 @@ from .google import (
     spreadsheet_key,
 )
 from .google_oauth import is_sign_in_refused
-from .google_rules import template_rules, verify_and_restore
+from .google_rules import compare, read_back, template_rules, verify_and_restore
 from .http import GoogleConfigError, load_credentials, read_service_account_key
 
 log = logging.getLogger(__name__)
@@ -217,6 +217,25 @@ def check_unit(
     )
 
 
+def check_unit_rules(client: gspread.Client, ref: SheetRef, rules: Sequence[Any]) -> Check:
+    """What the unit's sheet holds of the template's red cells and validations (read back)."""
+    name = f"Đơn vị {ref.code}: kiểm tra trong bảng tính"
+    key = spreadsheet_key(ref.sheet) or ""
+    try:
+        check = compare(rules, read_back(client.http_client, key))
+    except ACCESS_ERRORS as exc:
+        return Check(name, False, f"không đọc lại được ({type(exc).__name__})")
+    if not check.lost:
+        return Check(name, True, check.summary_vi())
+    return Check(
+        name,
+        False,
+        check.summary_vi(),
+        "Chỉ là trợ giúp khi nhập (ô đỏ, cảnh báo): khi tổng hợp hệ thống vẫn kiểm tra đầy đủ. "
+        "Bảng tính tạo bằng “tonghop provision” được thêm lại các quy tắc này.",
+    )
+
+
 def _version(block: Any) -> str:
     if block is None or block.error:
         return ""
@@ -266,6 +285,7 @@ def doctor(
     status_spreadsheet: str = "",
     key_file: str | Path | None = None,
     service_account_email: str = "",
+    rules_of: Callable[[str], Sequence[Any]] | None = None,
 ) -> list[Check]:
     """Every check, in the order a person fixes them; stops early where later ones can't run.
 
@@ -283,15 +303,16 @@ def doctor(
     if not all(c.ok for c in api_checks):
         return checks
     for ref in refs:
-        checks.append(
-            check_unit(
-                client,
-                ref,
-                required_names=required_names,
-                expected_version=expected_version,
-                service_account_email=email,
-            )
+        unit = check_unit(
+            client,
+            ref,
+            required_names=required_names,
+            expected_version=expected_version,
+            service_account_email=email,
         )
+        checks.append(unit)
+        if unit.ok and rules_of is not None:
+            checks.append(check_unit_rules(client, ref, rules_of(ref.code)))
     if status_spreadsheet:
         checks.append(check_status_sheet(client, status_spreadsheet, email))
     return checks
