@@ -7,6 +7,9 @@ expected losses are computed by that conversion on its own, never from the probe
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +22,9 @@ from sync.google_rules import FEATURES
 from tests.fake_google import FakeGoogle
 from tests.fake_google.convert import import_checks
 from tests.fake_google.sheets import Spreadsheet
+
+from .test_google_sync import REPO, google_district
+from .test_google_sync import demo as demo  # the demo district fixture, shared
 
 MAKE = Callable[..., gspread.Client]
 UNIT = UnitInfo("XA_A", "Đảng bộ xã A", "xa")
@@ -82,3 +88,33 @@ def test_the_scratch_file_is_deleted_even_when_a_step_fails(
     by_name = {i.name: i for i in result.items}
     assert not by_name["Thử trên Google"].ok and by_name["Thử trên Google"].action
     assert by_name["Xóa bảng tính thử"].ok and set(fake.files) == files_before
+
+
+def test_cli_doctor_google_probe_prints_the_checklist(
+    fake: FakeGoogle, demo: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "g"
+    google_district(fake, demo, root)
+    fake.add_shared_drive_folder("folder-1")
+    text = (root / "tonghop.toml").read_text("utf-8")
+    (root / "tonghop.toml").write_text(
+        text.replace("[output]", 'folder_id = "folder-1"\n\n[output]'), "utf-8"
+    )
+    files_before = set(fake.files)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TONGHOP_GOOGLE_API_URL": fake.url,
+           "COLUMNS": "300"}  # fmt: skip
+    res = subprocess.run([sys.executable, "-m", "jobs", "doctor", "--google-probe", "--config",
+                          str(root / "tonghop.toml")], capture_output=True, text=True, env=env,
+                         timeout=600)  # fmt: skip
+    assert "Traceback" not in res.stderr, res.stderr
+    out = " ".join(res.stdout.split())
+    assert "Đơn vị thử Google: Kiểm tra độ dài nội dung" in out
+    assert "Đơn vị thử Google: Xóa bảng tính thử" in out
+    assert set(fake.files) == files_before
+    record = recorded(root / "state" / PROBE_FILE)
+    assert record is not None and record["deleted"] is True
+    # A later doctor shows what the probe found.
+    res = subprocess.run([sys.executable, "-m", "jobs", "doctor", "--config",
+                          str(root / "tonghop.toml")], capture_output=True, text=True, env=env,
+                         timeout=600)  # fmt: skip
+    assert "Thử trên Google (--google-probe)" in " ".join(res.stdout.split())
