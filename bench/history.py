@@ -14,6 +14,7 @@ workbook would change it, without the cost of rendering a workbook per edit.
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import random
 import re
@@ -58,16 +59,30 @@ class Clock:
 
 
 def _cells(sample: Path) -> dict[str, tuple[str, str]]:
-    """field id → (sheet part in the zip, A1 cell) of the edited fields, from one unit file."""
+    """field id → (tab title, A1 cell) of the edited fields, from one unit file."""
     schema = load_schema()
     raw = read_xlsx(sample.read_bytes(), shapes=schema.shapes)
-    order = {title: i + 1 for i, title in enumerate(raw.sheet_titles)}
     from sheets_schema.findings import a1
 
+    return {f: (raw.blocks[f].sheet, a1(raw.blocks[f].row, raw.blocks[f].col)) for f in EDITED}
+
+
+def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
+    """tab title → its worksheet part, from workbook.xml and its relationships."""
+    book = parts["xl/workbook.xml"].decode("utf-8")
+    rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
+    targets = {}
+    for rel in re.finditer(r"<Relationship\b[^>]*>", rels):
+        rid = re.search(r'Id="([^"]+)"', rel.group(0))
+        target = re.search(r'Target="([^"]+)"', rel.group(0))
+        if rid and target:
+            targets[rid.group(1)] = target.group(1).lstrip("/").removeprefix("xl/")
     out = {}
-    for field in EDITED:
-        block = raw.blocks[field]
-        out[field] = (f"xl/worksheets/sheet{order[block.sheet]}.xml", a1(block.row, block.col))
+    for sheet in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", book):
+        name = re.search(r'name="([^"]+)"', sheet.group(0))
+        rid = re.search(r'r:id="([^"]+)"', sheet.group(0))
+        if name and rid and rid.group(1) in targets:
+            out[html.unescape(name.group(1))] = "xl/" + targets[rid.group(1)]
     return out
 
 
@@ -75,7 +90,11 @@ def _edit(path: Path, cells: dict[str, tuple[str, str]], value: int, at: datetim
     """Write ``value`` into the edited cells of ``path``; False when a cell is not there."""
     with zipfile.ZipFile(path) as zin:
         parts = {i.filename: zin.read(i.filename) for i in zin.infolist()}
-    for part, cell in cells.values():
+    sheets = _sheet_parts(parts)
+    for tab, cell in cells.values():
+        part = sheets.get(tab)
+        if part is None or part not in parts:
+            return False
         xml = parts[part].decode("utf-8")
         pattern = re.compile(rf'<c r="{cell}"([^>]*?)(/>|>.*?</c>)', re.S)
         match = pattern.search(xml)

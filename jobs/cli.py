@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="nơi lệnh sync của huyện mẫu ghi kết quả (mặc định: THƯ_MỤC/out)")  # fmt: skip
     d.add_argument("--seed", type=int, default=2023, metavar="SỐ",
                    help="hạt giống ngẫu nhiên: cùng số cho cùng huyện mẫu (mặc định: 2023)")  # fmt: skip
+    d.add_argument("--province", action="store_true",
+                   help="7 huyện mẫu (đã đồng bộ) và cấu hình tỉnh tổng hợp từ kết quả của các huyện")  # fmt: skip
 
     doc = sub.add_parser(
         "doctor",
@@ -169,7 +171,18 @@ def _instant(text: str) -> datetime:
     return value
 
 
+def _utf8_output() -> None:
+    """Write UTF-8 whatever the platform picked. Windows gives a redirected stream (the Task
+    Scheduler's `>> file`) the ANSI code page, which has no "Đ" or "ạ": every line would be
+    garbled, and the first one on stdout would end the run with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _utf8_output()
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
     try:
@@ -335,6 +348,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     config = _config(args)
     assert config is not None
+    if config.source.kind == "districts":  # a province: its units are the districts' outputs
+        return _sync_province(args, config)
     out_dir = args.out_dir or config.output.dir
     before = runlog.units_shown(out_dir)
     try:
@@ -407,6 +422,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.units is not None and args.units < 1:
         raise CliError("--units phải từ 1 trở lên")
+    if args.province:
+        from .province.demo import make_province_demo
+
+        made = make_province_demo(args.dir, args.units, args.seed)
+        run_it = shlex.join(
+            ["tonghop", "sync", "--config", str(made.config), "--as-of", DEMO_AS_OF]
+        )
+        _console(stderr=True).print(f"Đã tạo tỉnh mẫu {made.districts} huyện ở {args.dir}.\n"
+                                    f"Chạy thử: {run_it}", highlight=False, markup=False)  # fmt: skip
+        return 0
     result = make_demo(args.dir, args.units, args.seed, out_dir=args.out_dir)
     mix = ", ".join(
         f"{_DEMO_SCENARIOS.get(k, k)} {v}"
@@ -528,6 +553,28 @@ def cmd_provision(args: argparse.Namespace) -> int:
         highlight=False,
         markup=False,
     )
+    return 0
+
+
+def _sync_province(args: argparse.Namespace, config: Config) -> int:
+    from .province.sync import ProvinceError, run_province
+
+    try:
+        result = run_province(config, args.as_of, args.out_dir)
+    except ProvinceError as exc:
+        raise CliError(str(exc)) from exc
+    used = sum(1 for r in result.reads if r.status.value == "ok")
+    c = result.run.counts
+    line = (
+        f"tonghop sync (tỉnh): lần chạy {result.run.run_id}, {used}/{len(result.reads)} huyện dùng "
+        f"được, {int(c.get('submitted', 0))}/{int(c.get('expected', 0))} đơn vị đã nộp"
+        if result.rewritten
+        else f"tonghop sync (tỉnh): lần chạy {result.run.run_id}, kết quả các huyện không đổi"
+    )
+    for r in result.reads:
+        if r.status.value != "ok":
+            line += f"; {r.entry.name}: {r.status.label.lower()}"
+    _console().print(line, highlight=False, markup=False)
     return 0
 
 

@@ -27,11 +27,12 @@ from sheets_schema.loader import SchemaError, load_schema
 from sync.guard import Limits
 
 from .model import DistrictFigure, entered_line
+from .province.entries import DistrictEntry, read_districts
 
 DEFAULT_CONFIG = "tonghop.toml"
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_SCHEMA = "midterm_2020_2025"
-SOURCE_KINDS = ("excel", "google")
+SOURCE_KINDS = ("excel", "google", "districts")
 
 # Zone names shown to readers as "giờ Việt Nam" instead of the IANA name.
 _VIETNAM_ZONES = frozenset({"Asia/Ho_Chi_Minh", "Asia/Saigon"})
@@ -39,14 +40,14 @@ _VIETNAM_ZONES = frozenset({"Asia/Ho_Chi_Minh", "Asia/Saigon"})
 _ALLOWED: dict[str, tuple[str, ...]] = {
     "report": ("schema", "deadline", "deadline_inclusive", "timezone", "conference"),
     "units": ("registry",),
-    "source": ("kind", "folder"),
+    "source": ("kind", "folder", "district"),
     "google": (
         "credentials", "status_spreadsheet", "reads_per_minute", "folder_id", "oauth_client",
         "modified_lag_minutes",
     ),
     "output": ("dir", "state", "archive_keep", "log"),
     "remind": ("smtp_host", "smtp_port", "starttls", "sender", "username", "password_env"),
-    "district": ("name", "parent", "place"),
+    "district": ("name", "parent", "place", "code"),
     "limits": tuple(f.name for f in fields(Limits)),
     "draft": ("similarity", "min_units", "names_listed"),
 }  # fmt: skip
@@ -65,7 +66,7 @@ class ConfigError(ValueError):
     """The configuration cannot be used; the message is one line naming the file and the fix."""
 
 
-SourceKind = Literal["excel", "google"]
+SourceKind = Literal["excel", "google", "districts"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ class SourceConfig:
 
     kind: SourceKind
     folder: Path | None = None  # the folder of .xlsx files, for kind "excel"
+    # kind "districts" (a province): each district's code, name and output folder.
+    districts: tuple[DistrictEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ class DistrictConfig:
     name: str = ""  # e.g. "HUYỆN ỦY VĨNH LỢI"
     parent: str = ""  # e.g. "ĐẢNG BỘ TỈNH BẠC LIÊU"
     place: str = ""  # e.g. "Vĩnh Lợi", for "Vĩnh Lợi, ngày … tháng … năm …"
+    code: str = ""  # e.g. "VINH_LOI": written to status.json, checked by the province reading it
 
 
 @dataclass(frozen=True)
@@ -300,8 +304,13 @@ class _Reader:
     def build(self, doc: dict[str, Any]) -> Config:
         sections = self.sections(doc)
         report = self.report(sections["report"])
-        units = self.units(sections["units"])
         source = self.source(sections["source"])
+        # A province has no roster of units: its districts are listed under [source].
+        units = (
+            UnitsConfig(registry=self.file)
+            if source.kind == "districts"
+            else self.units(sections["units"])
+        )
         google = self.google(sections["google"])
         output = self.output(sections["output"])
         remind = self.remind(sections["remind"])
@@ -334,6 +343,8 @@ class _Reader:
                         f"các khóa được dùng trong [{name}]: {', '.join(keys)}"
                     )
         for name, keys in _REQUIRED.items():
+            if name == "units" and doc.get("source", {}).get("kind") == "districts":
+                continue
             for key in keys:
                 if key not in doc.get(name, {}):
                     raise self.fail(f"thiếu [{name}] {key}; thêm khóa này dưới [{name}]")
@@ -379,7 +390,13 @@ class _Reader:
     def source(self, table: dict[str, Any]) -> SourceConfig:
         text = self.text(table, "source", "kind", "").strip()
         if text not in SOURCE_KINDS:
-            raise self.fail(f'[source] kind = "{text}" không hợp lệ; ghi "excel" hoặc "google"')
+            raise self.fail(
+                f'[source] kind = "{text}" không hợp lệ; ghi "excel", "google" hoặc "districts"'
+            )
+        if text == "districts":
+            return SourceConfig(
+                kind="districts", districts=read_districts(table, self.resolve, self.fail)
+            )
         kind: SourceKind = "excel" if text == "excel" else "google"
         folder = self.optional_path(table, "source", "folder")
         if kind == "excel" and folder is None:
@@ -441,6 +458,7 @@ class _Reader:
             name=self.text(table, "district", "name", "").strip(),
             parent=self.text(table, "district", "parent", "").strip(),
             place=self.text(table, "district", "place", "").strip(),
+            code=self.text(table, "district", "code", "").strip(),
         )
 
     def targets(self, table: dict[str, Any], schema_ref: str) -> dict[str, float]:

@@ -215,7 +215,7 @@ def _excel_checks(
         functools.partial(_read_one, schema=schema, types=types), jobs, workers=os.cpu_count() or 1,
         memory_mb=config.limits.unit_memory_mb, seconds=config.limits.unit_seconds,
     )  # fmt: skip
-    for (_, ref, _), report in zip(jobs, pool.run(), strict=True):
+    for (_, ref, read), report in zip(jobs, pool.run(), strict=True):
         name = f"Đơn vị {ref}"
         if isinstance(report, Failure | SourceProblem):
             checks.append(
@@ -255,9 +255,30 @@ def _excel_checks(
                 )
             )
         else:
-            checks.append(Check(name, True, f"đúng mẫu, hoàn thành {report.completeness:.0%}"))
+            detail = f"đúng mẫu, hoàn thành {report.completeness:.0%}"
+            checks.append(_newer_elsewhere(folder / read.link, name, detail))
             versions[ref] = str(report.values.get("tt_phien_ban") or "")
     return checks + _old_versions(schema, versions)
+
+
+def _newer_elsewhere(path: Path, name: str, detail: str) -> Check:
+    """A unit's .xlsx with a newer .ods or .xls of the same name beside it: the unit may have
+    saved its latest work in a format the job does not read."""
+    for ext in (".ods", ".xls"):
+        other = path.with_suffix(ext)
+        try:
+            newer = other.stat().st_mtime > path.stat().st_mtime
+        except OSError:
+            continue
+        if newer:
+            return Check(
+                name,
+                False,
+                f"{detail}; nhưng “{other.name}” mới hơn “{path.name}” và chỉ tệp .xlsx được đọc",
+                f"Nếu “{other.name}” là bản mới nhất: mở nó, lưu lại dạng .xlsx (Tệp → Lưu thành "
+                f"→ Excel 2007-365) đè lên “{path.name}”; nếu không, xóa nó.",
+            )
+    return Check(name, True, detail)
 
 
 def _read_one(job: tuple[ExcelFolderSource, str, Version], schema: Schema,
@@ -352,13 +373,16 @@ def run_provision(
     from sync.google_admin import ProvisionError, provision
 
     if config.source.kind != "google":
-        raise ProvisionFailed(f'{config.path}: provision is for [source] kind = "google"')
+        raise ProvisionFailed(
+            f'{config.path}: lệnh provision chỉ dùng khi [source] kind = "google" (bảng tính '
+            f"Google); với các tệp .xlsx, gửi mỗi đơn vị mẫu điền sẵn: tonghop template --unit MÃ"
+        )
     as_person = oauth or config.google.oauth_client is not None
     if not config.google.folder_id and not as_person:
         raise ProvisionFailed(
-            f"{config.path}: set [google] folder_id to a Shared Drive folder the service account can "
-            "add files to (service accounts have no storage of their own), or provision with a "
-            "person's account: tonghop provision --oauth"
+            f"{config.path}: ghi vào [google] folder_id mã một thư mục trong Bộ nhớ dùng chung "
+            "(Shared Drive) mà tài khoản dịch vụ được thêm tệp (tài khoản dịch vụ không có dung "
+            "lượng riêng), hoặc tạo bằng tài khoản của một người: tonghop provision --oauth"
         )
     schema = load_schema(config.report.schema)
     units = roster_of(config)
@@ -396,7 +420,7 @@ def run_provision(
 
             raise ProvisionFailed(sign_in_refused_vi(oauth_token_file(config))) from exc
         raise ProvisionFailed(
-            f"{exc.message_vi} ({exc}; {len(exc.provisioned)} units done and recorded)"
+            f"{exc.message_vi} (đã tạo và ghi vào danh sách {len(exc.provisioned)} đơn vị)"
         ) from exc
     if created:
         write_roster_sheet_column(config.units.registry, created)

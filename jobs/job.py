@@ -258,6 +258,7 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
         district_name=config.district.name,
         district_parent=config.district.parent,
         district_place=config.district.place,
+        district_code=config.district.code,
         targets=dict(config.targets),
         district_results=dict(config.district_results),
         field_changes=history.changes_after_submission(state),

@@ -167,6 +167,7 @@ class RunInfo:
     district_name: str = ""
     district_parent: str = ""
     district_place: str = ""
+    district_code: str = ""  # [district] code: in status.json, for the province that reads it
     targets: dict[str, float] = field(default_factory=dict)
     # The district's own statistic per ``entered`` indicator ([district_results]).
     district_results: dict[str, DistrictFigure] = field(default_factory=dict)

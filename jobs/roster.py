@@ -255,8 +255,8 @@ def _header(path: Path, rows: list[Row]) -> dict[str, int]:
         )
     for name in ignored:
         close = [c for c in COLUMNS if c not in columns and _similar(name, c)]
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        log.warning("%s: column %r is not a roster column and is ignored%s", path, name, hint)
+        hint = f" (có phải định ghi {close[0]}?)" if close else ""
+        log.warning("%s: cột “%s” không phải cột của danh sách đơn vị, bỏ qua%s", path, name, hint)
     return columns
 
 

@@ -73,11 +73,11 @@ MIGRATIONS: tuple[str, ...] = (
     # What the job wrote of each output, so that a file a person edited is told apart and kept
     # (jobs/outputs/edits.py); and the edited files the log has already mentioned.
     """
-    CREATE TABLE outputs_written (
+    CREATE TABLE IF NOT EXISTS outputs_written (
         artefact TEXT NOT NULL, digest TEXT NOT NULL, run_id INTEGER NOT NULL,
         PRIMARY KEY (artefact, digest)
     );
-    CREATE TABLE output_edits (path TEXT PRIMARY KEY, run_id INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS output_edits (path TEXT PRIMARY KEY, run_id INTEGER NOT NULL);
     """,
     # Field history (jobs/history.py): one row per field whose value differs between two
     # versions of a unit the job read. Old and new are JSON; tab and cell where it was read.

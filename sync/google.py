@@ -147,7 +147,9 @@ class GoogleSource:
                     # The account, the clock, the quota or the network: asking again for every
                     # unit would only fail again (and spend the quota). Classified once.
                     problem = classify(exc, api="drive", link="", email=self.service_account_email)
-                    log.error("Drive listing failed, no unit read this run: %s", problem.reason)
+                    log.error("không đọc được danh sách tệp trên Google Drive, lần này không đọc "
+                              "được đơn vị nào: %s", problem.message_vi)  # fmt: skip
+                    log.debug("Drive listing failed: %s", problem.reason)
                     for code, key in keys.items():
                         out[code] = replace(problem, link=sheet_url(key))
                     return {ref.code: out[ref.code] for ref in refs}
@@ -225,7 +227,9 @@ class GoogleSource:
                 data = self._values_fallback(key, data)
         except ACCESS_ERRORS as exc:
             problem = classify(exc, api="sheets", link=link, email=self.service_account_email)
-            log.warning("unit %s: %s", ref.code, problem.reason)
+            # The unit's status says it (and cron stays quiet while nothing changes); -v shows it.
+            log.info("đơn vị %s: %s", ref.code, problem.message_vi)
+            log.debug("unit %s: %s", ref.code, problem.reason)
             return problem
         # The parsed response, serialised again: the snapshot is exactly what was parsed.
         snapshot = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

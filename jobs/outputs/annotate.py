@@ -33,6 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sheets_schema import Finding, Severity
 from sync.guard import Limits
 
+from .sheet_stream import SheetBytes
 from .verify import CopyRejected, verify_copy
 from .xlsx_marks import Mark, Package, Unsupported, is_strict
 
@@ -66,27 +67,32 @@ def annotate_workbook(data: bytes, findings: Iterable[Finding]) -> bytes:
 def annotated_copy(data: bytes, findings: Iterable[Finding], limits: Limits | None = None) -> bytes:  # fmt: skip
     """``annotate_workbook``, then the copy re-read and compared (``verify``): AnnotateError
     when it differs from ``data`` or a mark would not be seen."""
-    copy, marks, rewritten = _annotate(data, list(findings))
+    copy, marks, rewritten, scanned = _annotate(data, list(findings))
     try:
-        verify_copy(data, copy, marks, limits or Limits(), rewritten=rewritten)
+        verify_copy(data, copy, marks, limits or Limits(), rewritten=rewritten, scanned=scanned)
     except CopyRejected as exc:
         raise AnnotateError(f"bản sao không đạt khi đọc lại ({exc}), không dùng") from exc
     return copy
 
 
-def _annotate(data: bytes, findings: list[Finding]) -> tuple[bytes, dict[str, list[Mark]], bool]:
+Made = tuple[
+    bytes, dict[str, list[Mark]], bool, dict[str, SheetBytes]
+]  # copy, marks, by openpyxl, scans
+
+
+def _annotate(data: bytes, findings: list[Finding]) -> Made:
     _check_size(data)
     if is_strict(data):
         raise AnnotateError(STRICT_VI)
     try:
         with Package(data) as pkg:
             plan = _plan(pkg, findings)
-            return pkg.mark(plan, AUTHOR), plan, False
+            return pkg.mark(plan, AUTHOR), plan, False, pkg.scanned()
     except (Unsupported, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         log.debug("annotating with openpyxl instead: %s", exc)
         why = str(exc)
     _check_openpyxl_size(data, why)
-    return (*_annotate_with_openpyxl(data, findings), True)
+    return (*_annotate_with_openpyxl(data, findings), True, {})
 
 
 def _plan(pkg: Package, findings: list[Finding]) -> dict[str, list[Mark]]:

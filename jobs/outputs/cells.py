@@ -43,11 +43,12 @@ _HEAD_FILL = "#1F4E78"
 # Liberation Sans, so the row heights ``fit`` computes hold in both programs. Without the
 # "none" scheme Excel would show the theme's font (Calibri) instead.
 FONT = {"font_name": "Arial", "font_size": 10, "font_scheme": "none"}
-DRAFT_FILE = "bao-cao-tong-hop.docx"
+# The units' whole texts are in the draft's annex (annex.ANNEX), not in the draft's body.
+FULL_TEXT_FILE = "phu-luc-y-kien-don-vi.docx"
 # Appended to a unit's text cut to the 409-point row Excel allows.
 CUT_NOTE = (
-    " … [Nội dung dài, ô này chỉ in được phần đầu; toàn văn ở bản dự thảo "
-    f"{DRAFT_FILE} và trong báo cáo của đơn vị.]"
+    " … [Nội dung dài, ô này chỉ in được phần đầu; toàn văn ở phụ lục "
+    f"{FULL_TEXT_FILE} và trong báo cáo của đơn vị.]"
 )
 _DEFAULT_WIDTH = 8.43
 _DEFAULT_ROW_PT = 15.0
@@ -291,7 +292,7 @@ class Book:
             f"Nội dung dài {fmt_number(len(value), 0)} ký tự, vượt giới hạn "
             f"{fmt_number(EXCEL_CELL_LIMIT, 0)} ký tự một ô của Excel: trang “{ws.get_name()}” "
             f"của bản tổng hợp chỉ giữ {fmt_number(kept, 0)} ký tự đầu. Bản đầy đủ vẫn ở bảng "
-            f"tính của đơn vị và trong bản dự thảo {DRAFT_FILE}; hãy rút gọn nếu có thể."
+            f"tính của đơn vị và trong phụ lục {FULL_TEXT_FILE}; hãy rút gọn nếu có thể."
         )
         return Finding(
             Severity.WARNING,

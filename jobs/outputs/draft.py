@@ -29,8 +29,12 @@ from sheets_schema.values import fmt_number
 from ..model import RunInfo, Status, UnitOutcome
 from .draft_points import (
     PLACEHOLDER,
+    SHORT,
     attribution,
+    count_words,
+    indicators_lead,
     limitations,
+    shortfall_sentence,
     singles_paragraph,
 )
 from .rollup import RESULT_PLACES, DistrictIndicator, district_rollup, submitted_reports
@@ -70,7 +74,6 @@ _ROLLUP_COLUMNS = (
     ("Đánh giá", 18), ("Số đơn vị báo cáo", 16), ("Số đơn vị đạt chỉ tiêu của mình", 18),
 )  # fmt: skip
 _ROLLUP_NUMERIC = frozenset({3, 4, 5, 6, 7, 9, 10})
-_SHORT = "Chưa đạt"
 
 
 def draft_bytes(
@@ -189,10 +192,11 @@ class _Draft(WordPage):
             lines.append(FullRow(f"{g}. {group}"))
             lines += [rollup_cells(n, d) for n, d in members]
         self.table(_ROLLUP_COLUMNS, lines, _ROLLUP_NUMERIC)
-        for d in rows:
-            if d.assessment == _SHORT:
-                self.para(shortfall_sentence(d))
+        # Back to portrait for the prose: the sentences no longer fill a landscape page alone.
         self.new_section(landscape=False)
+        for d in rows:
+            if d.assessment == SHORT:
+                self.para(shortfall_sentence(d))
 
     # ------------------------------------------------------------------ III, V, VI narratives
     def narratives(self, fields: list[Field], start: int = 1) -> None:
@@ -249,7 +253,7 @@ class _Draft(WordPage):
                 kind = "int" if f.type is FieldType.INTEGER and tab.rollup != "mean" else "dec"
                 rows.append([str(n), f.label, number_text(total, kind), str(len(values))])
                 if total:
-                    words = _count_words(f.label, number_text(total, kind))
+                    words = count_words(f.label, number_text(total, kind))
                     if f.label.startswith(("—", "-", "trong đó")) and said:
                         # A breakdown of the line above it: "kỷ luật 28 (khiển trách 16, …)".
                         head, _, inner = said[-1].partition(" (")
@@ -405,66 +409,6 @@ def rollup_cells(n: int, d: DistrictIndicator) -> list[str]:
         str(d.reporting),
         str(d.meeting),
     ]
-
-
-def indicators_lead(rows: Sequence[DistrictIndicator]) -> str:
-    """How many indicators met or exceeded the district's target, which fell short by how
-    much, and which cannot be judged yet."""
-    judged = [d for d in rows if d.assessment in ("Vượt", "Đạt", _SHORT)]
-    over = sum(d.assessment == "Vượt" for d in judged)
-    met = sum(d.assessment == "Đạt" for d in judged)
-    short = [d for d in judged if d.assessment == _SHORT]
-    text = (
-        f"Kết quả toàn huyện tổng hợp từ các đơn vị đã nộp; chỉ tiêu tỷ lệ tính bằng tổng tử "
-        f"số chia tổng mẫu số. So với chỉ tiêu Nghị quyết của Huyện, trong {len(judged)} chỉ "
-        f"tiêu có đủ số liệu để đánh giá, {over + met} chỉ tiêu đạt và vượt ({over} vượt, "
-        f"{met} đạt)"
-    )
-    if short:
-        parts = [f"{_lower(d.label)} (đạt {d.ratio_text})" for d in short]
-        text += f", {len(short)} chỉ tiêu chưa đạt: " + "; ".join(parts)
-    text += "."
-    rest = len(rows) - len(judged)
-    if rest:
-        text += (
-            f" {rest} chỉ tiêu chưa đánh giá được do chưa có chỉ tiêu của huyện hoặc chưa có "
-            "số liệu."
-        )
-    return text
-
-
-def shortfall_sentence(d: DistrictIndicator) -> str:
-    """One sentence for an indicator short of the district's target."""
-    # The figures as the table and "Toàn huyện" show them (one rounding).
-    unit = f" {d.unit}" if d.unit and d.unit != "%" else ""
-    pct = "%" if d.unit == "%" else ""
-    return (
-        f"{d.label}: kết quả toàn huyện {number_text(d.shown_result, d.kind)}{pct}{unit}, "
-        f"chỉ tiêu {number_text(d.shown_target, d.target_kind)}{pct}{unit}, đạt "
-        f"{d.ratio_text} so với chỉ tiêu; {d.meeting}/{d.reporting} đơn vị báo cáo đạt chỉ "
-        "tiêu của mình."
-    )
-
-
-# ---------------------------------------------------------------------- helpers
-
-
-def _count_words(label: str, value: str) -> str:
-    """ "Kiểm tra tổ chức đảng (lượt)" and 45 → "kiểm tra tổ chức đảng 45 lượt"."""
-    label = label.lstrip("—- ").removeprefix("trong đó:").strip()
-    head, _, unit = label.partition(" (")
-    unit = unit.rstrip(")")
-    if unit and unit != "tổng số":
-        return f"{_lower(head)} {value} {unit}"
-    return f"{_lower(head)} {value}"
-
-
-def _lower(text: str) -> str:
-    """The first letter in lower case, unless the first word is an abbreviation (BHYT)."""
-    first = text.split(" ", 1)[0]
-    if len(first) > 1 and first[1:2].isupper():
-        return text
-    return text[:1].lower() + text[1:]
 
 
 def _filled(value: object) -> bool:

@@ -1,13 +1,16 @@
-"""How the draft words the points ``synthesis`` finds: who made a point, the points only one
-unit made, the limitations grouped by cause. Plain strings; ``draft`` puts them on the page."""
+"""How the draft words what it says: who made a point, the points only one unit made, the
+limitations grouped by cause, the indicators' lead and shortfalls, the counts in prose. Plain
+strings; ``draft`` puts them on the page."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .rollup import DistrictIndicator
 from .synthesis import Point, Settings, find_points
 
+SHORT = "Chưa đạt"
 ANNEX_TITLE = "Phụ lục ý kiến của các đơn vị"
 PLACEHOLDER = (
     "[Đánh giá chung của Ban Thường vụ về nội dung này: Văn phòng dự thảo, "
@@ -83,3 +86,62 @@ def _pieces(text: str) -> list[str]:
     from .synthesis import split_sentences
 
     return split_sentences(text)
+
+
+def indicators_lead(rows: Sequence[DistrictIndicator]) -> str:
+    """How many indicators met or exceeded the district's target, which fell short by how
+    much, and which cannot be judged yet."""
+    judged = [d for d in rows if d.assessment in ("Vượt", "Đạt", SHORT)]
+    over = sum(d.assessment == "Vượt" for d in judged)
+    met = sum(d.assessment == "Đạt" for d in judged)
+    short = [d for d in judged if d.assessment == SHORT]
+    text = (
+        f"Kết quả toàn huyện tổng hợp từ các đơn vị đã nộp; chỉ tiêu tỷ lệ tính bằng tổng tử "
+        f"số chia tổng mẫu số. So với chỉ tiêu Nghị quyết của Huyện, trong {len(judged)} chỉ "
+        f"tiêu có đủ số liệu để đánh giá, {over + met} chỉ tiêu đạt và vượt ({over} vượt, "
+        f"{met} đạt)"
+    )
+    if short:
+        parts = [f"{_lower(d.label)} (đạt {d.ratio_text})" for d in short]
+        text += f", {len(short)} chỉ tiêu chưa đạt: " + "; ".join(parts)
+    text += "."
+    rest = len(rows) - len(judged)
+    if rest:
+        text += (
+            f" {rest} chỉ tiêu chưa đánh giá được do chưa có chỉ tiêu của huyện hoặc chưa có "
+            "số liệu."
+        )
+    return text
+
+
+def shortfall_sentence(d: DistrictIndicator) -> str:
+    """One sentence for an indicator short of the district's target."""
+    from .draft import number_text  # the draft's number format, one rounding
+
+    # The figures as the table and "Toàn huyện" show them (one rounding).
+    unit = f" {d.unit}" if d.unit and d.unit != "%" else ""
+    pct = "%" if d.unit == "%" else ""
+    return (
+        f"{d.label}: kết quả toàn huyện {number_text(d.shown_result, d.kind)}{pct}{unit}, "
+        f"chỉ tiêu {number_text(d.shown_target, d.target_kind)}{pct}{unit}, đạt "
+        f"{d.ratio_text} so với chỉ tiêu; {d.meeting}/{d.reporting} đơn vị báo cáo đạt chỉ "
+        "tiêu của mình."
+    )
+
+
+def count_words(label: str, value: str) -> str:
+    """ "Kiểm tra tổ chức đảng (lượt)" and 45 → "kiểm tra tổ chức đảng 45 lượt"."""
+    label = label.lstrip("—- ").removeprefix("trong đó:").strip()
+    head, _, unit = label.partition(" (")
+    unit = unit.rstrip(")")
+    if unit and unit != "tổng số":
+        return f"{_lower(head)} {value} {unit}"
+    return f"{_lower(head)} {value}"
+
+
+def _lower(text: str) -> str:
+    """The first letter in lower case, unless the first word is an abbreviation (BHYT)."""
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first[1:2].isupper():
+        return text
+    return text[:1].lower() + text[1:]

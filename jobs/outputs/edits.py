@@ -18,7 +18,6 @@ the job's; anything else is kept as a person's, which only costs a copy beside i
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import itertools
@@ -29,11 +28,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Protocol
 
 from ..model import KeptOutput
-from .atomic import atomic_write
 
 log = logging.getLogger("tonghop.outputs")
 # The words in a new generation's name beside a kept file: "(số liệu 25-03 09h00)".
@@ -172,7 +170,7 @@ def survey(main: Path, written: set[str], editable: bool,
             (job if file_digest(path) in written else person).append(path)
         except OSError:
             continue  # held open or gone: neither ours to touch nor known to be edited
-    job.sort(key=_mtime, reverse=True)
+    job.sort(key=mtime, reverse=True)
     return Placement(main, holder, digest, job, sorted(person), adopted)
 
 
@@ -221,10 +219,16 @@ def kept_outputs(out_dir: Path, places: dict[str, Placement],
 
 
 def announce(kept: Iterable[KeptOutput], out_dir: Path, ledger: OutputLedger, run_id: int) -> None:
-    """Say once in the log that a file was edited and kept; forget files no longer edited."""
+    """Say once in the log that a file was edited and kept (forgetting files no longer
+    edited), and that one could not be read."""
     seen = set()
     for item in kept:
-        if item.reason != EDITED:
+        if item.reason == IN_USE:  # said every run it lasts: it clears when the file is closed
+            log.warning(
+                "Không đọc được tệp “%s” (có thể tệp đang mở trong Excel hoặc Word): hệ thống "
+                "không ghi đè, bản mới được ghi bên cạnh (%s).",
+                item.file, f"“{item.new_file}”" if item.new_file else "khi có số liệu mới",
+            )  # fmt: skip
             continue
         key = str((out_dir / item.file).resolve())
         seen.add(key)
@@ -258,57 +262,7 @@ def _refusal(exc: OSError) -> str:
     return f"hệ thống từ chối: {exc.strerror or exc}"
 
 
-# ------------------------------------------------------------------ archive
-
-
-def archive_copy(current: Path, artefact: str, folder: Path) -> None:
-    """Copy a generation of ``artefact`` that is about to be replaced or removed into ``folder``.
-
-    The copy is named after the output, not the file (a copy beside an edited file is archived
-    as ``bao-cao-tong-hop-<time>-<digest>.docx`` too, so pruning finds every generation), with
-    its modified time and the start of its digest: the same copy is archived once.
-    """
-    name = PurePosixPath(artefact)
-    stamp = datetime.fromtimestamp(current.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
-    data = current.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    target = folder / f"{name.stem}-{stamp}-{digest[:8]}{name.suffix}"
-    if not target.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, lambda fh: fh.write(data))
-
-
-def prune_archive(folder: Path, artefact: str, keep: int, written: set[str]) -> None:
-    """Remove the oldest of the job's archived generations of ``artefact`` beyond ``keep``.
-
-    A copy whose content the job did not write (a person edited it, here or before it was
-    archived by an older version) is never removed and does not count against ``keep``.
-    """
-    name = PurePosixPath(artefact)
-    pattern = re.compile(
-        # Older versions named copies "-r<run>" instead of the digest's start.
-        rf"{re.escape(name.stem)}-\d{{8}}-\d{{6}}-(?:r-?\d+|[0-9a-f]{{8}}){re.escape(name.suffix)}"
-    )
-    try:
-        copies = [p for p in folder.iterdir() if pattern.fullmatch(p.name) and p.is_file()]
-    except OSError:
-        return
-    if len(copies) <= keep:
-        return  # nothing could be pruned: no need to read them
-    ours = []
-    for path in copies:
-        with contextlib.suppress(OSError):
-            if file_digest(path) in written:
-                ours.append(path)
-    ours.sort(key=_mtime)
-    for stale in ours[: max(0, len(ours) - keep)]:
-        try:
-            stale.unlink()
-        except OSError as exc:
-            log.debug("cannot prune %s: %s", stale, exc.strerror)
-
-
-def _mtime(path: Path) -> float:
+def mtime(path: Path) -> float:
     try:
         return path.stat().st_mtime
     except OSError:

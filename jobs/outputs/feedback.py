@@ -133,8 +133,13 @@ def make_copies(todo: Sequence[tuple[str, Path, list[Finding]]], limits: Limits,
 
 
 def _limit_text(failure: Failure) -> str:
-    return failure.message_vi.split(". ")[0].replace("Tệp quá lớn hoặc quá phức tạp để đọc",
-                                                     "Tệp quá lớn hoặc quá phức tạp để chép")  # fmt: skip
+    # The worker's reasons speak of reading a file; here the file is being copied.
+    first = failure.message_vi.split(". ")[0]
+    return (
+        first.replace("để đọc", "để chép")
+        .replace("Đọc tệp", "Chép tệp")
+        .replace("khi đọc tệp", "khi chép tệp")
+    )
 
 
 def _copy_job(job: tuple[Path, list[Finding], Limits]) -> bytes | str:
@@ -146,6 +151,8 @@ def _copy_job(job: tuple[Path, list[Finding], Limits]) -> bytes | str:
         return str(exc)
     except OSError as exc:
         return f"không đọc được bản lưu của tệp ({exc.strerror})"
+    except MemoryError:
+        raise  # the worker reports the memory limit, and a fresh one takes over
     except Exception as exc:  # a reader's surprise on one odd file must not cost the run
         log.debug("annotating failed", exc_info=True)
         return f"lỗi khi chép ({type(exc).__name__}: {exc})"

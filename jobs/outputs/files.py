@@ -15,6 +15,10 @@ generation: the stamp is removed before the first of them is replaced and writte
 after the last one (and status.json) is in place. A run killed anywhere in between leaves no
 stamp, so the next run rewrites every artefact; temporary files a killed run left behind are
 removed at the start of the next one.
+
+A file a person edited (the workbook, the Word documents) is never replaced: ``edits`` tells
+whose each file is, and ``placing`` writes the generation beside it, archives what the job
+replaces and prunes the archive.
 """
 
 from __future__ import annotations
@@ -34,33 +38,27 @@ from typing import Any
 
 from sheets_schema import Code, Finding, Schema, Severity
 
-from ..model import KeptOutput, RunInfo, Status, UnitOutcome
+from ..model import RunInfo, Status, UnitOutcome
 from .annex import ANNEX, annex_bytes
-from .atomic import OutputError, _write_temp, atomic_write
+from .atomic import OutputError, atomic_write
 from .draft import DRAFT, draft_bytes
 from .edits import (
-    IN_USE,
-    LEDGER_MARGIN,
     Holder,
     MemoryLedger,
     OutputLedger,
     Placement,
     announce,
-    archive_copy,
-    beside_path,
     kept_outputs,
-    prune_archive,
-    say_in_use,
     survey,
 )
 from .feedback import FEEDBACK_DIR, SnapshotLookup, write_feedback
+from .placing import ARCHIVE, Artefact, archive_replaced, forget_superseded, write_generation
 from .workbook import write_workbook
 
 log = logging.getLogger("tonghop.outputs")
 WORKBOOK = "tong-hop.xlsx"
 STATUS_JSON = "status.json"
 FINGERPRINT = ".tong-hop.fingerprint"
-ARCHIVE = "archive"
 # A spreadsheet program opening a CSV runs a cell starting with these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # What atomic_write leaves behind when it is killed: ".<name>.<pid>.tmp".
@@ -78,22 +76,6 @@ def _renderer_digest() -> str:
 
 
 RENDERER = _renderer_digest()
-
-
-@dataclass(frozen=True)
-class Artefact:
-    """One output file of a generation: its name in the output folder and how to render it.
-
-    ``name`` may hold a subfolder (``phan-hoi/X.xlsx``). ``render`` returns the file's bytes;
-    renders run in list order, so one may use what an earlier one collected. An ``editable``
-    output is one people open and change (the workbook, the Word documents): a copy someone
-    changed is never replaced (the generation goes beside it), and its generations are
-    archived.
-    """
-
-    name: str
-    render: Callable[[], bytes]
-    editable: bool = False
 
 
 @dataclass
@@ -175,16 +157,19 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
         raise OutputError(f"không xóa được {stamp}: {exc.strerror}") from exc
     for item in items:
         if item.editable and archive_keep > 0:
-            _archive_replaced(places[item.name], targets[item.name], item.name, out_dir, run)
-    written = _write_generation(items, places, targets, ledger, run, out_dir)
+            archive_replaced(places[item.name], targets[item.name], item.name, out_dir)
+    written = write_generation(items, places, targets, ledger, run, out_dir)
     _sync_dir(out_dir)
     status = status_json(outcomes, run).encode("utf-8")
     atomic_write(status_path, _bytes(status))
     for item in items:
-        _forget_old(item, places[item.name], written[item.name], out_dir, archive_keep, ledger)
-    if all(path == targets[name] for name, path in written.items()):
+        forget_superseded(
+            item, places[item.name], written[item.name], out_dir, archive_keep, ledger
+        )
+    # A generation beside a file that was held open is not the usual one: no stamp, so the
+    # next run writes again and tries the usual names.
+    if all(path == places[n].main or places[n].holder is Holder.PERSON for n, path in written.items()):  # fmt: skip
         atomic_write(stamp, lambda fh: fh.write(digest.encode("ascii")))
-    # else a file was held open: no stamp, so the next run tries the usual names again
     return {**written, STATUS_JSON: status_path}
 
 
@@ -208,84 +193,6 @@ def _survey(out_dir: Path, items: list[Artefact], ledger: OutputLedger, stamp: P
             ledger.record_output(item.name, place.digest, run.run_id - 1)
         places[item.name] = place
     return places
-
-
-def _archive_replaced(place: Placement, target: Path, name: str, out_dir: Path,
-                      run: RunInfo) -> None:  # fmt: skip
-    """Archive the job's file this generation replaces (a person's is never replaced)."""
-    if (target == place.main and place.holder is Holder.JOB) or target in place.beside_job:
-        _archive(target, name, out_dir)
-
-
-def _archive(path: Path, name: str, out_dir: Path) -> None:
-    try:
-        archive_copy(path, name, out_dir / ARCHIVE)
-    except OSError as exc:
-        raise OutputError(f"không lưu được bản cũ {path} vào {out_dir / ARCHIVE}: "
-                          f"{exc.strerror}") from exc  # fmt: skip
-
-
-def _write_generation(items: list[Artefact], places: dict[str, Placement],
-                      targets: dict[str, Path], ledger: OutputLedger, run: RunInfo,
-                      out_dir: Path) -> dict[str, Path]:  # fmt: skip
-    """Render every output, then rename each into place; return where each went.
-
-    A file that cannot be replaced (held open) gets the generation beside it instead.
-    """
-    temps: list[tuple[Path, str]] = []
-    written: dict[str, Path] = {}
-    try:
-        for item in items:  # render everything first: a failing render replaces nothing
-            target = targets[item.name]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            data = item.render()
-            # Recorded before the rename: a run killed after it must not find its own file edited.
-            ledger.record_output(item.name, hashlib.sha256(data).hexdigest(), run.run_id)
-            temps.append((_write_temp(target, _bytes(data)), item.name))
-        for tmp, name in temps:
-            written[name] = _place(tmp, targets[name], places[name], run)
-    except OSError as exc:
-        raise OutputError(f"không ghi được kết quả vào {out_dir}: {exc.strerror}") from exc
-    finally:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
-    return written
-
-
-def _place(tmp: Path, target: Path, place: Placement, run: RunInfo) -> Path:
-    """Rename ``tmp`` over ``target``; when the usual file refuses, beside it. Where it went."""
-    try:
-        os.replace(tmp, target)
-        return target
-    except OSError as exc:
-        if target != place.main:
-            raise
-        # Windows refuses to replace a file Excel or Word holds open (a sharing violation).
-        beside = beside_path(place, run.as_of)
-        os.replace(tmp, beside)
-        say_in_use(target, beside, exc)
-        run.kept_outputs.append(KeptOutput(target.name, beside.name, IN_USE))
-        return beside
-
-
-def _forget_old(item: Artefact, place: Placement, written: Path, out_dir: Path, keep: int,
-                ledger: OutputLedger) -> None:  # fmt: skip
-    """Archive and remove the job's copies the new generation superseded; prune the archive
-    and the ledger."""
-    for path in place.beside_job:
-        if path == written:
-            continue
-        try:
-            if item.editable and keep > 0:
-                _archive(path, item.name, out_dir)  # the same copy twice is archived once
-            path.unlink()
-        except (OSError, OutputError) as exc:  # held open: still the job's, for a later run
-            log.debug("cannot remove the superseded %s: %s", path, exc)
-    ours = ledger.written_outputs(item.name)
-    if item.editable and keep > 0:
-        prune_archive(out_dir / ARCHIVE, item.name, keep, ours)
-    on_disk = {d for d in (place.digest,) if d and place.holder is Holder.JOB}
-    ledger.forget_outputs(item.name, keep + LEDGER_MARGIN, on_disk)
 
 
 def remove_leftovers(folders: Iterable[Path]) -> list[Path]:
@@ -394,6 +301,7 @@ def status_json(outcomes: list[UnitOutcome], run: RunInfo) -> str:
         "timezone": run.timezone,
         "schema": run.schema_id,
         "schema_version": run.schema_version,
+        "district": {"code": run.district_code, "name": run.district_name},
         "run_id": run.run_id,
         "counts": {
             k: (int(v) if float(v).is_integer() and not k.endswith("_rate") else v)

@@ -37,11 +37,12 @@ class CopyRejected(Exception):
 
 
 def verify_copy(original: bytes, copy: bytes, marks: dict[str, list[Mark]], limits: Limits,
-                *, rewritten: bool = False) -> None:  # fmt: skip
+                *, rewritten: bool = False, scanned: dict[str, SheetBytes] | None = None) -> None:  # fmt: skip
     """Raise ``CopyRejected`` unless ``copy`` is ``original`` with ``marks`` readable.
 
     ``rewritten``: the copy was written by openpyxl, not edited in place; it is then also
-    loaded whole by openpyxl to see every mark.
+    loaded whole by openpyxl to see every mark. ``scanned``: the unit's sheets as the editor
+    already scanned them (read-only), so a large one is not unpacked and scanned twice.
     """
     with zipfile.ZipFile(io.BytesIO(copy)) as zf:
         infos = zf.infolist()
@@ -54,7 +55,7 @@ def verify_copy(original: bytes, copy: bytes, marks: dict[str, list[Mark]], limi
     if sizes > WHOLE_READ_BYTES:
         # Too large to read whole twice: the in-place editor copied every unmarked row byte
         # for byte, so the marked rows are compared, cell by cell.
-        _same_marked_rows(original, sheets, marks)
+        _same_marked_rows(original, sheets, marks, scanned)
         return
     if has_utf16_parts(original) or not _same_values(original, copy):
         _same_report(original, copy, limits)  # calamine cannot read the unit's file
@@ -74,11 +75,14 @@ def _same_report(original: bytes, copy: bytes, limits: Limits) -> None:
         raise CopyRejected("the report read from the copy differs from the unit's file")
 
 
-def _same_marked_rows(original: bytes, sheets: dict[str, RowEditor], marks: dict[str, list[Mark]]) -> None:  # fmt: skip
+def _same_marked_rows(original: bytes, sheets: dict[str, RowEditor], marks: dict[str, list[Mark]],
+                      scanned: dict[str, SheetBytes] | None = None) -> None:  # fmt: skip
     try:
         with Package(original) as pkg:
             for title, found in marks.items():
-                before = RowEditor(pkg.sheet_bytes(title))
+                # The unit's sheet as the editor scanned it (unchanged bytes), or scanned now.
+                known = (scanned or {}).get(title)
+                before = RowEditor(known if known is not None else pkg.sheet_bytes(title))
                 after = sheets[title]
                 for row in {m.row for m in found}:
                     if _row_values(before, row) != _row_values(after, row):
@@ -182,10 +186,14 @@ def _same_values(original: bytes, copy: bytes) -> bool:
 
     try:
         before = values(original)
+    except MemoryError:
+        raise
     except Exception:  # calamine's own error types: the reader used openpyxl for this file
         return False
     try:
         after = values(copy)
+    except MemoryError:
+        raise
     except Exception as exc:
         raise CopyRejected(f"calamine cannot read the copy: {exc}") from exc
     if before != after:
@@ -200,6 +208,8 @@ def _marks_in_openpyxl(copy: bytes, marks: dict[str, list[Mark]]) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             wb = openpyxl.load_workbook(io.BytesIO(copy))
+    except MemoryError:
+        raise
     except Exception as exc:  # openpyxl's many error types on a file it cannot read
         raise CopyRejected(f"openpyxl cannot read the copy: {exc}") from exc
     for title, found in marks.items():

@@ -134,6 +134,10 @@ class Package:
         rels = self._read.rels(self.sheets[title])
         return next((t for kind, t in rels.values() if kind == _COMMENTS), None)
 
+    def scanned(self) -> dict[str, SheetBytes]:
+        """The worksheets scanned so far, by title (their bytes are never changed)."""
+        return dict(self._parsed)
+
     def sheet_bytes(self, title: str) -> SheetBytes:
         """Worksheet ``title`` as bytes with its row positions (``sheet_stream``)."""
         return self._sheet(title)

@@ -18,7 +18,8 @@ import pytest
 from jobs.config import load_config
 from jobs.demo import DEMO_AS_OF, make_demo
 from jobs.job import SyncOptions, SyncResult, run_sync
-from jobs.outputs.annex import ANNEX
+from jobs.outputs.annex import ANNEX, annex_bytes
+from jobs.outputs.cells import FULL_TEXT_FILE
 from jobs.outputs.draft import DRAFT, SECTIONS, narrative_fields
 from jobs.outputs.draft_points import PLACEHOLDER
 from jobs.outputs.rollup import submitted_reports
@@ -60,6 +61,7 @@ def test_annex_holds_every_sentence_of_every_submitted_unit_once(
     demo: tuple[Path, SyncResult],
 ) -> None:
     out, result = demo
+    assert FULL_TEXT_FILE == ANNEX  # where the workbook's cut cells say the whole text is
     schema = load_config_schema(result)
     blocks = _blocks(docx.Document(str(out / ANNEX)))
     units = list(submitted_reports(result.outcomes))
@@ -84,6 +86,13 @@ def test_annex_holds_every_sentence_of_every_submitted_unit_once(
             assert [x for x in lines if x.startswith("– ")] == [
                 f"– {row['han_che']}" for row in rows
             ]
+
+
+def test_annex_same_input_same_bytes(demo: tuple[Path, SyncResult]) -> None:
+    _, result = demo
+    schema = load_config_schema(result)
+    first = annex_bytes(schema, result.outcomes, result.run)
+    assert first == annex_bytes(schema, result.outcomes, result.run)
 
 
 def load_config_schema(result: SyncResult) -> Any:

@@ -291,7 +291,7 @@ def test_unknown_time_zone(tmp_path: Path) -> None:
 def test_unknown_source_kind(tmp_path: Path, kind: str) -> None:
     message = config_error(tmp_path, replace('kind = "excel"', f'kind = "{kind}"'))
     assert '[source] kind = "' in message
-    assert '"excel" hoặc "google"' in message
+    assert '"excel", "google" hoặc "districts"' in message
 
 
 def test_excel_source_needs_a_folder(tmp_path: Path) -> None:
@@ -414,3 +414,19 @@ def test_deadline_text_in_another_zone_names_it() -> None:
         .deadline_text(None)
         .endswith("giờ America/New_York (UTC-4)")
     )
+
+
+def test_a_province_lists_its_districts(tmp_path: Path) -> None:
+    text = replace('kind = "excel"', 'kind = "districts"').replace('folder = "sheets"\n', "")
+    assert "cần ít nhất một mục [[source.district]]" in config_error(tmp_path, text)
+    entry = (
+        '\n[[source.district]]\ncode = "VINH_LOI"\nname = "Huyện ủy Vĩnh Lợi"\nfolder = "vl/out"\n'
+    )
+    assert 'mã huyện "VINH_LOI" bị lặp lại' in config_error(tmp_path, text + entry + entry)
+    bad = entry.replace('"VINH_LOI"', '"VINH LOI"')
+    assert 'code = "VINH LOI" chỉ được gồm chữ, số, _ và -' in config_error(tmp_path, text + bad)
+    config = load_config(write_district(tmp_path, text + entry), env={})
+    assert config.source.kind == "districts"
+    assert [(d.code, d.folder) for d in config.source.districts] == [
+        ("VINH_LOI", tmp_path / "vl/out")
+    ]

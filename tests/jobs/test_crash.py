@@ -137,8 +137,9 @@ def test_a_run_killed_after_the_workbook_does_not_leave_it_stale(
     sheet = district.root / "sheets" / "XA_A.xlsx"
     aside = district.root / "XA_A.xlsx"
     shutil.move(sheet, aside)
-    # Renames: the archived workbook and draft, then the workbook itself; kill before the fourth.
-    assert _killed_sync(district.root, at(10), "rename", 4) == -signal.SIGKILL
+    # Renames: the archived workbook, draft and annex, then the workbook itself; kill before the
+    # fifth.
+    assert _killed_sync(district.root, at(10), "rename", 5) == -signal.SIGKILL
     out = district.root / "out"
     assert "Không truy cập được" in _workbook_statuses(out / "tong-hop.xlsx")["XA_A"]
     shutil.move(aside, sheet)
@@ -149,7 +150,7 @@ def test_a_run_killed_after_the_workbook_does_not_leave_it_stale(
 
 
 @pytest.mark.parametrize(
-    ("event", "n"), [("rename", n) for n in range(1, 8)] + [("open", n) for n in range(1, 7)]
+    ("event", "n"), [("rename", n) for n in range(1, 11)] + [("open", n) for n in range(1, 11)]
 )
 def test_killed_anywhere_the_next_run_writes_one_generation(
     base: District, tmp_path: Path, event: str, n: int

@@ -98,6 +98,21 @@ def test_another_format_beside_the_missing_xlsx(demo: Path, ext: str) -> None:
     assert line == f"✗ {message} — Cách sửa: Yêu cầu đơn vị gửi lại tệp .xlsx như đã nêu.", line
 
 
+def test_a_newer_ods_beside_the_xlsx_is_pointed_out(demo: Path) -> None:
+    import os
+
+    good = doctor(demo)
+    unit = next(u for u in units(demo) if good[f"Đơn vị {u['code']}"].startswith("✓ đúng mẫu"))
+    xlsx = demo / "sheets" / unit["sheet"]
+    ods = xlsx.with_suffix(".ods")
+    _ods(ods)
+    os.utime(ods, (xlsx.stat().st_mtime + 3600,) * 2)
+    line = doctor(demo)[f"Đơn vị {unit['code']}"]
+    assert line.startswith("✗ đúng mẫu") and f"“{ods.name}” mới hơn “{xlsx.name}”" in line, line
+    os.utime(ods, (xlsx.stat().st_mtime - 3600,) * 2)
+    assert doctor(demo)[f"Đơn vị {unit['code']}"].startswith("✓ đúng mẫu")
+
+
 def test_an_ods_named_in_the_roster_or_as_xlsx_is_not_called_corrupt(demo: Path) -> None:
     rows = units(demo)
     named, disguised = rows[0], rows[1]
@@ -163,5 +178,7 @@ def test_make_sync_remind_and_doctor_use_one_output_folder(tmp_path: Path) -> No
     assert "đơn vị cần nhắc" in remind.stdout
 
     lines = doctor(tmp_path / "demo")
+    if sys.platform == "linux":
+        assert "RLIMIT_AS" in lines["Giới hạn khi đọc tệp"]
     shown, _, writable = lines["Thư mục kết quả"].removeprefix("✓ ").rpartition(": ")
     assert Path(shown).resolve() == out.resolve() and writable == "ghi được"

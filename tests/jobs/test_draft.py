@@ -27,6 +27,7 @@ from jobs.outputs.draft import DRAFT, SECTIONS, draft_bytes
 from jobs.outputs.draft_points import ANNEX_TITLE, PLACEHOLDER
 from jobs.outputs.fit import text_px
 from jobs.outputs.rollup import NO_TARGET
+from jobs.outputs.synthesis import Settings
 from jobs.outputs.wordxml import clean
 from jobs.outputs.workbook import write_workbook
 from sheets_schema import Schema, parse_schema
@@ -520,3 +521,24 @@ def test_doctor_names_indicators_without_a_target(synced: tuple[District, SyncRe
     check = next(c for c in run_doctor(synced[0].config) if c.name == "Chỉ tiêu của huyện")
     assert check.ok and check.detail.startswith("5/14 chỉ tiêu có chỉ tiêu của huyện")
     assert "tang_truong" in check.detail and "bhyt," not in check.detail
+
+
+def test_draft_thresholds_are_read_and_checked(tmp_path: Path) -> None:
+    district = District(tmp_path / "cfg", load_schema())
+    district.add("XA_A")
+    toml = district.root / "tonghop.toml"
+    base = toml.read_text("utf-8")
+    toml.write_text(base + "\n[draft]\nsimilarity = 0.8\nmin_units = 3\n", "utf-8")
+    config = load_config(toml, env={})
+    assert dict(config.draft) == {"similarity": 0.8, "min_units": 3}
+    assert Settings.of(config.draft) == Settings(similarity=0.8, min_units=3)
+    for bad, message in (
+        ("similarity = 2", "[draft] similarity phải là một số lớn hơn 0 và không quá 1"),
+        ('similarity = "0.6"', "[draft] similarity phải là một số"),
+        ("min_units = 0", "[draft] min_units phải là số nguyên từ 1 trở lên"),
+        ("similarty = 0.6", "không có khóa [draft] similarty (có phải ý bạn là similarity?)"),
+    ):
+        toml.write_text(base + f"\n[draft]\n{bad}\n", "utf-8")
+        with pytest.raises(ConfigError) as caught:
+            load_config(toml, env={})
+        assert message in str(caught.value)

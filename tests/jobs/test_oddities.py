@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from jobs.outputs.annotate import ERROR_FILL, annotate_workbook, annotated_copy
+from jobs.outputs.feedback import make_copies
 from jobs.outputs.verify import CopyRejected, verify_copy
 from jobs.outputs.xlsx_marks import Mark
 from sheets_schema import ParseContext, Schema, parse_report
@@ -65,7 +66,9 @@ def test_each_oddity_gets_a_valid_copy_made_in_place(
     data = oddities.ODDITIES[name](base)
     found = findings(schema, data)
     assert any(f.tab == oddities.TAB and f.cell == oddities.CELL for f in found)
-    copy = annotated_copy(data, found, Limits())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Python's "Duplicate name" warning included
+        copy = annotated_copy(data, found, Limits())
     _assert_valid_copy(schema, data, copy, name)
     # In place, not through openpyxl: the unit's own parts (its theme) are kept byte for byte.
     theme = "xl/theme/theme1.xml"
@@ -132,3 +135,24 @@ def test_findings_are_printed_even_when_no_copy_can_be_made(tmp_path: Path, base
     res = tonghop("check", src, "--annotate", tmp_path / "ra.xlsx")
     assert "Traceback" not in res.stderr, res.stderr
     assert "C14" in res.stdout  # the findings, whatever became of the copy
+
+
+def test_a_large_sheet_is_copied_bounded_and_a_limit_skips_the_copy(
+    tmp_path: Path, schema: Schema, base: bytes
+) -> None:
+    # The attack of issue 19 at a fifth of its size: 220k cells under a unit comment, which
+    # used to force openpyxl's whole-workbook load outside any limit.
+    data = oddities.many_cells(base, cells=220_000)
+    path = tmp_path / "lon.xlsx"
+    path.write_bytes(data)
+    found = findings(schema, data)
+    (copy,) = make_copies([("XA", path, found)], Limits())
+    assert isinstance(copy, bytes), copy
+    ws = openpyxl.load_workbook(io.BytesIO(copy), read_only=False)[oddities.TAB]
+    assert ws[oddities.CELL].fill.fgColor.rgb.endswith(ERROR_FILL)
+    assert ws["B5"].comment.text == "Ghi chú của đơn vị"  # the unit's own note kept
+    # Under a limit it cannot meet, in its worker: a clear reason, no copy, the caller goes on.
+    (small,) = make_copies([("XA", path, found)], Limits(unit_memory_mb=8))
+    assert isinstance(small, str) and "giới hạn bộ nhớ 8 MiB" in small, small
+    (slow,) = make_copies([("XA", path, found)], Limits(unit_seconds=0))
+    assert isinstance(slow, str) and "0 giây" in slow, slow

@@ -219,6 +219,9 @@ def test_counts_are_numbers_and_the_two_times_are_said(book: openpyxl.Workbook) 
     text = " ".join(str(v) for r in rows for v in r if v)
     assert "Số liệu thay đổi lần cuối:" in text
     assert "status.json" not in text and "Asia/Ho_Chi_Minh" not in text
+    for ws in book.worksheets:  # no printed sheet names a file or a zone id
+        printed = " ".join(str(v) for r in ws.iter_rows(values_only=True) for v in r if v)
+        assert "status.json" not in printed and "Asia/" not in printed, ws.title
     # The demo has no Google status sheet: nothing sends the clerk to one.
     assert "Google" not in text
     assert "Cập nhật lúc" not in text

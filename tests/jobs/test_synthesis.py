@@ -103,6 +103,14 @@ def test_paraphrases_are_one_point_and_different_points_stay_apart() -> None:
         == f"Từ đầu nhiệm kỳ đến nay, {NAME_MASK} kết nạp được {NUMBER_MASK} đảng viên mới."
     )
     assert sorted(p.units for p in points[2:]) == [("U1",), ("U4",)]
+    # A date all share is kept whole, one they differ on is masked whole.
+    same = [("A", "Chi bộ A", "Thực hiện Kết luận 21-KL/TW ngày 25/10/2021, kết nạp 3 đảng viên."),
+            ("B", "Chi bộ B", "Thực hiện Kết luận 21-KL/TW ngày 25/10/2021, kết nạp 5 đảng viên.")]  # fmt: skip
+    assert find_points(same)[0].text == (
+        f"Thực hiện Kết luận 21-KL/TW ngày 25/10/2021, kết nạp {NUMBER_MASK} đảng viên."
+    )
+    other = [same[0], ("B", "Chi bộ B", same[1][2].replace("25/10", "18/5"))]
+    assert f"ngày {NUMBER_MASK}, kết nạp {NUMBER_MASK}" in find_points(other)[0].text
     assert {p.text for p in points[2:]} == {C, D}  # one unit's point is its sentence, as written
 
 

@@ -103,3 +103,18 @@ def test_memory_limit_on_linux_is_rlimit() -> None:
 
     if sys.platform == "linux":
         assert "RLIMIT_AS" in limits.mechanism()
+
+
+def test_output_redirected_in_a_windows_code_page_stays_vietnamese(tmp_path: Path) -> None:
+    """Windows hands a redirected stream (the Task Scheduler's `>> file`) its ANSI code page."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "cp1252"}
+    env.pop("TONGHOP_CONFIG", None)
+    for argv in (["demo", "--dir", str(tmp_path), "--units", "3"],
+                 ["sync", "--config", str(tmp_path / "tonghop.toml"), "--as-of", "2023-03-25T09:00:00+07:00"],
+                 ["doctor", "--config", str(tmp_path / "tonghop.toml")]):  # fmt: skip
+        res = subprocess.run([sys.executable, "-m", "jobs", *argv], capture_output=True,
+                             env=env, timeout=600)  # fmt: skip
+        assert res.returncode == 0, res.stderr
+        out = (res.stdout + res.stderr).decode("utf-8")  # raises if it is not UTF-8
+        assert "Traceback" not in out and "\\u" not in out
+    assert "Đúng hạn" in res.stdout.decode("utf-8") or "Đạt" in res.stdout.decode("utf-8")

@@ -466,7 +466,7 @@ def test_truncation_is_reported(
     cut = [c.value for r in book["Kiểm điểm"].iter_rows() for c in r if isinstance(c.value, str)]
     longest = max(cut, key=len)
     assert 1_000 < len(longest) < 32_767
-    assert longest.endswith(CUT_NOTE) and "bao-cao-tong-hop.docx" in CUT_NOTE
+    assert longest.endswith(CUT_NOTE) and "phu-luc-y-kien-don-vi.docx" in CUT_NOTE
     assert LONG_TEXT.startswith(longest.removesuffix(CUT_NOTE).rstrip(" …"))
     assert f"giữ {fmt_number(len(longest) - len(CUT_NOTE), 0)} ký tự đầu" in finding.message
     _, errors = _table(book["Lỗi"], "Mã đơn vị")

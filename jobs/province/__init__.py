@@ -1,0 +1,1 @@
+"""The province: a consolidation whose units are districts, read from their outputs."""
