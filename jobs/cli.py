@@ -365,7 +365,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         except SyncError as exc:
             raise CliError(str(exc)) from exc
     except (CliError, ConfigError, RosterError, SchemaError) as exc:
-        runlog.append(config.output.log, datetime.now(config.tz), f"tonghop sync: lỗi: {exc}")
+        runlog.append(config.output.log, datetime.now(config.tz), f"tonghop sync: lỗi: {exc}",
+                      create=False)  # fmt: skip
         raise
     found = runlog.changes(before, runlog.units_shown(out_dir))
     counts = runlog.summary(result.run.counts, result.run.as_of, None)

@@ -177,7 +177,10 @@ def send_reminders(config: Config, reminders: list[Reminder]) -> tuple[list[str]
     """
     r = config.remind
     if not r.smtp_host or not r.sender:
-        raise RemindError(f"{config.path}: set [remind] smtp_host and sender to send reminders")
+        raise RemindError(
+            f"{config.path}: muốn gửi lời nhắc, ghi máy chủ thư vào [remind] smtp_host và địa "
+            f"chỉ gửi vào [remind] sender"
+        )
     senders, why = parse_emails(r.sender)
     if why or len(senders) != 1:
         raise RemindError(f"{config.path}: [remind] sender: {why or 'chỉ được một địa chỉ'}")
@@ -257,7 +260,8 @@ def _session(config: Config) -> smtplib.SMTP:
         smtp = smtplib.SMTP(r.smtp_host, r.smtp_port, timeout=30)
     except OSError as exc:
         raise RemindError(
-            f"cannot reach the SMTP server {r.smtp_host}:{r.smtp_port}: {exc}"
+            f"không kết nối được máy chủ thư (SMTP) {r.smtp_host}:{r.smtp_port} ({exc}); kiểm "
+            f"tra [remind] smtp_host, smtp_port và mạng"
         ) from exc
     try:
         if r.starttls:
@@ -266,7 +270,10 @@ def _session(config: Config) -> smtplib.SMTP:
             smtp.login(r.username, r.password)
     except (smtplib.SMTPException, OSError) as exc:
         smtp.close()
-        raise RemindError(f"SMTP server {r.smtp_host} refused the session: {exc}") from exc
+        raise RemindError(
+            f"máy chủ thư (SMTP) {r.smtp_host} từ chối phiên gửi ({exc}); kiểm tra tên đăng "
+            f"nhập, mật khẩu và [remind] starttls"
+        ) from exc
     except UnicodeEncodeError as exc:  # smtplib sends AUTH as ASCII only
         smtp.close()
         raise RemindError(

@@ -121,9 +121,13 @@ def summary(counts: Mapping[str, float], as_of: datetime, workbook: Path | None)
     return text + (f"; bảng tổng hợp: {workbook}" if workbook else "")
 
 
-def append(path: Path | None, at: datetime, line: str) -> None:
-    """Add one line to the log file; a log that cannot be written never stops the job."""
-    if path is None:
+def append(path: Path | None, at: datetime, line: str, *, create: bool = True) -> None:
+    """Add one line to the log file; a log that cannot be written never stops the job.
+
+    ``create=False`` writes only into a folder that already exists: a run that stops at
+    set-up (a bad key file, a wrong config) leaves nothing behind on a first try, and its
+    reason goes to stderr, which the person setting it up reads."""
+    if path is None or (not create and not path.parent.is_dir()):
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -38,7 +38,7 @@ from .draft_points import (
     singles_paragraph,
 )
 from .rollup import RESULT_PLACES, DistrictIndicator, district_rollup, submitted_reports
-from .status_table import COUNT_LABELS, HEADER, count_units, status_table
+from .status_table import COUNT_LABELS, HEADER, count_units, inactive_reason, status_table
 from .synthesis import Settings, find_points
 from .wordpage import WordPage, cell_lines, pinned_bytes
 from .words import fmt_datetime, fmt_percent
@@ -174,6 +174,12 @@ class _Draft(WordPage):
             self.para(f"Các đơn vị chưa nộp ({len(missing)}): {names}.")
         elif expected:
             self.para("Tất cả các đơn vị đã nộp báo cáo.")
+        # Units outside their active dates, so the roster's count reconciles with "phải báo cáo".
+        if self.run.inactive:
+            names = "; ".join(
+                f"{u.name} ({inactive_reason(u, self.run)})" for u in self.run.inactive
+            )
+            self.para(f"Đơn vị không phải báo cáo ({len(self.run.inactive)}): {names}.")
 
     # ------------------------------------------------------------------ II
     def section_indicators(self) -> None:

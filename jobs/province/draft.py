@@ -95,11 +95,19 @@ def draft_bytes(schema: Schema, run: RunInfo, reads: Sequence[DistrictRead],
                   _number(d.shown_result), _number(d.shown_target), d.ratio_text, d.assessment]  # fmt: skip
         for cell, text in zip(cells, values, strict=True):
             cell.text = text
+    # The indicator's name gets room; the figures share what is left of the landscape page.
+    table.autofit = False
+    rest = (247 - 50) / (len(header) - 1)
+    for n, column in enumerate(table.columns):  # the grid LibreOffice lays the table out by
+        column.width = Mm(50 if n == 0 else rest)
     for row in table.rows:
-        for cell in row.cells:
+        for n, cell in enumerate(row.cells):
+            cell.width = Mm(50 if n == 0 else rest)
             for p in cell.paragraphs:
                 for r in p.runs:
                     r.font.size = Pt(9)
+    for r in table.rows[0].cells[0].paragraphs[0].runs:
+        r.bold = True
     buffer = io.BytesIO()
     doc.core_properties.created = when
     doc.core_properties.modified = when

@@ -61,6 +61,7 @@ def test_quiet_when_nothing_changed_one_line_when_something_did(demo: Path) -> N
 
 def test_an_error_prints_its_reason_and_is_logged(demo: Path) -> None:
     config = demo / "tonghop.toml"
+    assert cron(config).returncode == 0  # a working set-up that later breaks
     for path in (demo / "sheets").iterdir():
         path.unlink()
     (demo / "sheets").rmdir()

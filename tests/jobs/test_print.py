@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import docx
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
@@ -281,3 +282,12 @@ def test_findings_sheet_shows_labels_never_field_ids(
         str(r[header.index("Nội dung")]) for r in ws.iter_rows(min_row=4, values_only=True)
     )
     assert not any(i in messages for i in ids if "_" in i)
+
+
+def test_the_draft_names_units_that_need_not_report(demo: tuple[SyncResult, Path]) -> None:
+    result, out = demo
+    (closed,) = result.run.inactive
+    paragraphs = [p.text for p in docx.Document(str(out / "bao-cao-tong-hop.docx")).paragraphs]
+    line = next(t for t in paragraphs if t.startswith("Đơn vị không phải báo cáo (1): "))
+    assert closed.name in line and "31/12/2022" in line
+    assert closed.code not in line  # report wording: names, not roster codes

@@ -130,7 +130,7 @@ def test_a_wrong_password_or_no_starttls_is_one_clear_error(
     d.sync(at(21))
     _remind_config(d.root, controller.port, 'starttls = false\nusername = "vanphong"\n')
     config = load_config(d.root / "tonghop.toml", env={"TONGHOP_SMTP_PASSWORD": "sai"})
-    with pytest.raises(RemindError, match="refused the session"):
+    with pytest.raises(RemindError, match="từ chối phiên gửi"):
         send_reminders(config, build_reminders(config))
     config = load_config(d.root / "tonghop.toml", env={"TONGHOP_SMTP_PASSWORD": "mật-khẩu"})
     with pytest.raises(RemindError, match="không dấu"):
@@ -139,7 +139,7 @@ def test_a_wrong_password_or_no_starttls_is_one_clear_error(
     # in the clear.
     _remind_config(d.root, controller.port, "")
     config = load_config(d.root / "tonghop.toml", env={})
-    with pytest.raises(RemindError, match="refused the session"):
+    with pytest.raises(RemindError, match="từ chối phiên gửi"):
         send_reminders(config, build_reminders(config))
     assert server.messages == []
 

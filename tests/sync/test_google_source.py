@@ -371,9 +371,10 @@ def test_an_edit_between_listing_and_read_gives_the_later_time(fake: FakeGoogle,
     assert result.modified_time == later
     # One Sheets read, then one Drive files.get for the file's time and version.
     assert [(r.api, r.method) for r in fake.requests] == [("sheets", "GET"), ("drive", "GET")]
+    # The editor's name rides on the same call (field history), at no extra request.
     assert fake.requests[1].query["fields"] == [
         "id,modifiedTime,version,lastModifyingUser(displayName)"
-    ]  # and who signed off
+    ]
 
 
 def test_no_edit_since_the_listing_keeps_the_listing_time(fake: FakeGoogle, make_client):
