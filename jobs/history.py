@@ -238,12 +238,12 @@ def late_changes_line(changes: Sequence[FieldChange], outcomes: Sequence[UnitOut
     deadline, and which ("" when none did)."""
     deadlines = {o.unit.code: o.deadline_at for o in outcomes}
     names = {o.unit.code: o.unit.name for o in outcomes}
-    late = sorted({c.unit_code for c in changes
-                   if c.unit_code in deadlines and c.changed_at >= deadlines[c.unit_code]},
-                  key=lambda code: [o.unit.code for o in outcomes].index(code))  # fmt: skip
+    changed = {c.unit_code for c in changes
+               if c.unit_code in deadlines and c.changed_at >= deadlines[c.unit_code]}  # fmt: skip
+    late = [o.unit.code for o in outcomes if o.unit.code in changed]  # roster order
     if not late:
         return ""
-    listed = ", ".join(names[c] for c in late)
+    listed = "; ".join(names[c] for c in late)  # unit names may hold commas
     return (
         f"Có {len(late)} đơn vị sửa số liệu sau hạn nộp: {listed} (chi tiết ở trang “Lịch sử "
         f"thay đổi” của bản tổng hợp)."

@@ -104,6 +104,8 @@ def _percent(value: object) -> str:
 
 
 def _label(status: object) -> str:
+    if status == "closed":  # listed in status.json, never expected
+        return "Không phải nộp"
     try:
         return Status(str(status)).label
     except ValueError:

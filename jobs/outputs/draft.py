@@ -26,6 +26,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from sheets_schema import Column, Field, FieldType, Schema
 from sheets_schema.values import fmt_number
 
+from ..history import late_changes_line
 from ..model import RunInfo, Status, UnitOutcome
 from .draft_points import (
     PLACEHOLDER,
@@ -174,6 +175,9 @@ class _Draft(WordPage):
             self.para(f"Các đơn vị chưa nộp ({len(missing)}): {names}.")
         elif expected:
             self.para("Tất cả các đơn vị đã nộp báo cáo.")
+        late = late_changes_line(self.run.field_changes, self.outcomes)
+        if late:
+            self.para(late)
         # Units outside their active dates, so the roster's count reconciles with "phải báo cáo".
         if self.run.inactive:
             names = "; ".join(

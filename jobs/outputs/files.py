@@ -53,6 +53,7 @@ from .edits import (
 )
 from .feedback import FEEDBACK_DIR, SnapshotLookup, write_feedback
 from .placing import ARCHIVE, Artefact, archive_replaced, forget_superseded, write_generation
+from .status_table import inactive_reason
 from .workbook import write_workbook
 
 log = logging.getLogger("tonghop.outputs")
@@ -328,6 +329,28 @@ def status_json(outcomes: list[UnitOutcome], run: RunInfo) -> str:
                 "link": o.link,
             }
             for o in outcomes
+        ]
+        # Units outside their active dates: listed, never expected (contract.md's `closed`).
+        + [
+            {
+                "code": u.code,
+                "name": u.name,
+                "type": u.type,
+                "status": "closed",
+                "status_label": "Không phải nộp",
+                "completeness": None,
+                "errors": 0,
+                "warnings": 0,
+                "confirmed": False,
+                "submitted_at": None,
+                "modified_at": None,
+                "amended_after_submit": False,
+                "data_as_of": None,
+                "deadline": None,
+                "message": inactive_reason(u, run),
+                "link": "",
+            }
+            for u in run.inactive
         ],
         # Outputs left in place (a person edited them, or they were held open) and the file
         # this run's generation went to instead, relative to the output folder.

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import docx
 import openpyxl
 import pytest
 
@@ -107,6 +108,8 @@ def test_amended_after_the_deadline_is_marked(district: District, schema: Schema
     line = late_changes_line(result.run.field_changes, result.outcomes)
     assert line.startswith("Có 1 đơn vị sửa số liệu sau hạn nộp: Đơn vị XA_A")
     assert "XA_B" not in line
+    draft = docx.Document(str(district.root / "out" / "bao-cao-tong-hop.docx"))
+    assert line in [p.text for p in draft.paragraphs]  # said once, in section I
 
 
 def test_changes_before_the_first_submission_are_not_on_the_sheet(district: District) -> None:

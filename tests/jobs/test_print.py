@@ -291,3 +291,14 @@ def test_the_draft_names_units_that_need_not_report(demo: tuple[SyncResult, Path
     line = next(t for t in paragraphs if t.startswith("Đơn vị không phải báo cáo (1): "))
     assert closed.name in line and "31/12/2022" in line
     assert closed.code not in line  # report wording: names, not roster codes
+
+
+def test_status_json_lists_units_that_need_not_report_as_closed(
+    demo: tuple[SyncResult, Path],
+) -> None:
+    result, out = demo
+    (closed,) = result.run.inactive
+    units = json.loads((out / "status.json").read_text(encoding="utf-8"))["units"]
+    (entry,) = [u for u in units if u["code"] == closed.code]
+    assert entry["status"] == "closed" and "31/12/2022" in entry["message"]
+    assert len(units) == int(result.run.counts["expected"]) + 1
