@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="kiểm tra cấu hình, tài khoản, quyền truy cập và từng bảng tính đơn vị",
     )
     doc.add_argument("--config", type=Path, metavar="TỆP", help=config_help)
+    doc.add_argument(
+        "--google-probe",
+        action="store_true",
+        help="thử trên Google thật một lần: tạo một bảng tính thử từ mẫu như khi cấp cho đơn "
+        "vị, đọc lại những gì Google giữ, nhập thử như đơn vị rồi xóa bảng tính thử",
+    )
 
     pv = sub.add_parser(
         "provision",
@@ -115,6 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="tạo bảng tính bằng tài khoản Google của một người đăng nhập (không cần Bộ nhớ "
         "dùng chung); dùng [google] oauth_client, hoặc client_secret.json cạnh tệp cấu hình",
+    )
+    pv.add_argument(
+        "--oauth-port",
+        type=int,
+        default=0,
+        metavar="CỔNG",
+        help="như --oauth, nhưng nhận kết quả đăng nhập ở cổng cố định này và không tự mở "
+        "trình duyệt: dùng trên máy chủ không có trình duyệt, chuyển tiếp cổng qua SSH "
+        "(ssh -L CỔNG:localhost:CỔNG máy-chủ) rồi mở địa chỉ được in ra trên máy của mình",
     )
 
     r = sub.add_parser(
@@ -478,7 +493,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     config = _config(args)
     assert config is not None
-    checks = run_doctor(config)
+    checks = run_doctor(config, google_probe=args.google_probe)
     out = _console()
     if _tty():
         table = Table(title=escape(f"Kiểm tra cấu hình — {config.path}"), title_justify="left",
@@ -524,7 +539,9 @@ def cmd_provision(args: argparse.Namespace) -> int:
     config = _config(args)
     assert config is not None
     try:
-        created, warnings = run_provision(config, oauth=args.oauth)
+        created, warnings = run_provision(
+            config, oauth=args.oauth or bool(args.oauth_port), oauth_port=args.oauth_port
+        )
     except ProvisionFailed as exc:
         raise CliError(str(exc)) from exc
     out = _console()

@@ -43,6 +43,7 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
     "source": ("kind", "folder", "district"),
     "google": (
         "credentials", "status_spreadsheet", "reads_per_minute", "folder_id", "oauth_client",
+        "modified_lag_minutes",
     ),
     "output": ("dir", "state", "archive_keep", "log"),
     "remind": ("smtp_host", "smtp_port", "starttls", "sender", "username", "password_env"),
@@ -111,6 +112,9 @@ class GoogleConfig:
     reads_per_minute: int = 50
     folder_id: str = ""  # a Drive / Shared Drive folder for provisioning and listing
     oauth_client: Path | None = None  # an OAuth "Desktop app" client: provision as a person
+    # How late Drive's modifiedTime may trail a Sheets edit: a submission this close to the
+    # deadline is flagged for the office to confirm with the unit.
+    modified_lag_minutes: int = 10
 
 
 @dataclass(frozen=True)
@@ -413,6 +417,9 @@ class _Reader:
             status_spreadsheet=self.text(table, "google", "status_spreadsheet", "").strip(),
             api_url=(self.env.get("TONGHOP_GOOGLE_API_URL") or "").strip().rstrip("/") or None,
             reads_per_minute=self.integer(table, "google", "reads_per_minute", 50, minimum=1),
+            modified_lag_minutes=self.integer(
+                table, "google", "modified_lag_minutes", 10, minimum=0
+            ),
             folder_id=self.text(table, "google", "folder_id", "").strip(),
             oauth_client=self.optional_path(table, "google", "oauth_client"),
         )

@@ -46,8 +46,11 @@ class ProvisionFailed(Exception):
     """Provisioning could not finish; the units done so far are in the roster already."""
 
 
-def run_doctor(config: Config) -> list[Check]:
-    """Every check that would stop or spoil a sync, in the order a person fixes them."""
+def run_doctor(config: Config, *, google_probe: bool = False) -> list[Check]:
+    """Every check that would stop or spoil a sync, in the order a person fixes them.
+
+    With ``google_probe``, also try real Google once on a scratch copy (sync/google_probe.py).
+    """
     checks = [Check("Cấu hình", True, str(config.path))]
     try:
         schema = load_schema(config.report.schema)
@@ -80,7 +83,42 @@ def run_doctor(config: Config) -> list[Check]:
     needs_google = config.source.kind == "google" or bool(config.google.status_spreadsheet)
     if needs_google:
         checks += _google_checks(config, refs if config.source.kind == "google" else [], schema)
+        checks += _google_probe(config, schema, units, run=google_probe)
     return checks
+
+
+def _google_probe(config: Config, schema: Schema, units: Any, *, run: bool) -> list[Check]:
+    """The probe's checklist (``run``), else what the last probe recorded."""
+    from sync.google_probe import PROBE_FILE, recorded, run_probe
+
+    record = config.output.state.with_name(PROBE_FILE)
+    name = "Thử trên Google (--google-probe)"
+    if not run:
+        last = recorded(record)
+        if last is None:
+            return [Check(name, True, "chưa chạy", "Chạy một lần: tonghop doctor --google-probe")]
+        bad = [i["name"] for i in last.get("items", []) if not i.get("ok")]
+        detail = f"lần chạy {last.get('at')}: " + (f"mất/sai: {'; '.join(bad)}" if bad else "đủ")
+        return [Check(name, True, detail)]
+    if config.source.kind != "google":
+        return []
+    as_person = config.google.oauth_client is not None
+    try:
+        client = _person_client(config) if as_person else google_client(config, write=True)
+    except SourceSetupError as exc:
+        return [Check(name, False, str(exc), "Sửa tài khoản Google theo các dòng ở trên.")]
+    unit = next(iter(units), None)
+    info = UnitInfo(unit.code, unit.name, unit.type) if unit is not None else None
+    percent = [f.id for f in schema.fields if f.type.value == "percent"]
+    number = next(f.id for f in schema.fields if f.type.value == "integer" and not f.indicator)
+    day = next(f.id for f in schema.fields if f.type.value == "date")
+    result = run_probe(
+        client, render_template(schema, info), folder_id=config.google.folder_id,
+        required_names=schema.names, percent_names=percent, number_name=number, date_name=day,
+        record_to=record,
+    )  # fmt: skip
+    # The probe's findings never stop a sync: they say what units' sheets lack.
+    return [Check(f"Đơn vị thử Google: {i.name}", i.ok, i.detail, i.action) for i in result.items]
 
 
 def _targets(config: Config, schema: Schema) -> Check:
@@ -294,9 +332,19 @@ def _google_checks(config: Config, refs: list[SheetRef], schema: object) -> list
                 return [key_check, Check("Địa chỉ API Google", False, str(exc), fix)]
             return [key_check]
         return checks
+
+    def rules_of(code: str) -> list[Any]:
+        from sync.google_rules import template_rules
+
+        u = by_code.get(code)
+        info = UnitInfo(u.code, u.name, u.type) if u is not None else None
+        return template_rules(render_template(schema, info))  # type: ignore[arg-type]
+
+    by_code = {u.code: u for u in roster_of(config)} if refs else {}
     return doctor(
         client,
         refs,
+        rules_of=rules_of if refs else None,
         required_names=schema.names,  # type: ignore[attr-defined]
         expected_version=schema.version,  # type: ignore[attr-defined]
         status_spreadsheet=config.google.status_spreadsheet,
@@ -314,7 +362,7 @@ def oauth_token_file(config: Config) -> Path:
 
 
 def run_provision(
-    config: Config, *, oauth: bool = False
+    config: Config, *, oauth: bool = False, oauth_port: int = 0
 ) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """Create a Google Sheet from the template for every roster unit without one.
 
@@ -340,7 +388,9 @@ def run_provision(
     units = roster_of(config)
     by_code = {u.code: u for u in units}
     try:
-        client = _person_client(config) if as_person else google_client(config, write=True)
+        client = (
+            _person_client(config, oauth_port) if as_person else google_client(config, write=True)
+        )
         email = account_email(config)
     except SourceSetupError as exc:
         raise ProvisionFailed(str(exc)) from exc
@@ -360,10 +410,15 @@ def run_provision(
             email,
             required_names=schema.names,
             on_warning=lambda code, text: warnings.append((code, text)),
+            percent_names=[f.id for f in schema.fields if f.type.value == "percent"],
         )
     except ProvisionError as exc:
         if exc.provisioned:
             write_roster_sheet_column(config.units.registry, exc.provisioned)
+        if exc.sign_in_refused and as_person:
+            from sync.google_oauth import sign_in_refused_vi
+
+            raise ProvisionFailed(sign_in_refused_vi(oauth_token_file(config))) from exc
         raise ProvisionFailed(
             f"{exc.message_vi} (đã tạo và ghi vào danh sách {len(exc.provisioned)} đơn vị)"
         ) from exc
@@ -372,14 +427,18 @@ def run_provision(
     return created, warnings
 
 
-def _person_client(config: Config) -> Any:
+def _person_client(config: Config, port: int = 0) -> Any:
     """A client on the stored sign-in of the person provisioning (browser the first time)."""
-    from sync.google_oauth import person_credentials
+    from sync.google_oauth import browser_flow, person_credentials
     from sync.http import GoogleConfigError, build_client
 
     client_file = config.google.oauth_client or config.path.parent / "client_secret.json"
     try:
-        credentials = person_credentials(client_file, oauth_token_file(config))
+        credentials = person_credentials(
+            client_file,
+            oauth_token_file(config),
+            flow=functools.partial(browser_flow, port=port),
+        )
         return build_client(
             credentials=credentials,
             base_url=config.google.api_url,

@@ -16,7 +16,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -124,6 +124,8 @@ def run_sync(
             result.run.inactive = [u for u in roster if u not in expected]
             result.run.status_sheet = bool(config.google.status_spreadsheet)
             add_plausibility(schema, result.outcomes)  # across units: needs every unit's results
+            if config.source.kind == "google":
+                flag_near_deadline(result.outcomes, config.google.modified_lag_minutes)
             snapshots = Snapshots(state.snapshot_path, config.limits, options.workers)
             result.outputs = write_outputs(out_dir, schema, result.outcomes, result.run,
                                            config.output.archive_keep, snapshots,
@@ -466,6 +468,30 @@ def _with_time_findings(report: ParsedReport, modified: datetime | None, as_of: 
         return report
     warning = Finding(Severity.WARNING, code, "", "", "", message, modified.isoformat())
     return replace(report, findings=[*report.findings, warning])
+
+
+NEAR_DEADLINE_VI = "Sát hạn — cần xác nhận"
+
+
+def flag_near_deadline(outcomes: list[UnitOutcome], lag_minutes: int) -> None:
+    """Flag submissions within ``lag_minutes`` of the deadline, either side.
+
+    Google stamps a Sheets edit on Drive's modifiedTime coalesced, minutes late: a sign-off
+    just before or after the deadline may carry the wrong side's time. The status the time
+    gives stands; the flag asks the office to confirm with the unit.
+    """
+    lag = timedelta(minutes=lag_minutes)
+    for o in outcomes:
+        if o.submitted_at is None or o.status not in (Status.ON_TIME, Status.LATE) or not lag:
+            continue
+        if abs(o.submitted_at - o.deadline_at) <= lag:
+            o.near_deadline = True
+            note = (
+                f"{NEAR_DEADLINE_VI}: thời điểm nộp ghi nhận cách hạn chưa tới {lag_minutes} "
+                "phút, mà Google có thể ghi giờ sửa chậm vài phút; Văn phòng xác nhận lại với "
+                "đơn vị."
+            )
+            o.message = f"{o.message.strip()} {note}".strip()
 
 
 def decide_status(report: ParsedReport, submission: Submission | None, as_of: datetime,

@@ -96,6 +96,9 @@ class UnitOutcome:
     message: str = ""  # Vietnamese: why invalid or unreachable, or what is missing
     data_as_of: datetime | None = None  # when the shown data was read
     content_hash: str = ""  # SHA-256 of the snapshot the shown data came from
+    # Submitted within the source's time lag of the deadline: the status stands, the office
+    # confirms with the unit ("sát hạn — cần xác nhận").
+    near_deadline: bool = False
 
     @property
     def completeness(self) -> float | None:

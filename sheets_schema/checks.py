@@ -243,10 +243,13 @@ def rate_rules(schema: Schema, ind: Indicator) -> list[RedRule]:
         t, m = ref(tu), ref(mau)
         return f"=AND(ISNUMBER({t}),ISNUMBER({m}),{m}<=0)"
 
+    # A Google copy's result cell has a percent format (provisioning): "96%" is stored 0.96,
+    # "96" typed in the .xlsx is 96. Red only when neither reading matches the ratio.
     def result(ref: Ref) -> str:
         t, m, k = ref(tu), ref(mau), ref(kq)
         return (f"=IF(AND(ISNUMBER({k}),ISNUMBER({t}),ISNUMBER({m})),"
-                f"IF(AND({m}>0,{t}<={m}),ABS(100*{t}/{m}-{k})>{tol},FALSE),FALSE)")  # fmt: skip
+                f"IF(AND({m}>0,{t}<={m}),AND(ABS(100*{t}/{m}-{k})>{tol},"
+                f"ABS(100*{t}/{m}-100*{k})>{tol}),FALSE),FALSE)")  # fmt: skip
 
     return [
         RedRule(tu, numerator, "Chỉ tiêu tỷ lệ: tử số lớn hơn mẫu số.", "rate"),

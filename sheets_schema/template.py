@@ -141,7 +141,11 @@ class _Renderer:
             num = {
                 FieldType.INTEGER: "#,##0",
                 FieldType.DECIMAL: "#,##0.##",
-                FieldType.PERCENT: "0.00",  # percent points, shown with a "%" label beside
+                # Percent points, shown with a "%" label beside. (Google copies get a percent
+                # format at provisioning, google_admin: there a typed "95%" could otherwise keep
+                # this format and read as 0.95. Not here: a percent format in the .xlsx would
+                # send every filled file to the slow reader, sync/excel.py.)
+                FieldType.PERCENT: "0.00",
                 FieldType.DATE: "dd/mm/yyyy",
                 FieldType.TEXT: "@",  # text, so a phone keeps its leading zero
             }.get(ftype, "General")

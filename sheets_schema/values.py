@@ -129,11 +129,24 @@ def read_number(
         number = float(value)
         # Excel and Sheets store "8,5%" as 0.085 with a percent format: it means 8.5 points.
         if percent and cell.is_percent:
-            number *= 100
+            return _tidy(number * 100), []
+        if percent and 0 < abs(number) <= 1:
+            # "95%" typed where the cell kept an explicit non-percent format is stored 0.95:
+            # read as 0.95 points, it would pass every bound silently. Say so.
+            return _tidy(number), [warning(Code.AMBIGUOUS_NUMBER, _small_percent(number))]
         return _tidy(number), []
     if isinstance(value, datetime | date):
         return None, [error(Code.NOT_A_NUMBER, "Ô chứa ngày tháng, cần nhập số.")]
     return _number_from_text(str(value), percent=percent, bounds=bounds, example=example)
+
+
+def _small_percent(number: float) -> str:
+    shown, times = fmt_number(number, 4), fmt_number(number * 100, 2)
+    return (
+        f"Tỷ lệ {shown} trong ô không có định dạng phần trăm: có thể đã nhập {shown} thay vì "
+        f"{times}%. Nếu tỷ lệ đúng là {shown}%, giữ nguyên; nếu không, gõ lại kèm dấu % "
+        f"({times}%)."
+    )
 
 
 def _tidy(number: float) -> float:

@@ -533,7 +533,10 @@ def _fails_the_run(exc: BaseException) -> bool:
 def is_clock_skew(exc: BaseException) -> bool:
     """Google's token endpoint refusing a JWT whose iat/exp do not fit its clock."""
     text = str(exc)
-    return "invalid_grant" in text and ("iat" in text or "exp" in text or "Invalid JWT:" in text)
+    # Word-bounded: a revoked refresh token says "Token has been expired", not a clock issue.
+    return "invalid_grant" in text and (
+        "Invalid JWT" in text or re.search(r"\b(iat|exp)\b", text) is not None
+    )
 
 
 CLOCK_SKEW_VI = (

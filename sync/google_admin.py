@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import gspread
+from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError
 from gspread.urls import DRIVE_FILES_API_V3_URL
 
@@ -29,12 +30,14 @@ from .google import (
     XLSX_MIME,
     GoogleSource,
     classify,
+    is_clock_skew,
     is_published_link,
     report_from_spreadsheet,
     sheet_url,
     spreadsheet_key,
 )
-from .google_rules import template_rules, verify_and_restore
+from .google_oauth import is_sign_in_refused
+from .google_rules import compare, read_back, template_rules, verify_and_restore
 from .http import GoogleConfigError, load_credentials, read_service_account_key
 
 log = logging.getLogger(__name__)
@@ -214,6 +217,25 @@ def check_unit(
     )
 
 
+def check_unit_rules(client: gspread.Client, ref: SheetRef, rules: Sequence[Any]) -> Check:
+    """What the unit's sheet holds of the template's red cells and validations (read back)."""
+    name = f"Đơn vị {ref.code}: kiểm tra trong bảng tính"
+    key = spreadsheet_key(ref.sheet) or ""
+    try:
+        check = compare(rules, read_back(client.http_client, key))
+    except ACCESS_ERRORS as exc:
+        return Check(name, False, f"không đọc lại được ({type(exc).__name__})")
+    if not check.lost:
+        return Check(name, True, check.summary_vi())
+    return Check(
+        name,
+        False,
+        check.summary_vi(),
+        "Chỉ là trợ giúp khi nhập (ô đỏ, cảnh báo): khi tổng hợp hệ thống vẫn kiểm tra đầy đủ. "
+        "Bảng tính tạo bằng “tonghop provision” được thêm lại các quy tắc này.",
+    )
+
+
 def _version(block: Any) -> str:
     if block is None or block.error:
         return ""
@@ -263,6 +285,7 @@ def doctor(
     status_spreadsheet: str = "",
     key_file: str | Path | None = None,
     service_account_email: str = "",
+    rules_of: Callable[[str], Sequence[Any]] | None = None,
 ) -> list[Check]:
     """Every check, in the order a person fixes them; stops early where later ones can't run.
 
@@ -280,15 +303,16 @@ def doctor(
     if not all(c.ok for c in api_checks):
         return checks
     for ref in refs:
-        checks.append(
-            check_unit(
-                client,
-                ref,
-                required_names=required_names,
-                expected_version=expected_version,
-                service_account_email=email,
-            )
+        unit = check_unit(
+            client,
+            ref,
+            required_names=required_names,
+            expected_version=expected_version,
+            service_account_email=email,
         )
+        checks.append(unit)
+        if unit.ok and rules_of is not None:
+            checks.append(check_unit_rules(client, ref, rules_of(ref.code)))
     if status_spreadsheet:
         checks.append(check_status_sheet(client, status_spreadsheet, email))
     return checks
@@ -300,10 +324,19 @@ def doctor(
 class ProvisionError(Exception):
     """Provisioning stopped; `provisioned` holds the units done before, `message_vi` the fix."""
 
-    def __init__(self, message: str, message_vi: str, provisioned: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        message: str,
+        message_vi: str,
+        provisioned: Mapping[str, str],
+        *,
+        sign_in_refused: bool = False,
+    ) -> None:
         super().__init__(message)
         self.message_vi = message_vi
         self.provisioned = dict(provisioned)
+        # Google refused the stored sign-in (invalid_grant): signing in again is the fix.
+        self.sign_in_refused = sign_in_refused
 
 
 def default_file_name(code: str) -> str:
@@ -322,6 +355,7 @@ def provision(
     notify: bool = True,
     required_names: Collection[str] = (),
     on_warning: Callable[[str, str], None] | None = None,
+    percent_names: Collection[str] = (),
 ) -> dict[str, str]:
     """Create a native Google Sheet from the template for each unit without a sheet.
 
@@ -348,8 +382,11 @@ def provision(
     if folder_id and any(not ref.sheet.strip() for ref in units):
         try:
             drive_id = _folder_drive(http, folder_id)
-        except APIError as exc:
-            raise _provision_error(exc, "", folder_id, service_account_email, done) from exc
+        except ACCESS_ERRORS as exc:
+            # A person signed in with the drive.file scope cannot read a folder the app did
+            # not create: the upload into it still says whether the folder exists.
+            # (Any other failure here comes back on the upload, where it is explained.)
+            log.info("thư mục %s: %s; tìm trong đó như thư mục của My Drive", folder_id, exc)
     for ref in units:
         if ref.sheet.strip():
             continue
@@ -360,7 +397,7 @@ def provision(
             if file_id is None:
                 file_id = _upload_checked(http, parent, name, xlsx, drive_id)
                 log.info("tạo bảng tính %s: đã tạo tệp %s", ref.code, file_id)
-            for problem in _set_up_sheet(http, file_id, required_names):
+            for problem in _set_up_sheet(http, file_id, required_names, percent_names):
                 warn(ref.code, problem)
             for problem in _restore_checks(http, ref.code, file_id, template_rules(xlsx)):
                 warn(ref.code, problem)
@@ -370,15 +407,31 @@ def provision(
                 warn(ref.code, problem)
         except APIError as exc:
             raise _provision_error(exc, ref.code, folder_id, service_account_email, done) from exc
-        except ACCESS_ERRORS as exc:
+        except RefreshError as exc:
+            if is_clock_skew(exc) or not is_sign_in_refused(exc):
+                raise _access_error(exc, ref.code, done) from exc
             raise ProvisionError(
-                f"unit {ref.code}: {type(exc).__name__} talking to Google",
-                "Không kết nối được tới Google; chạy lại “tonghop provision” (các đơn vị đã tạo "
-                "không bị tạo lại).",
+                f"unit {ref.code}: the stored sign-in was refused (invalid_grant)",
+                "Google từ chối phiên đăng nhập đã lưu (invalid_grant: hết hạn hoặc bị thu hồi): "
+                "xóa tệp đăng nhập đã lưu rồi chạy lại “tonghop provision --oauth”.",
                 done,
+                sign_in_refused=True,
             ) from exc
+        except ACCESS_ERRORS as exc:
+            raise _access_error(exc, ref.code, done) from exc
         done[ref.code] = sheet_url(file_id)
     return done
+
+
+def _access_error(exc: BaseException, code: str, done: Mapping[str, str]) -> ProvisionError:
+    if is_clock_skew(exc):
+        return ProvisionError(f"unit {code}: token refused, clock off", CLOCK_SKEW_VI, done)
+    return ProvisionError(
+        f"unit {code}: {type(exc).__name__} talking to Google",
+        "Không kết nối được tới Google; chạy lại “tonghop provision” (các đơn vị đã tạo "
+        "không bị tạo lại).",
+        done,
+    )
 
 
 def _restore_checks(http: Any, code: str, file_id: str, rules: Sequence[Any]) -> list[str]:
@@ -491,6 +544,7 @@ def _upload(http: Any, folder_id: str, name: str, xlsx: bytes) -> str:
 
 
 LOCALE, TIME_ZONE = "vi_VN", "Asia/Ho_Chi_Minh"
+PERCENT_FORMAT = {"type": "PERCENT", "pattern": "0.00%"}
 _SETUP_FIELDS = (
     "properties(locale,timeZone),"
     "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,warningOnly)),"
@@ -498,9 +552,12 @@ _SETUP_FIELDS = (
 )
 
 
-def _set_up_sheet(http: Any, file_id: str, required_names: Collection[str]) -> list[str]:
+def _set_up_sheet(
+    http: Any, file_id: str, required_names: Collection[str], percent_names: Collection[str] = ()
+) -> list[str]:
     """One read, then (if anything is missing) one batchUpdate: Vietnam locale and time
-    zone, warning-only protection of each tab's labels. Returns what did not survive."""
+    zone, warning-only protection of each tab's labels, a percent format on the percent
+    fields (`percent_names`). Returns what did not survive."""
     meta = http.fetch_sheet_metadata(file_id, params={"fields": _SETUP_FIELDS})
     props = meta.get("properties", {})
     names = meta.get("namedRanges", [])
@@ -556,6 +613,20 @@ def _set_up_sheet(http: Any, file_id: str, required_names: Collection[str]) -> l
         )
     if not requests:
         return problems
+    # Percent fields get a percent format: a "95%" typed into a cell whose explicit format is
+    # "0.00" may keep it and store 0.95 (Google does not document which); with a percent
+    # format it is 0.95 *as a percent*, read as 95. Set with the first set-up only.
+    for named in names:
+        if str(named.get("name")) in percent_names:
+            requests.append(
+                {
+                    "repeatCell": {
+                        "range": dict(named.get("range", {})),
+                        "cell": {"userEnteredFormat": {"numberFormat": PERCENT_FORMAT}},
+                        "fields": "userEnteredFormat.numberFormat",
+                    }
+                }
+            )
     body = {"requests": requests, "includeSpreadsheetInResponse": True,
             "responseIncludeGridData": False}  # fmt: skip
     after = http.batch_update(file_id, body).get("updatedSpreadsheet", {})

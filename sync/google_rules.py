@@ -57,6 +57,10 @@ _NUMBER_OPS = {
     "greaterThanOrEqual": "NUMBER_GREATER_THAN_EQ", "lessThan": "NUMBER_LESS",
     "lessThanOrEqual": "NUMBER_LESS_THAN_EQ",
 }  # fmt: skip
+_DATE_OPS = {None: "DATE_BETWEEN", "between": "DATE_BETWEEN", "notBetween": "DATE_NOT_BETWEEN",
+             "equal": "DATE_EQ", "greaterThan": "DATE_AFTER",
+             "greaterThanOrEqual": "DATE_ON_OR_AFTER", "lessThan": "DATE_BEFORE",
+             "lessThanOrEqual": "DATE_ON_OR_BEFORE"}  # fmt: skip
 _FORMULA_OPS = {"equal": "=", "notEqual": "<>", "greaterThan": ">", "greaterThanOrEqual": ">=",
                 "lessThan": "<", "lessThanOrEqual": "<="}  # fmt: skip
 _STRING = re.compile(r'"(?:[^"]|"")*"')
@@ -73,6 +77,9 @@ class TemplateRule:
     sheet: str
     boxes: tuple[Box, ...]
     google: Mapping[str, Any]  # a BooleanRule (red) or a DataValidationRule (validation)
+    # A Google condition type that also counts as kept (a fixed-date rule converted to
+    # Google's own DATE_* condition: its date values' text form is not documented).
+    also: str = ""
 
     def grid_ranges(self, sheet_id: int) -> list[dict[str, int]]:
         return [
@@ -102,13 +109,14 @@ def template_rules(xlsx: bytes) -> list[TemplateRule]:
         for dv in ws.data_validations.dataValidation:
             boxes = _boxes(str(dv.sqref))
             feature, condition = _condition(dv, boxes[0])
+            also = _DATE_OPS.get(dv.operator, "DATE_BETWEEN") if feature == "date" else ""
             message = " ".join(x for x in (dv.promptTitle, dv.prompt) if x)
             rule: dict[str, Any] = {"condition": condition, "strict": False}
             if message:
                 rule["inputMessage"] = message.strip()
             if feature == "list":
                 rule["showCustomUi"] = True
-            out.append(TemplateRule("validation", feature, ws.title, boxes, rule))
+            out.append(TemplateRule("validation", feature, ws.title, boxes, rule, also))
     return out
 
 
@@ -301,7 +309,10 @@ def compare(rules: Sequence[TemplateRule], answer: Mapping[str, Any]) -> RuleChe
             cells = cache.setdefault(rule.sheet, _validations(sheet))
             ok = all(
                 (dv := cells.get(cell)) is not None
-                and _condition_key(dv.get("condition", {})) == want
+                and (
+                    _condition_key(dv.get("condition", {})) == want
+                    or (rule.also and dv.get("condition", {}).get("type") == rule.also)
+                )
                 and (dv.get("inputMessage") or "inputMessage" not in rule.google)
                 for cell in _cells(rule.boxes)
             )

@@ -307,6 +307,8 @@ class FakeGoogle:
         for parent in parents:
             if parent in self.shared_drive_folders:
                 return self.shared_drive_folders[parent]
+            if parent != "root" and parent not in self.folders:
+                raise errors.not_found("drive", parent)  # a folder nobody here can see
         if self.caller() == self.service_account_email and not self.service_account_storage:
             raise errors.storage_quota_exceeded()  # a person has storage of their own
         return None

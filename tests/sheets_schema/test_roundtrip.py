@@ -135,7 +135,14 @@ def test_valid_report_round_trips(case: tuple[str, dict[str, Any], dict[str, Any
     report = parse_values(SCHEMA, typed, unit_code="DV_01", unit_type=unit_type)
     # Random results may be thousands of times off their random targets: a scale warning is
     # right there (tests/jobs/test_plausibility.py), and it never changes a value.
-    assert [f for f in report.findings if f.code is not Code.IMPLAUSIBLE_SCALE] == []
+    # A rate of at most 1 in a cell without a percent format may be "95%" typed where the
+    # format stayed "0.00" (issue 16): a warning only, naming the slip; the value is kept.
+    slips = [f for f in report.findings if f.code is Code.AMBIGUOUS_NUMBER]
+    assert all(0 < abs(float(f.value)) <= 1 and "thay vì" in f.message for f in slips)
+    rest = [
+        f for f in report.findings if f.code not in (Code.IMPLAUSIBLE_SCALE, Code.AMBIGUOUS_NUMBER)
+    ]
+    assert rest == []
     assert report.completeness == 1.0
     assert report.confirmed
     for fid, value in expect.items():
