@@ -23,11 +23,11 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
-from .config import Config
-from .model import Status
-from .outputs.feedback import FEEDBACK_DIR, MANIFEST, file_name
-from .roster import roster_of
-from .roster_fields import LINE_BREAKS, file_key, parse_emails
+from ..config import Config
+from ..model import Status
+from ..outputs.feedback import FEEDBACK_DIR, MANIFEST, file_name
+from ..roster import roster_of
+from ..roster_fields import LINE_BREAKS, file_key, parse_emails
 
 log = logging.getLogger("tonghop.remind")
 MAX_LISTED = 10
