@@ -84,6 +84,8 @@ def build_reminders(
     copies = _copies(out / FEEDBACK_DIR)
     reminders = []
     for entry in status["units"]:
+        if entry["status"] == "closed":  # outside its active dates: listed, never expected
+            continue
         unit_status = Status(entry["status"])
         if unit_status.submitted:
             continue
