@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -227,19 +227,23 @@ def shown_change(change: FieldChange) -> tuple[str, str]:
     return show_value(old), show_value(new)
 
 
-def after_deadline(change: FieldChange, outcomes: Sequence[UnitOutcome]) -> bool:
-    """Whether the unit made this change at or after its deadline (its own, if it has one)."""
-    deadline = next((o.deadline_at for o in outcomes if o.unit.code == change.unit_code), None)
+def unit_deadlines(outcomes: Sequence[UnitOutcome]) -> dict[str, datetime]:
+    """Each unit's first late instant (its own deadline, if it has one), by code."""
+    return {o.unit.code: o.deadline_at for o in outcomes}
+
+
+def after_deadline(change: FieldChange, deadlines: Mapping[str, datetime]) -> bool:
+    """Whether the unit made this change at or after its deadline (``unit_deadlines``)."""
+    deadline = deadlines.get(change.unit_code)
     return deadline is not None and change.changed_at >= deadline
 
 
 def late_changes_line(changes: Sequence[FieldChange], outcomes: Sequence[UnitOutcome]) -> str:
     """One sentence for the draft's section I: how many units changed figures after the
     deadline, and which ("" when none did)."""
-    deadlines = {o.unit.code: o.deadline_at for o in outcomes}
+    deadlines = unit_deadlines(outcomes)
     names = {o.unit.code: o.unit.name for o in outcomes}
-    changed = {c.unit_code for c in changes
-               if c.unit_code in deadlines and c.changed_at >= deadlines[c.unit_code]}  # fmt: skip
+    changed = {c.unit_code for c in changes if after_deadline(c, deadlines)}
     late = [o.unit.code for o in outcomes if o.unit.code in changed]  # roster order
     if not late:
         return ""

@@ -322,6 +322,8 @@ def status_json(outcomes: list[UnitOutcome], run: RunInfo) -> str:
                 "submitted_at": _iso(o.submitted_at.astimezone(tz) if o.submitted_at else None),
                 "modified_at": _iso(o.modified_at.astimezone(tz) if o.modified_at else None),
                 "amended_after_submit": o.amended_after_submit,
+                # Saved within Google's modifiedTime lag of the deadline: the office confirms.
+                "near_deadline": o.near_deadline,
                 # When the data shown was read: for an unreachable unit, the age of its last good data.
                 "data_as_of": _iso(o.data_as_of.astimezone(tz) if o.data_as_of else None),
                 "deadline": o.deadline_at.isoformat(),
@@ -345,6 +347,7 @@ def status_json(outcomes: list[UnitOutcome], run: RunInfo) -> str:
                 "submitted_at": None,
                 "modified_at": None,
                 "amended_after_submit": False,
+                "near_deadline": False,
                 "data_as_of": None,
                 "deadline": None,
                 "message": inactive_reason(u, run),

@@ -8,19 +8,26 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..history import after_deadline, is_long, shown_change
+from sheets_schema.values import fmt_number
+
+from ..history import after_deadline, is_long, shown_change, unit_deadlines
 from ..model import UnitOutcome
 from .cells import Book
 
 SHEET = "Lịch sử thay đổi"
 _LATE_FILL = "#FFC7CE"
+# The sheet lists the newest changes only, so a long review's workbook stays quick to write
+# and to print; `tonghop history` keeps every one.
+MAX_ROWS = 2000
 
 
 def write_history(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> None:
     """One row per field a unit changed after its first submission, newest first."""
     head = 3
-    changes = book.run.field_changes
-    late_units = {c.unit_code for c in changes if after_deadline(c, outcomes)}
+    every = book.run.field_changes
+    deadlines = unit_deadlines(outcomes)
+    late_units = {c.unit_code for c in every if after_deadline(c, deadlines)}
+    changes = every[:MAX_ROWS]  # newest first
     book.title(ws, "LỊCH SỬ THAY ĐỔI SAU KHI NỘP")
     book.note(
         ws,
@@ -33,10 +40,15 @@ def write_history(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> Non
         11,
     )
     summary = (
-        f"{len(changes)} thay đổi; {len(late_units)} đơn vị sửa sau hạn nộp."
-        if changes
+        f"{fmt_number(len(every))} thay đổi; {len(late_units)} đơn vị sửa sau hạn nộp."
+        if every
         else "Chưa có đơn vị nào sửa báo cáo sau khi nộp."
     )
+    if len(every) > MAX_ROWS:
+        summary += (
+            f" Bảng chỉ liệt kê {fmt_number(MAX_ROWS)} thay đổi mới nhất; các thay đổi cũ hơn "
+            "xem bằng lệnh tonghop history MÃ_ĐƠN_VỊ."
+        )
     book.note(ws, 2, summary, 0, 11)
     names = {o.unit.code: o.unit.name for o in outcomes}
     labels = [c.label(book.schema) for c in changes]
@@ -61,7 +73,7 @@ def write_history(book: Book, ws: Worksheet, outcomes: list[UnitOutcome]) -> Non
     row = head
     for number, (change, label) in enumerate(zip(changes, labels, strict=True), start=1):
         row += 1
-        late = after_deadline(change, outcomes)
+        late = after_deadline(change, deadlines)
         fill = _LATE_FILL if late else None
         old, new = shown_change(change)
         book.value(ws, row, 0, number, "int", fill=fill)

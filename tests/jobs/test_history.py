@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,8 @@ import openpyxl
 import pytest
 
 from jobs.history import late_changes_line, unit_history
+from jobs.outputs.history_sheet import MAX_ROWS, SHEET
+from jobs.outputs.workbook import write_workbook
 from jobs.state import State
 from sheets_schema import Schema, load_schema
 from tests.jobs.district import District
@@ -110,6 +113,31 @@ def test_amended_after_the_deadline_is_marked(district: District, schema: Schema
     assert "XA_B" not in line
     draft = docx.Document(str(district.root / "out" / "bao-cao-tong-hop.docx"))
     assert line in [p.text for p in draft.paragraphs]  # said once, in section I
+
+
+def test_the_sheet_lists_the_newest_changes_only_past_its_limit(
+    district: District, schema: Schema, tmp_path: Path
+) -> None:
+    for code in ("XA_A", "XA_B"):
+        district.save(code, district.values(code), at(20))
+    district.sync(at(20, 12))
+    district.save("XA_A", district.values("XA_A", tt_so_chi_bo=16), at(24))
+    result = district.sync(at(24, 12))
+    (change,) = result.run.field_changes
+    many = [
+        replace(change, unit_code=code, old=n, new=n + 1, changed_at=at(24) - timedelta(seconds=n))
+        for n in range(MAX_ROWS + 5)
+        for code in ["XA_A" if n == MAX_ROWS + 4 else "XA_B"]  # the oldest is XA_A's, late
+    ]
+    target = tmp_path / "tong-hop.xlsx"
+    write_workbook(target, schema, result.outcomes, replace(result.run, field_changes=many))
+
+    ws = openpyxl.load_workbook(target)[SHEET]
+    texts = [str(c.value) for r in ws.iter_rows(max_row=4) for c in r if c.value]
+    assert any("2.005 thay đổi; 2 đơn vị sửa sau hạn nộp." in t for t in texts)
+    assert any("chỉ liệt kê 2.000 thay đổi mới nhất" in t for t in texts)
+    numbers = [r[0] for r in ws.iter_rows(min_row=5, values_only=True) if isinstance(r[0], int)]
+    assert numbers == list(range(1, MAX_ROWS + 1))  # the newest 2,000, in order
 
 
 def test_changes_before_the_first_submission_are_not_on_the_sheet(district: District) -> None:

@@ -45,3 +45,4 @@ def test_a_sign_off_3_minutes_before_the_deadline_is_flagged(
     }
     assert NEAR_DEADLINE_VI in units[close]["message"]
     assert NEAR_DEADLINE_VI not in units[early]["message"]
+    assert units[close]["near_deadline"] is True and units[early]["near_deadline"] is False
