@@ -35,7 +35,7 @@ lint: setup
 	$(BIN)/mypy --platform win32
 
 bench: setup
-	$(BIN)/python -m jobs.bench
+	$(BIN)/python -m jobs.commands.bench
 
 template: setup
 	$(BIN)/tonghop template --out out/mau-bao-cao.xlsx

@@ -42,7 +42,7 @@ def _district(folder: Path, units: int, seed: int) -> Path:
 
 
 _RUN = (
-    "import resource, sys; from jobs.cli import main; code = main(sys.argv[1:]); "
+    "import resource, sys; from jobs.commands.cli import main; code = main(sys.argv[1:]); "
     "sys.stderr.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)); sys.exit(code)"
 )
 

@@ -20,9 +20,9 @@ import docx
 import openpyxl
 import pytest
 
+from jobs.commands.doctor import run_doctor
 from jobs.config import ConfigError, load_config
 from jobs.demo import DEMO_AS_OF, make_demo
-from jobs.doctor import run_doctor
 from jobs.job import SyncOptions, SyncResult, run_sync
 from jobs.outputs.draft import draft_bytes
 from jobs.outputs.rollup import NOT_ENTERED, REFERENCE_LABEL

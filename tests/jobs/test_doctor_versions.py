@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jobs.commands.doctor import blocks_sync, run_doctor
 from jobs.config import load_config
 from jobs.demo.district import make_demo
 from jobs.demo.fill import fill_workbook
-from jobs.doctor import blocks_sync, run_doctor
 from sheets_schema import load_schema
 
 

@@ -516,7 +516,7 @@ def test_draft_renders_to_pdf(synced: tuple[District, SyncResult], tmp_path: Pat
 
 
 def test_doctor_names_indicators_without_a_target(synced: tuple[District, SyncResult]) -> None:
-    from jobs.doctor import run_doctor
+    from jobs.commands.doctor import run_doctor
 
     check = next(c for c in run_doctor(synced[0].config) if c.name == "Chỉ tiêu của huyện")
     assert check.ok and check.detail.startswith("5/14 chỉ tiêu có chỉ tiêu của huyện")

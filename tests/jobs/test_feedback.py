@@ -13,7 +13,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from jobs.check import check_file
+from jobs.commands.check import check_file
 from jobs.config import load_config
 from jobs.demo import DEMO_AS_OF, make_demo
 from jobs.job import SyncOptions, run_sync

@@ -205,7 +205,7 @@ def _cell_of(schema: Schema, field: str) -> str:
 def test_the_history_command_prints_each_change_in_vietnamese(
     district: District, schema: Schema, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from jobs.cli import main
+    from jobs.commands.cli import main
 
     district.save("XA_A", district.values("XA_A"), at(20))
     district.sync(at(20, 12))

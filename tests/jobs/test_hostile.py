@@ -180,7 +180,7 @@ def test_a_link_out_of_the_folder_is_that_units_problem(tmp_path: Path, schema: 
 def test_doctor_reads_unit_files_under_the_same_limits(tmp_path: Path, schema: Schema) -> None:
     """doctor reads each file in a worker: a FIFO, a bomb and a file over the memory limit
     are each one failing unit line, and the good units are still checked."""
-    from jobs.doctor import blocks_sync, run_doctor
+    from jobs.commands.doctor import blocks_sync, run_doctor
 
     d = build(tmp_path / "district", schema)
     good = (d.root / "sheets" / "XA_A.xlsx").read_bytes()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from jobs.cli import build_parser
+from jobs.commands.cli import build_parser
 from tests.jobs.test_cli import tonghop
 
 ENGLISH = set(

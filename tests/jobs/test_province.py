@@ -21,7 +21,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from jobs.cli import main
+from jobs.commands.cli import main
 from jobs.province.demo import DISTRICTS, make_province_demo
 from sheets_schema import Schema
 

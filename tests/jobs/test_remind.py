@@ -15,8 +15,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from jobs.commands.remind import RemindError, build_reminders, send_reminders
 from jobs.config import load_config
-from jobs.remind import RemindError, build_reminders, send_reminders
 from sheets_schema import Schema
 from tests.jobs.district import District
 from tests.jobs.test_sync import at

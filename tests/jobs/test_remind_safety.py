@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from jobs.commands.remind import build_reminders, send_reminders, summary
 from jobs.config import load_config
-from jobs.remind import build_reminders, send_reminders, summary
 from jobs.roster import RosterError
 from sheets_schema import Schema
 from sync.excel import read_xlsx

@@ -50,7 +50,7 @@ def test_sync_runs_without_resource_and_fcntl(tmp_path: Path) -> None:
     res = _python(
         """
         import sys
-        from jobs.cli import main
+        from jobs.commands.cli import main
         assert main(["demo", "--dir", sys.argv[1], "--units", "5"]) == 0
         code = main(["sync", "--config", sys.argv[1] + "/tonghop.toml",
                      "--as-of", "2023-03-25T09:00:00+07:00"])

@@ -17,7 +17,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from jobs.cli import main as tonghop
+from jobs.commands.cli import main as tonghop
 from sheets_schema import Schema, UnitInfo, render_template
 from sheets_schema.model import OWN_NAMES, PROGRESS_NAME
 from tests.helpers import typed_workbook, valid_values

@@ -435,7 +435,7 @@ def test_sync_doctor_and_status_writer_share_one_pacing_file(
 def test_a_real_key_with_a_remote_api_url_is_refused_by_sync_and_doctor(
     fake: FakeGoogle, demo: Path, tmp_path: Path, key_file: Path
 ) -> None:
-    from jobs.doctor import blocks_sync, run_doctor
+    from jobs.commands.doctor import blocks_sync, run_doctor
     from jobs.sources import SourceSetupError, make_source
 
     root = tmp_path / "g"

@@ -25,14 +25,14 @@ from rich.table import Table
 from sheets_schema import Finding, ParseContext, SchemaError, UnitInfo, load_schema, render_template
 from sync.guard import Limits
 
-from . import __version__
+from .. import __version__
+from ..config import DEFAULT_TIMEZONE, Config, ConfigError, load_config
+from ..roster import RosterError, roster_of
 from .argparse_vi import ViArgumentParser
 from .check import CheckResult, UnreadableFile, check_file
-from .config import DEFAULT_TIMEZONE, Config, ConfigError, load_config
-from .roster import RosterError, roster_of
 
 if TYPE_CHECKING:
-    from .job import SyncResult
+    from ..job import SyncResult
 
 
 class CliError(Exception):
@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         as_of = getattr(args, "as_of", None)
         if as_of is not None:
-            from .job import as_of_problem
+            from ..job import as_of_problem
 
             if why := as_of_problem(as_of):
                 raise CliError(why)
@@ -331,7 +331,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    from .outputs import OutputError, atomic_write
+    from ..outputs import OutputError, atomic_write
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -344,9 +344,9 @@ def _write_atomic(path: Path, data: bytes) -> None:
 def cmd_sync(args: argparse.Namespace) -> int:
     """The scheduled job. Without a terminal: silent when nothing changed, one line when
     something did, the reason when it could not run; one line per run in [output] log."""
-    from . import runlog
-    from .job import SyncError, SyncOptions, run_sync
-    from .sources import SourceSetupError, make_source, make_status_writer
+    from .. import runlog
+    from ..job import SyncError, SyncOptions, run_sync
+    from ..sources import SourceSetupError, make_source, make_status_writer
 
     config = _config(args)
     assert config is not None
@@ -392,7 +392,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _print_sync(result: SyncResult) -> None:
-    from .model import Status
+    from ..model import Status
 
     out = _console()
     c = result.run.counts
@@ -421,12 +421,12 @@ def _print_sync(result: SyncResult) -> None:
 
 # ---------------------------------------------------------------------- demo
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import DEMO_AS_OF, make_demo
+    from ..demo import DEMO_AS_OF, make_demo
 
     if args.units is not None and args.units < 1:
         raise CliError("--units phải từ 1 trở lên")
     if args.province:
-        from .province.demo import make_province_demo
+        from ..province.demo import make_province_demo
 
         made = make_province_demo(args.dir, args.units, args.seed)
         run_it = shlex.join(
@@ -560,7 +560,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
 
 
 def _sync_province(args: argparse.Namespace, config: Config) -> int:
-    from .province.sync import ProvinceError, run_province
+    from ..province.sync import ProvinceError, run_province
 
     try:
         result = run_province(config, args.as_of, args.out_dir)
@@ -583,7 +583,7 @@ def _sync_province(args: argparse.Namespace, config: Config) -> int:
 
 # ---------------------------------------------------------------------- history
 def cmd_history(args: argparse.Namespace) -> int:
-    from .history import HistoryError, history_text
+    from ..history import HistoryError, history_text
 
     config = _config(args)
     assert config is not None

@@ -23,11 +23,11 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
-from .config import Config
-from .model import Status
-from .outputs.feedback import FEEDBACK_DIR, MANIFEST, file_name
-from .roster import roster_of
-from .roster_fields import LINE_BREAKS, file_key, parse_emails
+from ..config import Config
+from ..model import Status
+from ..outputs.feedback import FEEDBACK_DIR, MANIFEST, file_name
+from ..roster import roster_of
+from ..roster_fields import LINE_BREAKS, file_key, parse_emails
 
 log = logging.getLogger("tonghop.remind")
 MAX_LISTED = 10
@@ -84,6 +84,8 @@ def build_reminders(
     copies = _copies(out / FEEDBACK_DIR)
     reminders = []
     for entry in status["units"]:
+        if entry["status"] == "closed":  # outside its active dates: listed, never expected
+            continue
         unit_status = Status(entry["status"])
         if unit_status.submitted:
             continue

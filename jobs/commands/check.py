@@ -12,7 +12,7 @@ from sheets_schema import ParseContext, ParsedReport, Schema, parse_report
 from sync.excel import WorkbookError, read_xlsx
 from sync.guard import Limits, read_regular_file
 
-from .isolation import Failure, Isolated
+from ..isolation import Failure, Isolated
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +110,8 @@ def write_annotated(
     Raises ValueError (one line, Vietnamese) when that cannot be done; ``source`` is never
     written to.
     """
-    from .outputs import OutputError, atomic_write
-    from .outputs.feedback import make_copies
+    from ..outputs import OutputError, atomic_write
+    from ..outputs.feedback import make_copies
 
     if target.suffix.lower() != ".xlsx":
         raise ValueError(

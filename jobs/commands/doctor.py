@@ -23,14 +23,14 @@ from sync.base import SheetRef, SourceProblem, Version
 from sync.excel import ExcelFolderSource
 from sync.google_admin import Check
 
-from .config import Config
-from .isolation import Failure, Isolated
-from .limits import mechanism as limits_mechanism
-from .model import entered_line
-from .outputs import unwritable
-from .roster import RosterError, roster_of, write_roster_sheet_column
-from .sources import SourceSetupError, account_email, google_client, pacing_file
-from .state import damaged, integrity_problem
+from ..config import Config
+from ..isolation import Failure, Isolated
+from ..limits import mechanism as limits_mechanism
+from ..model import entered_line
+from ..outputs import unwritable
+from ..roster import RosterError, roster_of, write_roster_sheet_column
+from ..sources import SourceSetupError, account_email, google_client, pacing_file
+from ..state import damaged, integrity_problem
 
 # A failing unit or status sheet is worth fixing but does not stop a sync: the unit gets its
 # status and the local outputs are still written.

@@ -23,12 +23,12 @@ import pandas as pd
 from sheets_schema import ParseContext, load_schema, parse_report
 from sync.excel import ExcelFolderSource, read_xlsx
 
-from .config import load_config
-from .demo import DEMO_AS_OF, make_demo
-from .job import SyncOptions, SyncResult, run_sync
-from .limits import peak_rss_mib
-from .outputs.annex import ANNEX, annex_bytes
-from .outputs.draft import DRAFT, draft_bytes
+from ..config import load_config
+from ..demo import DEMO_AS_OF, make_demo
+from ..job import SyncOptions, SyncResult, run_sync
+from ..limits import peak_rss_mib
+from ..outputs.annex import ANNEX, annex_bytes
+from ..outputs.draft import DRAFT, draft_bytes
 
 GOALS = {"full": 0.5, "unchanged": 0.05, "memory_mib": 1024}
 
@@ -167,7 +167,7 @@ def google_calls(units: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m jobs.bench", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m jobs.commands.bench", description=__doc__)
     p.add_argument("--units", type=int, default=1000)
     p.add_argument("--out", type=Path, default=Path("bench/RESULTS.md"))
     p.add_argument("--google-units", type=int, default=200)
@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         f"- when: {datetime.now().isoformat(timespec='seconds')}",
         f"- machine: {platform.machine()}, {platform.processor() or 'cpu'} × {_cpus()}, "
         f"Python {platform.python_version()}, {platform.system()} {platform.release()}",
-        f"- command: `make bench` (`python -m jobs.bench --units {args.units}`)",
+        f"- command: `make bench` (`python -m jobs.commands.bench --units {args.units}`)",
         f"- district: {args.units} demo units ({len(files)} files; generated in {t_demo:.1f} s)",
         "",
         "| measure | seconds | ratio to baseline | goal | met |",
