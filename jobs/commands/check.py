@@ -64,7 +64,7 @@ def check_file(
         memory_mb=limits.unit_memory_mb, seconds=limits.unit_seconds,
     ).run()  # fmt: skip
     if isinstance(out, Failure):
-        log.info("%s: %s", path, out.reason)  # the technical reason, for -v
+        log.info("%s: chi tiết kỹ thuật: %s", path, out.reason)  # for -v
         raise UnreadableFile(f"{path}: {out.message_vi}")
     if isinstance(out, str):
         raise UnreadableFile(out)

@@ -213,7 +213,7 @@ def send_reminders(config: Config, reminders: list[Reminder]) -> tuple[list[str]
                 failed.append(f"{rem.code}: {exc}")
                 continue
             sent.append(rem.code)
-            log.info("reminder sent to %s (%s)", rem.code, rem.email)
+            log.info("đã gửi thư nhắc tới %s (%s)", rem.code, rem.email)
     finally:
         if smtp is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
