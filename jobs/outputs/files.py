@@ -290,10 +290,9 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def status_json(outcomes: list[UnitOutcome], run: RunInfo) -> str:
-    """The status.json document of contract.md."""
-    tz = run.as_of.tzinfo
-    doc = {
+def run_header(run: RunInfo) -> dict[str, Any]:
+    """The run's facts that open status.json, for a district and a province alike."""
+    return {
         "as_of": run.as_of.isoformat(),
         "deadline": run.deadline_at.isoformat(),
         "deadline_date": run.deadline.isoformat(),
@@ -308,6 +307,14 @@ def status_json(outcomes: list[UnitOutcome], run: RunInfo) -> str:
             k: (int(v) if float(v).is_integer() and not k.endswith("_rate") else v)
             for k, v in run.counts.items()
         },
+    }
+
+
+def status_json(outcomes: list[UnitOutcome], run: RunInfo) -> str:
+    """The status.json document of contract.md."""
+    tz = run.as_of.tzinfo
+    doc = {
+        **run_header(run),
         "units": [
             {
                 "code": o.unit.code,

@@ -26,7 +26,7 @@ from sheets_schema import load_schema
 from ..config import Config
 from ..model import RunInfo, UnitOutcome, count_outcomes
 from ..outputs.atomic import atomic_write
-from ..outputs.files import values_csv
+from ..outputs.files import run_header, values_csv
 from .read import STATUS, VALUES, DistrictRead, DistrictStatus, read_district
 from .tables import ProvinceTables, province_tables
 from .units import all_outcomes, wanted_fields
@@ -177,16 +177,7 @@ def status_json(
         for u in r.units if r.entry.code in districts else []:
             units.append({**u, "code": f"{r.entry.code}/{u.get('code')}"})
     doc = {
-        "as_of": run.as_of.isoformat(),
-        "deadline": run.deadline_at.isoformat(),
-        "schema": run.schema_id,
-        "schema_version": run.schema_version,
-        "district": {"code": run.district_code, "name": run.district_name},
-        "run_id": run.run_id,
-        "counts": {
-            k: (int(v) if float(v).is_integer() and not k.endswith("_rate") else v)
-            for k, v in run.counts.items()
-        },
+        **run_header(run),
         "districts": [
             {
                 "code": r.entry.code,
