@@ -38,9 +38,10 @@ from .draft_points import (
     shortfall_sentence,
     singles_paragraph,
 )
+from .level import Level
 from .rollup import RESULT_PLACES, DistrictIndicator, district_rollup, submitted_reports
 from .status_table import COUNT_LABELS, HEADER, count_units, inactive_reason, status_table
-from .synthesis import Settings, find_points
+from .synthesis import Point, Settings, find_points
 from .wordpage import WordPage, cell_lines, pinned_bytes
 from .words import fmt_datetime, fmt_percent
 from .wordxml import FullRow
@@ -69,12 +70,17 @@ _APPENDIX_COLUMNS = (
     ("STT", 12), ("Tên đơn vị", 64), ("Tình trạng", 30), ("Hoàn thành (%)", 22),
     ("Thời điểm nộp", 37),
 )  # fmt: skip
-_ROLLUP_COLUMNS = (
-    ("TT", 10), ("Chỉ tiêu", 56), ("Đơn vị tính", 28), ("Chỉ tiêu của huyện", 20),
-    ("Kết quả toàn huyện", 22), ("Σ tử số", 22), ("Σ mẫu số", 24), ("Tỷ lệ so với chỉ tiêu", 18),
-    ("Đánh giá", 18), ("Số đơn vị báo cáo", 16), ("Số đơn vị đạt chỉ tiêu của mình", 18),
-)  # fmt: skip
 _ROLLUP_NUMERIC = frozenset({3, 4, 5, 6, 7, 9, 10})
+
+
+def rollup_columns(level: Level) -> tuple[tuple[str, float], ...]:
+    """Section II's columns (header, mm) for a landscape page."""
+    return (
+        ("TT", 10), ("Chỉ tiêu", 56), ("Đơn vị tính", 28), (f"Chỉ tiêu của {level.whole}", 20),
+        (f"Kết quả toàn {level.whole}", 22), ("Σ tử số", 22), ("Σ mẫu số", 24),
+        ("Tỷ lệ so với chỉ tiêu", 18), ("Đánh giá", 18), ("Số đơn vị báo cáo", 16),
+        ("Số đơn vị đạt chỉ tiêu của mình", 18),
+    )  # fmt: skip
 
 
 def draft_bytes(
@@ -120,7 +126,7 @@ class _Draft(WordPage):
         self.printed: set[str] = set()  # every point's wording once in the whole body
 
     def build(self) -> Any:
-        subject = f"tổng hợp {self.review_subject()} của các tổ chức cơ sở đảng"
+        subject = f"tổng hợp {self.review_subject()} của {self.level.members}"
         self.heading_block("BÁO CÁO", subject)
         self.para(self.included_line(), italic=True)
         self.section_status()
@@ -162,8 +168,8 @@ class _Draft(WordPage):
             if not s.submitted and counts.get(s.value, 0)
         ]
         self.para(
-            f"Các tổ chức cơ sở đảng gửi báo cáo về Huyện ủy {deadline}. Số đơn vị phải báo "
-            f"cáo: {expected}. Đã nộp: {share('submitted')}, trong đó đúng hạn "
+            f"Các tổ chức cơ sở đảng gửi báo cáo về {self.level.committee} {deadline}. "
+            f"Số đơn vị phải báo cáo: {expected}. Đã nộp: {share('submitted')}, trong đó đúng hạn "
             f"{share('on_time')}, trễ hạn {share('late')}; chưa nộp: "
             + ("; ".join(others) if others else "không có")
             + "."
@@ -193,20 +199,21 @@ class _Draft(WordPage):
         rows = district_rollup(
             self.schema, self.outcomes, self.run.targets, self.run.district_results
         )
-        self.para(indicators_lead(rows))
-        groups: dict[str, list[tuple[int, DistrictIndicator]]] = {}
-        for n, d in enumerate(rows, start=1):
-            groups.setdefault(d.indicator.group, []).append((n, d))
-        lines: list[Sequence[str] | FullRow] = []
-        for g, (group, members) in enumerate(groups.items(), start=1):
-            lines.append(FullRow(f"{g}. {group}"))
-            lines += [rollup_cells(n, d) for n, d in members]
-        self.table(_ROLLUP_COLUMNS, lines, _ROLLUP_NUMERIC)
+        self.para(indicators_lead(rows, self.level))
+        self.rollup_table(rows)
         # Back to portrait for the prose: the sentences no longer fill a landscape page alone.
         self.new_section(landscape=False)
         for d in rows:
             if d.assessment == SHORT:
-                self.para(shortfall_sentence(d))
+                self.para(shortfall_sentence(d, self.level))
+
+    def rollup_table(self, rows: Sequence[DistrictIndicator]) -> None:
+        """The level's figure of each indicator, by the indicators' groups."""
+        lines: list[Sequence[str] | FullRow] = []
+        for g, (group, members) in enumerate(indicator_groups(rows).items(), start=1):
+            lines.append(FullRow(f"{g}. {group}"))
+            lines += [rollup_cells(n, d) for n, d in members]
+        self.table(rollup_columns(self.level), lines, _ROLLUP_NUMERIC)
 
     # ------------------------------------------------------------------ III, V, VI narratives
     def narratives(self, fields: list[Field], start: int = 1) -> None:
@@ -225,17 +232,29 @@ class _Draft(WordPage):
             self.para("Chưa có đơn vị nào báo cáo nội dung này.")
             return
         found = find_points(texts, self.settings)
-        several = [p for p in found if len(p.units) >= self.settings.min_units]
-        for p in several:
-            self.point(p.text, attribution(p.units, self.names, len(texts), self.listed))
-        singles = [p for p in found if len(p.units) < self.settings.min_units]
+        for p in found:
+            if self.shared(p.units):
+                self.point(p.text, self.who(p.units, len(texts)))
+        singles = [p for p in found if not self.shared(p.units)]
         if singles:
-            self.para(singles_paragraph(singles, self.names, self.listed))
+            self.para(self.singles(singles))
         self.body.paragraph([(PLACEHOLDER, "ih")])
 
     @property
     def listed(self) -> int:
         return self.settings.names_listed
+
+    def shared(self, units: Sequence[str]) -> bool:
+        """Whether a point these units make is told in the body (else counted, for the annex)."""
+        return len(units) >= self.settings.min_units
+
+    def who(self, units: Sequence[str], total: int) -> str:
+        """The point's "(n đơn vị: …)", out of ``total`` units that wrote on the item."""
+        return attribution(units, self.names, total, self.listed)
+
+    def singles(self, points: Sequence[Point]) -> str:
+        """The paragraph that counts the points not told in the body."""
+        return singles_paragraph(points, self.names, self.listed)
 
     def point(self, text: str, who: str) -> None:
         """ "- The point (n đơn vị: …)." with the sentence's stop after the count."""
@@ -285,7 +304,7 @@ class _Draft(WordPage):
             columns = (
                 ("TT", 10),
                 ("Nội dung", 105),
-                ("Toàn huyện", 25),
+                (self.level.total, 25),
                 ("Số đơn vị có số liệu", 25),
             )
             self.table(columns, rows, frozenset({2, 3}))
@@ -322,12 +341,12 @@ class _Draft(WordPage):
     ) -> None:
         total = len({unit for unit, _, _ in rows})
         found = limitations(rows, main, details, self.settings)
-        singles = [x.point for x in found if len(x.point.units) < self.settings.min_units]
+        singles = [x.point for x in found if not self.shared(x.point.units)]
         for item in found:
             p = item.point
-            if len(p.units) < self.settings.min_units:
+            if not self.shared(p.units):
                 continue
-            self.point(p.text, attribution(p.units, self.names, total, self.listed))
+            self.point(p.text, self.who(p.units, total))
             for label, text in item.details:
                 if text in self.printed:
                     continue
@@ -337,7 +356,7 @@ class _Draft(WordPage):
                     [(f"{label}: ", "i"), (text + end, "")], first_line_mm=0, left_mm=10, after_pt=3
                 )
         if singles:
-            self.para(singles_paragraph(singles, self.names, self.listed))
+            self.para(self.singles(singles))
 
     def grouped_rows(
         self, name: str, group_col: Column | None, first: str | None
@@ -365,12 +384,13 @@ class _Draft(WordPage):
         left for the office to complete (who signs is decided when the draft is approved)."""
         self.para()
         left, right = self.two_cells(75)
-        superior = "Thành ủy" if "THÀNH PHỐ" in (self.run.district_parent or "") else "Tỉnh ủy"
+        superior = self.level.superior
+        if "THÀNH PHỐ" in (self.run.district_parent or ""):  # a district of a city
+            superior = superior.replace("Tỉnh ủy", "Thành ủy")
         office = (self.run.district_name or "cấp ủy").split(" ", 2)[:2]
         recipients = [
-            f"- Ban Thường vụ {superior} (báo cáo),",
-            "- Các đồng chí ủy viên Ban Chấp hành,",
-            "- Các tổ chức cơ sở đảng,",
+            f"- {superior} (báo cáo),",
+            *(f"- {r}," for r in self.level.recipients),
             f"- Lưu Văn phòng {' '.join(office).capitalize()}.",
         ]
         left_aligned = WD_ALIGN_PARAGRAPH.LEFT
@@ -400,6 +420,16 @@ class _Draft(WordPage):
             picked = [values[i] for i in index]
             rows.append(["" if v is None else plain(v) for v in picked])
         self.table(_APPENDIX_COLUMNS, rows, frozenset({0, 3}))
+
+
+def indicator_groups(
+    rows: Sequence[DistrictIndicator],
+) -> dict[str, list[tuple[int, DistrictIndicator]]]:
+    """The indicators by their group, in order, each with its number (1-based)."""
+    groups: dict[str, list[tuple[int, DistrictIndicator]]] = {}
+    for n, d in enumerate(rows, start=1):
+        groups.setdefault(d.indicator.group, []).append((n, d))
+    return groups
 
 
 def rollup_cells(n: int, d: DistrictIndicator) -> list[str]:

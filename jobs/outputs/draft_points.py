@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .level import DISTRICT, Level
 from .rollup import DistrictIndicator
 from .synthesis import Point, Settings, find_points
 
@@ -88,16 +89,17 @@ def _pieces(text: str) -> list[str]:
     return split_sentences(text)
 
 
-def indicators_lead(rows: Sequence[DistrictIndicator]) -> str:
-    """How many indicators met or exceeded the district's target, which fell short by how
+def indicators_lead(rows: Sequence[DistrictIndicator], level: Level = DISTRICT) -> str:
+    """How many indicators met or exceeded the level's own target, which fell short by how
     much, and which cannot be judged yet."""
     judged = [d for d in rows if d.assessment in ("Vượt", "Đạt", SHORT)]
     over = sum(d.assessment == "Vượt" for d in judged)
     met = sum(d.assessment == "Đạt" for d in judged)
     short = [d for d in judged if d.assessment == SHORT]
     text = (
-        f"Kết quả toàn huyện tổng hợp từ các đơn vị đã nộp; chỉ tiêu tỷ lệ tính bằng tổng tử "
-        f"số chia tổng mẫu số. So với chỉ tiêu Nghị quyết của Huyện, trong {len(judged)} chỉ "
+        f"Kết quả toàn {level.whole} tổng hợp từ các đơn vị đã nộp; chỉ tiêu tỷ lệ tính bằng "
+        f"tổng tử số chia tổng mẫu số. So với chỉ tiêu Nghị quyết của {level.whole.capitalize()}, "
+        f"trong {len(judged)} chỉ "
         f"tiêu có đủ số liệu để đánh giá, {over + met} chỉ tiêu đạt và vượt ({over} vượt, "
         f"{met} đạt)"
     )
@@ -108,21 +110,21 @@ def indicators_lead(rows: Sequence[DistrictIndicator]) -> str:
     rest = len(rows) - len(judged)
     if rest:
         text += (
-            f" {rest} chỉ tiêu chưa đánh giá được do chưa có chỉ tiêu của huyện hoặc chưa có "
+            f" {rest} chỉ tiêu chưa đánh giá được do chưa có chỉ tiêu của {level.whole} hoặc chưa có "
             "số liệu."
         )
     return text
 
 
-def shortfall_sentence(d: DistrictIndicator) -> str:
-    """One sentence for an indicator short of the district's target."""
+def shortfall_sentence(d: DistrictIndicator, level: Level = DISTRICT) -> str:
+    """One sentence for an indicator short of the level's own target."""
     from .draft import number_text  # the draft's number format, one rounding
 
     # The figures as the table and "Toàn huyện" show them (one rounding).
     unit = f" {d.unit}" if d.unit and d.unit != "%" else ""
     pct = "%" if d.unit == "%" else ""
     return (
-        f"{d.label}: kết quả toàn huyện {number_text(d.shown_result, d.kind)}{pct}{unit}, "
+        f"{d.label}: kết quả toàn {level.whole} {number_text(d.shown_result, d.kind)}{pct}{unit}, "
         f"chỉ tiêu {number_text(d.shown_target, d.target_kind)}{pct}{unit}, đạt "
         f"{d.ratio_text} so với chỉ tiêu; {d.meeting}/{d.reporting} đơn vị báo cáo đạt chỉ "
         "tiêu của mình."

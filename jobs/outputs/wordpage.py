@@ -28,6 +28,7 @@ from docx.text.paragraph import Paragraph
 from sheets_schema import Schema
 
 from ..model import RunInfo
+from .level import DISTRICT, Level
 from .words import local_time
 from .wordxml import Body, FullRow, clean
 
@@ -56,6 +57,8 @@ def pinned_bytes(document: Any) -> bytes:
 
 class WordPage:
     """A new 36-HD document for ``schema`` and ``run``: page, styles and helpers to fill it."""
+
+    level: Level = DISTRICT  # whose report: its number's suffix (-BC/HU), its words
 
     def __init__(self, schema: Schema, run: RunInfo) -> None:
         self.schema = schema
@@ -196,7 +199,7 @@ class WordPage:
             (run.district_parent or "ĐẢNG BỘ …", False, False),
             (run.district_name or "CẤP ỦY …", True, False),
             ("*", False, False),
-            ("Số      -BC/HU", False, False),
+            (f"Số      -BC/{self.level.symbol}", False, False),
         ]
         cell_lines(left, lines)
         year = local_time(run.as_of, run.timezone).year
