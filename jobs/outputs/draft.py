@@ -88,7 +88,7 @@ def draft_bytes(
 ) -> bytes:
     """The draft as .docx bytes; the same input gives the same bytes."""
     settings = settings or Settings.of(run.draft)
-    return pinned_bytes(_Draft(schema, outcomes, run, settings).build())
+    return pinned_bytes(ReportDraft(schema, outcomes, run, settings).build())
 
 
 def write_draft(fh: Any, schema: Schema, outcomes: list[UnitOutcome], run: RunInfo) -> None:
@@ -114,7 +114,7 @@ def narrative_fields(schema: Schema, place: int) -> list[Field]:
     return [f for f in fields if _NARRATIVE_PLACE.get(f.id, 2) == place]
 
 
-class _Draft(WordPage):
+class ReportDraft(WordPage):
     def __init__(
         self, schema: Schema, outcomes: list[UnitOutcome], run: RunInfo, settings: Settings
     ) -> None:
@@ -145,14 +145,23 @@ class _Draft(WordPage):
     def included_line(self) -> str:
         when = fmt_datetime(self.run.as_of, self.run.timezone)
         return (
-            f"Dự thảo tổng hợp từ {len(self.units)} đơn vị đã nộp báo cáo (đúng hạn hoặc trễ "
-            f"hạn), số liệu tính đến {when}; đơn vị chưa nộp không được tính. Dự thảo do hệ "
+            f"Dự thảo tổng hợp từ {self.included_who()}, số liệu tính đến {when}; đơn vị chưa "
+            f"nộp không được tính. Dự thảo do hệ "
             "thống lập tự động, cần được rà soát, biên tập trước khi trình."
         )
 
+    def included_who(self) -> str:
+        """Whose reports the draft is made from."""
+        return f"{len(self.units)} đơn vị đã nộp báo cáo (đúng hạn hoặc trễ hạn)"
+
     # ------------------------------------------------------------------ I
-    def section_status(self) -> None:
-        self.heading(SECTIONS[0], 1)
+    def deadline_words(self) -> str:
+        """ "hết ngày 22/3/2023" or "trước ngày 23/3/2023"."""
+        day = f"{self.run.deadline.day}/{self.run.deadline.month}/{self.run.deadline.year}"
+        return f"hết ngày {day}" if self.run.deadline_inclusive else f"trước ngày {day}"
+
+    def counts_sentence(self) -> str:
+        """ "Số đơn vị phải báo cáo: 37. Đã nộp: …; chưa nộp: …." over ``self.outcomes``."""
         counts = count_units(self.outcomes, self.run)
         expected = counts["expected"]
 
@@ -160,20 +169,25 @@ class _Draft(WordPage):
             n = counts.get(key, 0)
             return f"{n} đơn vị ({fmt_percent(n / expected) if expected else '—'})"
 
-        day = f"{self.run.deadline.day}/{self.run.deadline.month}/{self.run.deadline.year}"
-        deadline = f"hết ngày {day}" if self.run.deadline_inclusive else f"trước ngày {day}"
         others = [
             f"{COUNT_LABELS[s.value].lower()} {share(s.value)}"
             for s in Status
             if not s.submitted and counts.get(s.value, 0)
         ]
-        self.para(
-            f"Các tổ chức cơ sở đảng gửi báo cáo về {self.level.committee} {deadline}. "
-            f"Số đơn vị phải báo cáo: {expected}. Đã nộp: {share('submitted')}, trong đó đúng hạn "
-            f"{share('on_time')}, trễ hạn {share('late')}; chưa nộp: "
+        return (
+            f"Số đơn vị phải báo cáo: {expected}. Đã nộp: {share('submitted')}, trong đó đúng "
+            f"hạn {share('on_time')}, trễ hạn {share('late')}; chưa nộp: "
             + ("; ".join(others) if others else "không có")
             + "."
         )
+
+    def section_status(self) -> None:
+        self.heading(SECTIONS[0], 1)
+        self.para(
+            f"Các tổ chức cơ sở đảng gửi báo cáo về {self.level.committee} "
+            f"{self.deadline_words()}. {self.counts_sentence()}"
+        )
+        expected = count_units(self.outcomes, self.run)["expected"]
         today = self.run.as_of.date()
         missing = [o for o in self.outcomes if not o.status.submitted and o.unit.active_on(today)]
         if missing:

@@ -62,14 +62,16 @@ def limitations(
     """Rows (unit id, unit name, row) grouped by the similar text of column ``main``; for each
     group, each of ``details`` (column id, label) worded as most of the group's rows word it."""
     texts = [(unit, name, _text(row.get(main))) for unit, name, row in rows]
+    # (unit, sentence) → the rows it was written in, so a point finds its rows in one lookup
+    # per sentence (not one pass over every row per point).
+    written: dict[tuple[str, str], list[int]] = {}
+    for n, (unit, _, text) in enumerate(texts):
+        for piece in _pieces(text):
+            written.setdefault((unit, piece), []).append(n)
     out = []
     for point in find_points(texts, settings):
-        said = {(s.unit, s.text) for s in point.sentences}
-        members = [
-            (unit, name, row)
-            for unit, name, row in rows
-            if any((unit, t) in said for t in _pieces(_text(row.get(main))))
-        ]
+        numbers = sorted({n for s in point.sentences for n in written.get((s.unit, s.text), ())})
+        members = [rows[n] for n in numbers]
         found = []
         for column, label in details:
             top = find_points([(u, n, _text(r.get(column))) for u, n, r in members], settings)

@@ -107,6 +107,12 @@ class Point:
 
 def split_sentences(text: str) -> list[str]:
     """The sentences of ``text``: one per sentence end or line; list marks and bullets off."""
+    return list(_split(text))
+
+
+# A text many units send alike (the district's model wording) is split once.
+@functools.lru_cache(maxsize=1 << 12)
+def _split(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for line in unicodedata.normalize("NFC", text).replace("\r", "\n").split("\n"):
         line = _BULLET.sub("", line, count=1).strip()
@@ -123,7 +129,7 @@ def split_sentences(text: str) -> list[str]:
         rest = line[start:].strip()
         if rest:
             out.append(rest)
-    return [s for s in out if any(c.isalnum() for c in s)]
+    return tuple(s for s in out if any(c.isalnum() for c in s))
 
 
 def _is_abbreviation(before: str) -> bool:
@@ -135,6 +141,7 @@ def _is_abbreviation(before: str) -> bool:
     return (len(last) == 1 and last.isalpha()) or last in _ABBREVIATIONS
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def _name_variants(name: str) -> tuple[str, ...]:
     """The unit's name, and the name without its first words ("Đảng bộ xã A" → "xã A"),
     longest first."""
@@ -166,6 +173,13 @@ def _key(sentence: str, names: tuple[str, ...]) -> str:
     text = unicodedata.normalize("NFC", sentence).lower()
     for name in names:
         text = text.replace(name, " đơnvị ")
+    return _masked(text)
+
+
+# Units copy the same sentences (the guidance's wording, the district's own report): once
+# their names are out, a sentence is masked once however many units wrote it.
+@functools.lru_cache(maxsize=1 << 16)
+def _masked(text: str) -> str:
     text = _FIGURE.sub(" 0 ", text)  # a date or a number, one pass
     return " ".join(_NOT_WORD.sub(" ", text).split())
 

@@ -10,12 +10,13 @@ the district a status and a Vietnamese message; it never stops the province.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from sheets_schema import Schema
@@ -26,7 +27,10 @@ VALUES = "values.csv"
 STATUS = "status.json"
 _HEADER = '"unit_code","tab","field","row","value"'
 _BOM = "\ufeff"
+VALUES_HEADER = _BOM + _HEADER  # values.csv's first line, as the job writes it
 _MAX_STATUS_BYTES = 64 * 1024 * 1024
+# A 1,000-unit district writes about 10 MiB; this is a file that is not a district's outputs.
+_MAX_VALUES_BYTES = 512 * 1024 * 1024
 # values.csv is written after the data it holds was read: a file older than that (beyond the
 # clock's rounding) is a copy left from an earlier run.
 _STALE_SLACK_S = 2.0
@@ -73,9 +77,13 @@ class DistrictRead:
     message: str = ""  # Vietnamese: what is wrong and what the district should do
     as_of: datetime | None = None  # the district's last run, from its status.json
     units: list[dict[str, Any]] = field(default_factory=list)  # status.json "units"
-    # unit code → field id → value, only the fields the roll-ups use (``wanted``).
+    # unit code → field id → value, for the fields in ``wanted``; a table's id → its rows, as
+    # row number → column id → value.
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     schema_version: str = ""
+    # values.csv's bytes as read and checked: the province's values.csv passes them on
+    # (``values.qualified_rows``) without reading the file a second time.
+    raw: bytes = b""
 
 
 def _problem(entry: DistrictEntry, status: DistrictStatus, message: str,
@@ -96,8 +104,13 @@ def _time(value: Any) -> datetime | None:
     return moment if moment.tzinfo else None
 
 
-def read_district(entry: DistrictEntry, schema: Schema, wanted: frozenset[str]) -> DistrictRead:
-    """Read and check ``entry``'s outputs; keep the values of the fields in ``wanted``."""
+# What the province keeps of values.csv: (tab, field id) → None for a field, or the table's
+# name for a table's column.
+Wanted = Mapping[tuple[str, str], str | None]
+
+
+def read_district(entry: DistrictEntry, schema: Schema, wanted: Wanted) -> DistrictRead:
+    """Read and check ``entry``'s outputs; keep the values ``wanted`` names."""
     folder = entry.folder
     status_path, values_path = folder / STATUS, folder / VALUES
     for path in (status_path, values_path):
@@ -133,7 +146,11 @@ def read_district(entry: DistrictEntry, schema: Schema, wanted: frozenset[str]) 
         )
         return read
     try:
-        read.values = _values(values_path, {str(u.get("code")) for u in read.units}, wanted)
+        if values_path.stat().st_size > _MAX_VALUES_BYTES:
+            raise ValueError(f"lớn hơn {_MAX_VALUES_BYTES // 2**20} MiB")
+        read.raw = values_path.read_bytes()
+        codes = {str(u.get("code")) for u in read.units}
+        read.values = _values(read.raw.decode("utf-8"), codes, wanted)
     except (OSError, ValueError, csv.Error) as exc:
         read.status = DistrictStatus.INVALID
         read.message = (
@@ -174,11 +191,27 @@ def _foreign(doc: dict[str, Any], entry: DistrictEntry, schema: Schema) -> str:
     return ""
 
 
-def _values(path: Path, codes: set[str], wanted: frozenset[str]) -> dict[str, dict[str, Any]]:
+def qualified_rows(read: DistrictRead) -> Iterator[bytes]:
+    """The district's values.csv rows as read (``raw``, header off), each unit code qualified
+    with the district's ("XA_A" → "VL/XA_A"): a quoted value may span lines, so a line starts a
+    row only when the lines before it closed every quote."""
+    lines = iter(read.raw.split(b"\n"))
+    next(lines, None)  # the header, checked on read
+    prefix = b'"' + read.entry.code.encode() + b"/"
+    inside = False
+    for line in lines:
+        if not line and not inside:
+            continue  # the file's last newline
+        yield (line if inside else prefix + line[1:]) + b"\n"
+        if line.count(b'"') % 2:
+            inside = not inside
+
+
+def _values(text: str, codes: set[str], wanted: Wanted) -> dict[str, dict[str, Any]]:
     """unit → field → value from values.csv, read as it is written: numbers unquoted, text
     quoted (a bare word where a number belongs is a file edited by hand, refused)."""
     out: dict[str, dict[str, Any]] = {}
-    with path.open(encoding="utf-8", newline="") as fh:
+    with io.StringIO(text, newline="") as fh:
         head = fh.readline().rstrip("\r\n")
         if not head.startswith(_BOM):
             raise ValueError("thiếu dấu BOM UTF-8 ở đầu tệp")
@@ -187,10 +220,18 @@ def _values(path: Path, codes: set[str], wanted: frozenset[str]) -> dict[str, di
         for n, row in enumerate(csv.reader(fh, quoting=csv.QUOTE_NONNUMERIC), start=2):
             if len(row) != 5:
                 raise ValueError(f"dòng {n} có {len(row)} cột, cần 5")
-            code, _tab, field_id, number, value = row
-            if field_id not in wanted or number != "":
-                continue
+            code, tab, field_id, number, value = row
             if code not in codes:
                 raise ValueError(f"dòng {n}: đơn vị {code} không có trong {STATUS}")
-            out.setdefault(str(code), {})[str(field_id)] = value
+            key = (str(tab), str(field_id))
+            if key not in wanted:
+                continue
+            unit = out.setdefault(str(code), {})
+            table = wanted[key]
+            if table is None and number == "":
+                unit[key[1]] = value
+            elif table is not None and isinstance(number, float) and number.is_integer():
+                unit.setdefault(table, {}).setdefault(int(number), {})[key[1]] = value
+            else:
+                raise ValueError(f"dòng {n}: số dòng {number!r} không hợp với mục {field_id}")
     return out

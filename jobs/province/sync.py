@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from filelock import FileLock, Timeout
 
@@ -26,8 +26,16 @@ from sheets_schema import load_schema
 from ..config import Config
 from ..model import RunInfo, UnitOutcome, count_outcomes
 from ..outputs.atomic import atomic_write
-from ..outputs.files import run_header, values_csv
-from .read import STATUS, VALUES, DistrictRead, DistrictStatus, read_district
+from ..outputs.files import run_header
+from .read import (
+    STATUS,
+    VALUES,
+    VALUES_HEADER,
+    DistrictRead,
+    DistrictStatus,
+    qualified_rows,
+    read_district,
+)  # fmt: skip
 from .tables import ProvinceTables, province_tables
 from .units import all_outcomes, wanted_fields
 
@@ -122,15 +130,25 @@ def _run(config: Config, schema: Any, now: datetime, out: Path) -> ProvinceResul
 
     rendered = {
         WORKBOOK: workbook_bytes(schema, run, reads, tables, dict(schema.unit_types)),
-        VALUES: values_csv(everyone, schema).encode("utf-8"),
         DRAFT: draft_bytes(schema, run, reads, districts, tables),
         STATUS: status_json(run, reads, districts).encode("utf-8"),
     }
     stamp.unlink(missing_ok=True)
+    atomic_write(paths[VALUES], lambda fh: _values_csv(fh, reads, districts))
     for name, data in rendered.items():
         _write(paths[name], data)
     atomic_write(stamp, lambda fh: fh.write(digest.encode()))
     return ProvinceResult(run, reads, districts, tables, paths)
+
+
+def _values_csv(fh: BinaryIO, reads: list[DistrictRead], districts: dict[str, Any]) -> None:
+    """The province's values.csv: every used district's rows, as the district wrote them, with
+    the unit codes qualified as in status.json ("VL/XA_A"); a level above reads it as a
+    district's."""
+    fh.write((VALUES_HEADER + "\n").encode("utf-8"))
+    for r in reads:
+        if r.entry.code in districts:
+            fh.writelines(qualified_rows(r))
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -163,7 +181,7 @@ def _run_info(config: Config, schema: Any, now: datetime, run_id: int,
         source_kind="districts", counts=counts, district_name=config.district.name,
         district_parent=config.district.parent, district_place=config.district.place,
         district_code=config.district.code, targets=dict(config.targets),
-        district_results=dict(config.district_results),
+        district_results=dict(config.district_results), draft=dict(config.draft),
     )  # fmt: skip
 
 

@@ -15,17 +15,30 @@ from typing import Any
 from sheets_schema import IndicatorResult, ParsedReport, Schema, assess
 
 from ..model import Status, Unit, UnitOutcome
-from .read import DistrictRead
-
-# The parts of an indicator row the roll-ups read; narratives and tables are not needed.
-_PARTS = ("nq", "kq", "tu_so", "mau_so", "du_bao")
+from .read import DistrictRead, Wanted
 
 
-def wanted_fields(schema: Schema) -> frozenset[str]:
-    """The field ids the province keeps from values.csv: indicator figures and weights."""
-    ids = {ind.field_id(p) for ind in schema.indicators for p in _PARTS if p in ind.parts}
-    ids |= {str(ind.weight) for ind in schema.indicators if ind.weight}
-    return frozenset(ids)
+def wanted_fields(schema: Schema) -> Wanted:
+    """Everything a unit reported, as values.csv holds it: the figures the roll-ups read, the
+    texts and tables the draft synthesises, and the province's own values.csv (which a level
+    above reads as a district's) passes on."""
+    wanted: dict[tuple[str, str], str | None] = {(f.tab, f.id): None for f in schema.fields}
+    for table in schema.tables:
+        wanted.update({(table.tab, c.id): table.name for c in table.columns})
+    return wanted
+
+
+def _report_values(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[int]]]:
+    """A unit's values as the parser gives them (a table is a list of rows) and the tables'
+    row numbers, from what ``read`` kept (a table is row number → row)."""
+    out, numbers = {}, {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            numbers[key] = sorted(value)
+            out[key] = [value[n] for n in numbers[key]]
+        else:
+            out[key] = value
+    return out, numbers
 
 
 def _number(value: Any) -> float | None:
@@ -84,13 +97,15 @@ def district_outcomes(
         code, kind = str(u.get("code") or ""), str(u.get("type") or "")
         if not code or u.get("status") == "closed":
             continue
-        values = read.values.get(code)
+        kept = read.values.get(code)
         report = None
-        if values is not None:
+        if kept is not None:
+            values, numbers = _report_values(kept)
             report = ParsedReport(
                 values=values, findings=[], items_total=0, items_filled=0,
                 confirmed=bool(u.get("confirmed")),
                 indicators=indicator_results(schema, kind, values), unit_type=kind,
+                table_rows=numbers,
             )  # fmt: skip
         outcome = UnitOutcome(
             Unit(f"{read.entry.code}/{code}", str(u.get("name") or code), kind),
