@@ -39,7 +39,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "Point",
@@ -87,8 +87,7 @@ class Settings:
         )
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):  # a tuple: made once per sentence of every unit's text
     """One sentence as a unit wrote it."""
 
     unit: str  # the unit's id (code)
@@ -188,12 +187,24 @@ def sentences_of(units: Iterable[tuple[str, str, str]]) -> list[Sentence]:
     """Every sentence of (unit id, unit name, text) triples, in order."""
     out = []
     for unit, name, text in units:
-        names = tuple(v.lower() for v in _name_variants(name))
-        for s in split_sentences(text):
-            key = _key(s, names)
+        pieces = _split(text)  # NFC already
+        if not pieces:
+            continue
+        lowered = unicodedata.normalize("NFC", text).lower()
+        names = [v for v in _lower_variants(name) if v in lowered]
+        for s in pieces:
+            key = s.lower()
+            for v in names:
+                key = key.replace(v, " đơnvị ")
+            key = _masked(key)
             if key:
                 out.append(Sentence(unit, s, key))
     return out
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _lower_variants(name: str) -> tuple[str, ...]:
+    return tuple(v.lower() for v in _name_variants(name))
 
 
 Grouping = Callable[[list[str], float], list[int]]
