@@ -18,11 +18,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+import docx
 import openpyxl
 import pytest
 
 from jobs.commands.cli import main
-from jobs.province.demo import DISTRICTS, make_province_demo
+from jobs.province.demo import DISTRICTS, PROVINCE, entries_toml, make_province_demo
 from sheets_schema import Schema
 
 AS_OF = "2023-03-25T09:00:00+07:00"
@@ -219,3 +220,119 @@ def test_nothing_changed_rewrites_nothing(
     os.utime(province / "vinh-loi" / "out" / "values.csv")  # the district wrote it again
     assert "7/7 huyện dùng được" in _sync(province, capsys)
     assert workbook.stat().st_mtime_ns != before
+
+
+def _docx(path: Path) -> tuple[str, list[list[list[str]]]]:
+    """A document's paragraphs (one text) and its tables (rows of cell texts)."""
+    doc = docx.Document(str(path))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
+    return text, tables
+
+
+def _number(text: str) -> float | None:
+    """A Vietnamese number as the draft prints it ("425.586,5") back to a float."""
+    return float(text.replace(".", "").replace(",", ".")) if text else None
+
+
+def test_the_draft_is_the_report_builder_with_districts_in_place_of_units(
+    province: Path, schema: Schema, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (province / "gia-rai" / "out" / "values.csv").unlink()
+    _sync(province, capsys)
+    text, tables = _docx(province / "tinh" / "out" / "bao-cao-tong-hop.docx")
+    issuer = tables[0][0][0]  # the header block's left cell
+    assert "TỈNH ỦY BẠC LIÊU" in issuer and "-BC/TU" in issuer
+    assert "của các huyện ủy, thị ủy, thành ủy trực thuộc" in text
+
+    # I: one row per district, its counts those of its own status.json; the missing one says so.
+    status_rows = next(t for t in tables if t[0][1] == "Huyện, thị, thành ủy")
+    by_name = {r[1]: r for r in status_rows[1:]}
+    for _code, name, slug, _place in DISTRICTS:
+        if slug == "gia-rai":
+            assert by_name[name][2:7] == [""] * 5 and by_name[name][7] == "Thiếu kết quả"
+            continue
+        statuses, _ = _units(province / slug)
+        submitted = sum(1 for s in statuses.values() if s["status"] in SUBMITTED)
+        assert by_name[name][2:4] == [str(len(statuses)), str(submitted)], name
+    assert "Chưa tổng hợp số liệu của Thị ủy Giá Rai (thiếu kết quả): Không thấy tệp" in text
+
+    # II: each district's figure is the workbook's (itself recomputed from the units' rows).
+    wb = _rows(province / "tinh" / "out" / "tong-hop.xlsx", "Toàn tỉnh")
+    head = next(i for i, r in enumerate(wb) if r[0] == "STT")
+    names = list(wb[head][4:10])
+    figures = {r[2]: r for r in wb[head + 1 :] if r[2]}
+    side = next(t for t in tables if t[0][3:4] == [names[0]])
+    assert side[0][3:-1] == names and side[0][-1] == "Toàn tỉnh"
+    checked = 0
+    for row in side[1:]:
+        if row[1] not in figures:
+            continue  # a group's heading row
+        expected = figures[row[1]]
+        for n in range(len(names)):
+            assert _number(row[3 + n]) == expected[4 + n], (row[1], names[n])
+        checked += 1
+    assert checked == len(schema.indicators)
+
+    # A shortfall names the districts whose own figure is short of the province's target.
+    shortfalls = 0
+    for ind in schema.indicators:
+        row = dict(zip(wb[head], figures[ind.result_label], strict=True))
+        target = row["Chỉ tiêu của tỉnh"]
+        if row["Đánh giá"] != "Chưa đạt" or target is None:
+            continue
+        sentence = next(p for p in text.split("\n") if p.startswith(ind.result_label + ": kết quả"))
+        lower = ind.better == "lower"
+        short = [name for name in names if row[name] is not None
+                 and (row[name] > target if lower else row[name] < target)]  # fmt: skip
+        said = sentence.partition("Chưa đạt chỉ tiêu của tỉnh: ")[2]
+        assert [part.split(" (đạt")[0] for part in said.split("; ") if part] == short
+        shortfalls += 1
+    assert shortfalls  # the demo province falls short somewhere
+
+    # III-VI: a point is said by district, never by a unit list.
+    assert "thuộc tất cả 6 huyện, thị, thành ủy)" in text or "huyện, thị, thành ủy: " in text
+    assert " đơn vị: " not in text
+
+
+def test_a_level_above_reads_the_provinces_outputs_as_a_districts(
+    province: Path, schema: Schema, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each level runs the same job on its children's outputs: two provinces' out/ folders
+    (here the demo province and a copy under another code) consolidate again, and every figure
+    of the level above is the one recomputed from the units' rows, three codes deep."""
+    _sync(province, capsys)
+    second = province / "tinh2" / "out"
+    shutil.copytree(province / "tinh" / "out", second, copy_function=shutil.copy2)
+    doc = json.loads((second / "status.json").read_text("utf-8"))
+    doc["district"]["code"] = "TINH_B"
+    (second / "status.json").write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    top = province / "vung"
+    top.mkdir()
+    rows = [("BAC_LIEU_TINH", "Tỉnh ủy Bạc Liêu", "../tinh/out"),
+            ("TINH_B", "Tỉnh ủy B", "../tinh2/out")]  # fmt: skip
+    (top / "tonghop.toml").write_text(PROVINCE.format(entries=entries_toml(rows)), "utf-8")
+    assert main(["sync", "--config", str(top / "tonghop.toml"), "--as-of", AS_OF]) == 0
+    assert "2/2 huyện dùng được" in capsys.readouterr().out
+
+    everyone = []
+    for _code, _name, slug, _place in DISTRICTS:
+        statuses, values = _units(province / slug)
+        everyone += [(s, values.get(c, {})) for c, s in statuses.items()]
+    config = tomllib.loads((top / "tonghop.toml").read_text("utf-8"))
+    entered = {k: v["value"] for k, v in config["district_results"].items()}
+    twice = _expected(schema, everyone * 2, entered)
+    rows_ = _rows(top / "out" / "tong-hop.xlsx", "Toàn tỉnh")
+    head = next(i for i, r in enumerate(rows_) if r[0] == "STT")
+    column = list(rows_[head]).index("Kết quả toàn tỉnh")
+    body = {r[2]: r for r in rows_[head + 1 :] if r[2]}
+    for ind in schema.indicators:
+        assert body[ind.result_label][column] == twice[ind.key], ind.key
+
+    status = json.loads((top / "out" / "status.json").read_text("utf-8"))
+    assert status["counts"]["expected"] == 2 * len(everyone)
+    with (top / "out" / "values.csv").open(encoding="utf-8-sig", newline="") as fh:
+        codes = {r["unit_code"] for r in csv.DictReader(fh)}
+    assert {c.split("/")[0] for c in codes} == {"BAC_LIEU_TINH", "TINH_B"}
+    assert all(c.count("/") == 2 for c in codes)
+    assert codes <= {u["code"] for u in status["units"]}
