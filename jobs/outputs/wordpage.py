@@ -186,6 +186,8 @@ class WordPage:
         widths = (Mm(left_mm), Mm(TEXT_WIDTH_MM - left_mm))
         for cell, col, width in zip(block.rows[0].cells, block.columns, widths, strict=True):
             cell.width = col.width = width
+        # One piece: "Nơi nhận" and the signature never part over a page break.
+        block.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         left, right = block.rows[0].cells
         return left, right
 

@@ -28,7 +28,7 @@ from ..model import RunInfo, UnitOutcome
 from ..outputs.draft import SECTIONS, ReportDraft, indicator_groups, number_text
 from ..outputs.draft_points import ANNEX_TITLE, SHORT, indicators_lead, shortfall_sentence
 from ..outputs.level import PROVINCE
-from ..outputs.rollup import DistrictIndicator
+from ..outputs.rollup import DistrictIndicator, number_kind
 from ..outputs.synthesis import Point, Settings
 from ..outputs.wordpage import pinned_bytes
 from ..outputs.words import fmt_percent
@@ -125,8 +125,9 @@ class _ProvinceDraft(ReportDraft):
 
     def districts_table(self, rows: Sequence[DistrictIndicator], codes: Sequence[str]) -> None:
         """Indicator × district: each district's own figure, then the province's."""
-        width = (252 - 10 - 56 - 26 - 24) / max(len(codes), 1)
-        columns = [("TT", 10.0), ("Chỉ tiêu", 56.0), ("Đơn vị tính", 26.0)]
+        # "triệu đồng/người/năm" is one word to a line breaker: the unit column holds it.
+        width = (252 - 10 - 54 - 32 - 24) / max(len(codes), 1)
+        columns = [("TT", 10.0), ("Chỉ tiêu", 54.0), ("Đơn vị tính", 32.0)]
         columns += [(self.district_names[c], width) for c in codes]
         columns.append((self.level.total, 24.0))
         lines: list[Sequence[str] | FullRow] = []
@@ -135,7 +136,7 @@ class _ProvinceDraft(ReportDraft):
             for n, d in members:
                 values = [figure(self.tables.by_district, d.indicator.key, c) for c in codes]
                 lines.append([str(n), d.label, d.unit,
-                              *(number_text(v, d.kind) for v in values),
+                              *(number_text(v, number_kind(d.indicator, v)) for v in values),
                               number_text(d.shown_result, d.kind)])  # fmt: skip
         self.table(columns, lines, frozenset(range(3, len(columns))) | {0})
 

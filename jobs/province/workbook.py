@@ -19,7 +19,7 @@ from sheets_schema import Schema
 
 from ..model import RunInfo
 from ..outputs.cells import FONT, Book, ratio_kind
-from ..outputs.rollup import number_kind
+from ..outputs.rollup import DistrictIndicator, number_kind
 from ..outputs.words import local_time
 from .read import DistrictRead
 from .tables import COUNTS, ProvinceTables, count, figure
@@ -62,7 +62,7 @@ def _province(book: Book, ws: Worksheet, t: ProvinceTables, names: dict[str, str
     head = 3
     districts = list(t.by_district.columns)
     book.title(ws, "TỔNG HỢP TOÀN TỈNH SO VỚI CHỈ TIÊU NGHỊ QUYẾT CỦA TỈNH", book.schema.title)
-    columns = [("STT", 5), ("Nhóm", 16), ("Chỉ tiêu", 36), ("Đơn vị tính", 12)]
+    columns = [("STT", 5), ("Nhóm", 16), ("Chỉ tiêu", 36), ("Đơn vị tính", 17)]
     columns += [(names.get(d, d), 11) for d in districts]
     columns += [("Kết quả toàn tỉnh", 12), ("Chỉ tiêu của tỉnh", 11), ("Tỷ lệ so với chỉ tiêu", 10),
                 ("Đánh giá", 12), ("Cách tổng hợp", 34)]  # fmt: skip
@@ -80,14 +80,7 @@ def _province(book: Book, ws: Worksheet, t: ProvinceTables, names: dict[str, str
     first = 4 + len(districts)
     for n, d in enumerate(t.province, start=1):
         row = head + n
-        ind = d.indicator
-        book.value(ws, row, 0, n, "int")
-        book.text(ws, row, 1, ind.group, book.fmt())
-        book.text(ws, row, 2, d.label, book.fmt())
-        book.text(ws, row, 3, d.unit, book.fmt())
-        for c, code in enumerate(districts):
-            value = figure(t.by_district, ind.key, code)
-            book.value(ws, row, 4 + c, value, number_kind(ind, value))
+        _indicator_row(book, ws, row, n, d, t.by_district, districts)
         book.value(ws, row, first, d.shown_result, d.kind, fill="#DDEBF7")
         book.value(ws, row, first + 1, d.shown_target, d.target_kind)
         book.value(ws, row, first + 2, d.shown_ratio, ratio_kind(d.ratio_decimals))
@@ -104,7 +97,7 @@ def _districts(
     head = 2
     book.title(ws, "TÌNH HÌNH BÁO CÁO CỦA CÁC HUYỆN",
                "Mỗi huyện một dòng: kết quả của huyện có dùng được không, và số đơn vị cơ sở theo tình trạng.")  # fmt: skip
-    columns = [("STT", 5), ("Mã huyện", 12), ("Tên", 22), ("Tình trạng", 13),
+    columns = [("STT", 5), ("Mã huyện", 14), ("Tên", 22), ("Tình trạng", 13),
                ("Lần chạy của huyện", 15), *[(_COUNT_LABELS[c], 9) for c in COUNTS],
                ("Tỷ lệ nộp", 8), ("Ghi chú", 44)]  # fmt: skip
     book.header(ws, head, columns)
@@ -140,7 +133,7 @@ def _types(book: Book, ws: Worksheet, t: ProvinceTables, labels: dict[str, str])
     book.title(ws, "TỔNG HỢP THEO LOẠI HÌNH ĐƠN VỊ TRÊN TOÀN TỈNH",
                "Số đơn vị theo tình trạng, và kết quả từng chỉ tiêu tính trên các đơn vị cùng loại hình.")  # fmt: skip
     types = list(t.type_counts.index)
-    columns = [("STT", 5), ("Nhóm", 16), ("Chỉ tiêu / Loại hình", 36), ("Đơn vị tính", 12)]
+    columns = [("STT", 5), ("Nhóm", 16), ("Chỉ tiêu / Loại hình", 36), ("Đơn vị tính", 17)]
     columns += [(labels.get(k, k), 12) for k in types]
     book.header(ws, head, columns)
     row = head
@@ -151,12 +144,18 @@ def _types(book: Book, ws: Worksheet, t: ProvinceTables, labels: dict[str, str])
             book.value(ws, row, 4 + c, count(t.type_counts, k, c_name), "int")
     for n, d in enumerate(t.province, start=1):
         row += 1
-        ind = d.indicator
-        book.value(ws, row, 0, n, "int")
-        book.text(ws, row, 1, ind.group, book.fmt())
-        book.text(ws, row, 2, d.label, book.fmt())
-        book.text(ws, row, 3, d.unit, book.fmt())
-        for c, k in enumerate(types):
-            value = figure(t.by_type, ind.key, k)
-            book.value(ws, row, 4 + c, value, number_kind(ind, value))
+        _indicator_row(book, ws, row, n, d, t.by_type, types)
     book.finish(ws, head, row, len(columns) - 1, freeze_cols=3)
+
+
+def _indicator_row(book: Book, ws: Worksheet, row: int, n: int, d: DistrictIndicator,
+                   frame: pd.DataFrame, groups: Sequence[str]) -> None:  # fmt: skip
+    """An indicator's number, group, label and unit, then its figure in each of ``groups``
+    (the columns from the fifth on), as ``frame`` holds them."""
+    book.value(ws, row, 0, n, "int")
+    book.text(ws, row, 1, d.indicator.group, book.fmt())
+    book.text(ws, row, 2, d.label, book.fmt())
+    book.text(ws, row, 3, d.unit, book.fmt())
+    for c, key in enumerate(groups):
+        value = figure(frame, d.indicator.key, key)
+        book.value(ws, row, 4 + c, value, number_kind(d.indicator, value))
