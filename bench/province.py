@@ -29,7 +29,7 @@ from jobs.province.demo import PROVINCE, entries_toml
 from jobs.province.sync import run_province
 from jobs.sources import make_source
 
-from .sections import write_section
+from .sections import met, publish
 
 GOALS = {"full_s": 10.0, "unchanged_s": 1.0, "memory_mib": 1024}
 
@@ -114,21 +114,15 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "| province sync | wall s | CPU s | peak RSS MiB | goal | met |",
         "|---|---|---|---|---|---|",
-        f"| full: every district's outputs read, all outputs written (in process) | {full[0]:.2f} | {full[1]:.2f} | | ≤ {GOALS['full_s']:.0f} s | {_ok(full[0] <= GOALS['full_s'])} |",
-        f"| nothing changed (in process) | {same[0]:.2f} | {same[1]:.2f} | | ≤ {GOALS['unchanged_s']:.0f} s | {_ok(same[0] <= GOALS['unchanged_s'])} |",
-        f"| full, as the command `tonghop sync --config <province>` (own process: start-up and imports included) | {child[0]:.2f} | {child[1]:.2f} | {child[2]:.0f} | ≤ {GOALS['memory_mib']} MiB | {_ok(child[2] <= GOALS['memory_mib'])} |",
+        f"| full: every district's outputs read, all outputs written (in process) | {full[0]:.2f} | {full[1]:.2f} | | ≤ {GOALS['full_s']:.0f} s | {met(full[0] <= GOALS['full_s'])} |",
+        f"| nothing changed (in process) | {same[0]:.2f} | {same[1]:.2f} | | ≤ {GOALS['unchanged_s']:.0f} s | {met(same[0] <= GOALS['unchanged_s'])} |",
+        f"| full, as the command `tonghop sync --config <province>` (own process: start-up and imports included) | {child[0]:.2f} | {child[1]:.2f} | {child[2]:.0f} | ≤ {GOALS['memory_mib']} MiB | {met(child[2] <= GOALS['memory_mib'])} |",
         "",
         "Wall time on a shared machine depends on its load; CPU time is what the sync itself "
         "used. Peak RSS is the sync process's own.",
         "",
     ]
-    write_section(args.out, "Province: districts consolidated from their outputs", lines)
-    print("\n".join(lines))
-    return 0
-
-
-def _ok(flag: bool) -> str:
-    return "yes" if flag else "no"
+    return publish(args.out, "Province: districts consolidated from their outputs", lines)
 
 
 if __name__ == "__main__":

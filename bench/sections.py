@@ -23,3 +23,15 @@ def write_section(path: Path, title: str, lines: list[str]) -> None:
     out += ["", head, "", *lines]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(out).rstrip("\n") + "\n", "utf-8")
+
+
+def publish(path: Path, title: str, lines: list[str]) -> int:
+    """Write ``lines`` as the ``title`` section of ``path`` and print them; the exit code."""
+    write_section(path, title, lines)
+    print("\n".join(lines))
+    return 0
+
+
+def met(flag: bool) -> str:
+    """A goal's "met" column."""
+    return "yes" if flag else "no"
