@@ -111,14 +111,19 @@ class DistrictIndicator:
     @property
     def how(self) -> str:
         """How the result is rolled up, in words (with the source of an entered figure)."""
+        return self.how_at("huyện")
+
+    def how_at(self, whole: str) -> str:
+        """``how``, for the level ``whole`` ("huyện", "tỉnh") whose office enters figures."""
         ind = self.indicator
         if ind.rollup == "entered":
             if self.result is None:
                 return (
-                    "Số liệu của huyện do Văn phòng nhập: chưa nhập. Thêm vào tonghop.toml, mục "
-                    f"[district_results], dòng: {entered_line(ind.key)} (thay số liệu và nguồn)."
+                    f"Số liệu của {whole} do Văn phòng nhập: chưa nhập. Thêm vào tonghop.toml, "
+                    f"mục [district_results], dòng: {entered_line(ind.key)} (thay số liệu và "
+                    "nguồn)."
                 )
-            return f"Số liệu của huyện do Văn phòng nhập; nguồn: {self.source}."
+            return f"Số liệu của {whole} do Văn phòng nhập; nguồn: {self.source}."
         if ind.rollup == "count":
             direction = "trở lên" if ind.better == "higher" else "trở xuống"
             return f"Đếm số đơn vị có “{ind.label}” từ {fmt_number(ind.threshold or 0)} {direction}"

@@ -87,7 +87,7 @@ def _province(book: Book, ws: Worksheet, t: ProvinceTables, names: dict[str, str
         book.text(
             ws, row, first + 3, d.assessment, book.fmt(fill=_ASSESSMENT_FILL.get(d.assessment))
         )
-        book.text(ws, row, first + 4, d.how, book.fmt())
+        book.text(ws, row, first + 4, d.how_at("tỉnh"), book.fmt())
     book.finish(ws, head, head + len(t.province), len(columns) - 1, freeze_cols=3)
 
 
