@@ -6,7 +6,6 @@ over every unit file. Figures go to ``bench/RESULTS.md`` with the machine and th
 
 from __future__ import annotations
 
-import argparse
 import io
 import platform
 import statistics
@@ -29,6 +28,7 @@ from ..job import SyncOptions, SyncResult, run_sync
 from ..limits import peak_rss_mib
 from ..outputs.annex import ANNEX, annex_bytes
 from ..outputs.draft import DRAFT, draft_bytes
+from .argparse_vi import ViArgumentParser
 
 GOALS = {"full": 0.5, "unchanged": 0.05, "memory_mib": 1024}
 
@@ -167,10 +167,17 @@ def google_calls(units: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m jobs.commands.bench", description=__doc__)
-    p.add_argument("--units", type=int, default=1000)
-    p.add_argument("--out", type=Path, default=Path("bench/RESULTS.md"))
-    p.add_argument("--google-units", type=int, default=200)
+    p = ViArgumentParser(
+        prog="python -m jobs.commands.bench",
+        description="Đo tốc độ và bộ nhớ của lệnh sync trên một huyện mẫu, so với cách đọc tay "
+        "bằng pandas trong cùng lần đo; kết quả ghi vào bench/RESULTS.md (lệnh make bench).",
+    )
+    p.add_argument("--units", type=int, default=1000, metavar="SỐ",
+                   help="số đơn vị của huyện mẫu (mặc định: 1000)")  # fmt: skip
+    p.add_argument("--out", type=Path, default=Path("bench/RESULTS.md"), metavar="TỆP",
+                   help="tệp ghi kết quả (mặc định: bench/RESULTS.md)")  # fmt: skip
+    p.add_argument("--google-units", type=int, default=200, metavar="SỐ",
+                   help="số bảng tính đọc qua Google giả lập (mặc định: 200)")  # fmt: skip
     args = p.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="tonghop-bench-") as tmp:
