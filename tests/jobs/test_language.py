@@ -9,6 +9,8 @@ left. The list holds words that are not also Vietnamese written without diacriti
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -184,3 +186,14 @@ def test_the_level_names_are_vietnamese_only_in_the_cli_frame() -> None:
     text = VietnameseFormatter("%(levelname)s %(name)s: %(message)s").format(record)
     assert text == "CẢNH BÁO tonghop.sync: x y"
     assert record.levelname == "WARNING"  # other handlers (pytest's, a library's) see it as it was
+
+
+def test_make_bench_help_and_errors_are_vietnamese() -> None:
+    """`make bench` is run by people too: its help and its argument errors."""
+    run = [sys.executable, "-m", "jobs.commands.bench"]
+    shown = subprocess.run([*run, "--help"], capture_output=True, text=True, check=False)
+    assert shown.returncode == 0 and "cách dùng: python -m jobs.commands.bench" in shown.stdout
+    assert english_words(shown.stdout) == [], shown.stdout
+    wrong = subprocess.run([*run, "--units", "mười"], capture_output=True, text=True, check=False)
+    assert wrong.returncode == 2 and ": lỗi: " in wrong.stderr
+    assert english_words(wrong.stderr) == [], wrong.stderr
