@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -58,34 +58,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     as_of_help = "coi thời điểm này là “bây giờ” (ISO 8601 có độ lệch múi giờ), ví dụ 2023-03-22T23:59:59+07:00"  # fmt: skip
 
-    s = sub.add_parser(
-        "sync", parents=[verbose], help="đọc báo cáo mọi đơn vị, kiểm tra và ghi bảng tổng hợp"
-    )
-    s.add_argument("--config", type=Path, metavar="TỆP", help=config_help)
+    def command(name: str, what: str, config: str = config_help, **kw: Any) -> Any:
+        """A subcommand with -v and --config TỆP (``config``: its help; "" for none)."""
+        parser = sub.add_parser(name, parents=[verbose], help=what, **kw)
+        if config:
+            parser.add_argument("--config", type=Path, metavar="TỆP", help=config)
+        return parser
+
+    s = command("sync", "đọc báo cáo mọi đơn vị, kiểm tra và ghi bảng tổng hợp")
     s.add_argument("--as-of", type=_instant, metavar="THỜI_ĐIỂM", help=as_of_help)
     s.add_argument("--only", nargs="+", metavar="MÃ", help="chỉ đọc các đơn vị có mã này")
     s.add_argument("--out-dir", type=Path, metavar="THƯ_MỤC",
                    help="ghi kết quả vào thư mục này thay cho [output] dir")  # fmt: skip
 
-    c = sub.add_parser("check", parents=[verbose], help="kiểm tra một tệp báo cáo (.xlsx) đã điền")
+    c = command("check", "kiểm tra một tệp báo cáo (.xlsx) đã điền",
+                "tệp cấu hình, để tìm đơn vị của --unit trong danh sách")  # fmt: skip
     c.add_argument("file", type=Path, metavar="TỆP", help="tệp báo cáo .xlsx cần kiểm tra")
     c.add_argument("--unit", metavar="MÃ", help="mã đơn vị (trong danh sách) của tệp này")
     c.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
-    c.add_argument("--config", type=Path, metavar="TỆP",
-                   help="tệp cấu hình, để tìm đơn vị của --unit trong danh sách")  # fmt: skip
     c.add_argument("--annotate", type=Path, metavar="OUT.xlsx",
                    help="ghi thêm một bản sao của TỆP, tô và ghi chú từng ô có lỗi")  # fmt: skip
 
-    t = sub.add_parser("template", parents=[verbose], help="ghi mẫu báo cáo trống ra tệp .xlsx")
+    t = command("template", "ghi mẫu báo cáo trống ra tệp .xlsx",
+                "tệp cấu hình, để lấy danh sách đơn vị khi có --unit")  # fmt: skip
     t.add_argument("--out", type=Path, required=True, metavar="TỆP", help="tệp .xlsx sẽ ghi")
     t.add_argument("--unit", metavar="MÃ", help="điền sẵn mã và tên của đơn vị này")
-    t.add_argument("--config", type=Path, metavar="TỆP",
-                   help="tệp cấu hình, để lấy danh sách đơn vị khi có --unit")  # fmt: skip
 
-    d = sub.add_parser(
-        "demo", parents=[verbose],
-        help="tạo một huyện mẫu để chạy thử (cấu hình, danh sách đơn vị, tệp báo cáo)",
-    )  # fmt: skip
+    d = command("demo", "tạo một huyện mẫu để chạy thử (cấu hình, danh sách đơn vị, tệp báo cáo)",
+                config="")  # fmt: skip
     d.add_argument("--dir", type=Path, default=Path("demo"), metavar="THƯ_MỤC",
                    help="thư mục tạo huyện mẫu (mặc định: demo)")  # fmt: skip
     d.add_argument("--units", type=int, default=None, metavar="SỐ",
@@ -97,12 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--province", action="store_true",
                    help="7 huyện mẫu (đã đồng bộ) và cấu hình tỉnh tổng hợp từ kết quả của các huyện")  # fmt: skip
 
-    doc = sub.add_parser(
-        "doctor",
-        parents=[verbose],
-        help="kiểm tra cấu hình, tài khoản, quyền truy cập và từng bảng tính đơn vị",
-    )
-    doc.add_argument("--config", type=Path, metavar="TỆP", help=config_help)
+    doc = command("doctor", "kiểm tra cấu hình, tài khoản, quyền truy cập và từng bảng tính đơn vị")
     doc.add_argument(
         "--google-probe",
         action="store_true",
@@ -110,12 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         "vị, đọc lại những gì Google giữ, nhập thử như đơn vị rồi xóa bảng tính thử",
     )
 
-    pv = sub.add_parser(
-        "provision",
-        parents=[verbose],
-        help="Google: tạo bảng tính cho từng đơn vị từ mẫu báo cáo",
-    )
-    pv.add_argument("--config", type=Path, metavar="TỆP", help=config_help)
+    pv = command("provision", "Google: tạo bảng tính cho từng đơn vị từ mẫu báo cáo")
     pv.add_argument(
         "--oauth",
         action="store_true",
@@ -132,10 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(ssh -L CỔNG:localhost:CỔNG máy-chủ) rồi mở địa chỉ được in ra trên máy của mình",
     )
 
-    r = sub.add_parser(
-        "remind", parents=[verbose], help="liệt kê (và gửi) lời nhắc cho các đơn vị chậm nộp"
-    )
-    r.add_argument("--config", type=Path, metavar="TỆP", help=config_help)
+    r = command("remind", "liệt kê (và gửi) lời nhắc cho các đơn vị chậm nộp")
     r.add_argument("--as-of", type=_instant, metavar="THỜI_ĐIỂM", help=as_of_help)
     r.add_argument("--out-dir", type=Path, metavar="THƯ_MỤC",
                    help="đọc kết quả ở thư mục này (như `sync --out-dir`)")  # fmt: skip
@@ -144,16 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="gửi lời nhắc qua thư điện tử (cấu hình SMTP trong tệp cấu hình)",
     )
-    h = sub.add_parser(
-        "history", parents=[verbose],
-        help="lịch sử sửa từng ô của một đơn vị: giá trị cũ → mới, lúc nào, ai sửa",
+    h = command(
+        "history", "lịch sử sửa từng ô của một đơn vị: giá trị cũ → mới, lúc nào, ai sửa",
         description="Mọi thay đổi giá trị các ô của đơn vị giữa các phiên bản hệ thống đã đọc.",
     )  # fmt: skip
-    h.add_argument("code", metavar="CODE", help="mã đơn vị")
-    h.add_argument("--field", metavar="ID", help="chỉ một trường (mã trường, ví dụ tt_so_chi_bo)")
-    h.add_argument("--since", metavar="T",
+    h.add_argument("code", metavar="MÃ", help="mã đơn vị")
+    h.add_argument("--field", metavar="MÃ_TRƯỜNG",
+                   help="chỉ một trường (mã trường, ví dụ tt_so_chi_bo)")  # fmt: skip
+    h.add_argument("--since", metavar="THỜI_ĐIỂM",
                    help="chỉ các thay đổi từ thời điểm này (2023-03-23 hoặc 2023-03-23T08:00+07:00)")  # fmt: skip
-    h.add_argument("--config", type=Path, help="tonghop.toml (mặc định: $TONGHOP_CONFIG hoặc ./tonghop.toml)")  # fmt: skip
     return p
 
 
