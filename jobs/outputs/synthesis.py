@@ -14,8 +14,10 @@ texts whole). The steps, each a function a test can call on its own:
    points are the connected components of that graph (``scipy.sparse.csgraph``).
 4. The point's wording is its most central real sentence (the largest summed similarity to
    the group's sentences, counting repeats), lightly normalised: the unit's own name and the
-   numbers that differ between the group's sentences become "…"-style placeholders. Nothing is
-   invented: every word printed was written by one of the point's units.
+   numbers that differ between the group's sentences become "…"-style placeholders, and a
+   committee or party body the units name differently ("Chi ủy" / "Ban Chấp hành Đảng bộ")
+   becomes "cấp ủy" / "tổ chức đảng". Nothing else is invented: every other word printed was
+   written by one of the point's units.
 
 Why this method (measured with ``python -m bench.grouping``, figures in bench/RESULTS.md):
 a Vietnamese syllable is a word-piece written apart, so syllables and syllable pairs are what
@@ -272,7 +274,46 @@ def normalised(centre: Sentence, members: Sequence[Sentence], unit_name: str = "
         if not shared:
             break
     keep = shared or set()
-    return _FIGURE.sub(lambda m: m.group(0) if m.group(0) in keep else NUMBER_MASK, text)
+    text = _FIGURE.sub(lambda m: m.group(0) if m.group(0) in keep else NUMBER_MASK, text)
+    return _common_body(text, centre, members)
+
+
+# Who acts in a unit's sentence: its committee ("Chi ủy", "Ban Chấp hành Đảng bộ") or its
+# party body ("Chi bộ", "Đảng bộ"), longest first so "Ban Chấp hành Đảng bộ" is one word.
+_COMMITTEES = ("ban chấp hành đảng bộ", "ban thường vụ đảng ủy", "đảng ủy", "chi ủy", "cấp ủy")
+_BODIES = ("đảng bộ", "chi bộ")
+_ACTOR = re.compile(r"\b(" + "|".join(_COMMITTEES + _BODIES) + r")\b", re.IGNORECASE)
+_GENERIC = {**dict.fromkeys(_COMMITTEES, "cấp ủy"), **dict.fromkeys(_BODIES, "tổ chức đảng")}
+
+
+def _common_body(text: str, centre: Sentence, members: Sequence[Sentence]) -> str:
+    """``text`` (the centre's wording) with each committee or party body the other units do
+    not name alike said generically: a point "Chi ủy đã ban hành …" that Đảng bộ units share
+    reads "Cấp ủy đã ban hành …". An occurrence every member has (a name such as "Đảng bộ huyện
+    Vĩnh Lợi") stays; the first ones go, where the sentence names who acted."""
+    counted = [_actors(s.key) for s in members]
+    excess = {t: n - min(c.get(t, 0) for c in counted) for t, n in _actors(centre.key).items()}
+    if not any(excess.values()):
+        return text
+
+    def generic(m: re.Match[str]) -> str:
+        term = m.group(0).lower()
+        if excess.get(term, 0) <= 0:
+            return m.group(0)
+        excess[term] -= 1
+        word = _GENERIC[term]
+        # "Chi bộ" is capitalised anywhere (one named body); "cấp ủy" only opening a sentence.
+        opens = not text[: m.start()].strip(" -–—•*\t")
+        return word[:1].upper() + word[1:] if opens else word
+
+    return _ACTOR.sub(generic, text)
+
+
+def _actors(key: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for term in _ACTOR.findall(key):
+        found[term] = found.get(term, 0) + 1
+    return found
 
 
 # ---------------------------------------------------------------------- the similarity

@@ -141,3 +141,26 @@ def test_threshold_from_settings() -> None:
     strict = find_points(_units(), Settings(similarity=1.0))
     assert max(len(p.units) for p in strict) == 1
     assert Settings.of({"similarity": 0.8, "min_units": 3}) == Settings(0.8, 3)
+
+
+def test_a_point_shared_by_other_kinds_of_unit_names_its_actor_generically() -> None:
+    """Chi bộ and Đảng bộ units make the same point: it must not read as one kind's."""
+    said = [
+        ("U1", "Chi bộ Trường THCS A", "Chi ủy đã ban hành chương trình hành động thực hiện "
+         "Nghị quyết Đại hội Đảng bộ huyện Vĩnh Lợi nhiệm kỳ 2020 - 2025."),
+        ("U2", "Đảng bộ xã B", "Ban Chấp hành Đảng bộ đã ban hành chương trình hành động thực "
+         "hiện Nghị quyết Đại hội Đảng bộ huyện Vĩnh Lợi nhiệm kỳ 2020 - 2025."),
+        ("U3", "Chi bộ Trường THCS C", "Chi ủy đã ban hành chương trình hành động thực hiện "
+         "Nghị quyết Đại hội Đảng bộ huyện Vĩnh Lợi nhiệm kỳ 2020 - 2025."),
+    ]  # fmt: skip
+    (point,) = find_points(said)
+    assert point.units == ("U1", "U2", "U3")
+    assert point.text.startswith("Cấp ủy đã ban hành chương trình hành động")
+    assert "Nghị quyết Đại hội Đảng bộ huyện Vĩnh Lợi" in point.text  # a name every unit wrote
+    # Units of one kind keep their own word.
+    (alike,) = find_points([said[0], said[2]])
+    assert alike.text.startswith("Chi ủy đã ban hành")
+    # Within a sentence the generic word is in lower case ("Chi bộ" was capitalised as a name).
+    mid = [(u, n, "Trong năm 2022, " + t[0].lower() + t[1:]) for u, n, t in said]
+    (point,) = find_points(mid)
+    assert point.text.startswith("Trong năm 2022, cấp ủy đã ban hành"), point.text
