@@ -141,7 +141,9 @@ def _run(config: Config, schema: Any, now: datetime, out: Path) -> ProvinceResul
     return ProvinceResult(run, reads, districts, tables, paths)
 
 
-def _values_csv(fh: BinaryIO, reads: list[DistrictRead], districts: dict[str, Any]) -> None:
+def _values_csv(
+    fh: BinaryIO, reads: list[DistrictRead], districts: dict[str, list[UnitOutcome]]
+) -> None:
     """The province's values.csv: every used district's rows, as the district wrote them, with
     the unit codes qualified as in status.json ("VL/XA_A"); a level above reads it as a
     district's."""
