@@ -160,9 +160,8 @@ class ReportDraft(WordPage):
         day = f"{self.run.deadline.day}/{self.run.deadline.month}/{self.run.deadline.year}"
         return f"hết ngày {day}" if self.run.deadline_inclusive else f"trước ngày {day}"
 
-    def counts_sentence(self) -> str:
-        """ "Số đơn vị phải báo cáo: 37. Đã nộp: …; chưa nộp: …." over ``self.outcomes``."""
-        counts = count_units(self.outcomes, self.run)
+    def counts_sentence(self, counts: dict[str, int]) -> str:
+        """ "Số đơn vị phải báo cáo: 37. Đã nộp: …; chưa nộp: …." from ``count_units``."""
         expected = counts["expected"]
 
         def share(key: str) -> str:
@@ -183,11 +182,12 @@ class ReportDraft(WordPage):
 
     def section_status(self) -> None:
         self.heading(SECTIONS[0], 1)
+        counts = count_units(self.outcomes, self.run)
         self.para(
             f"Các tổ chức cơ sở đảng gửi báo cáo về {self.level.committee} "
-            f"{self.deadline_words()}. {self.counts_sentence()}"
+            f"{self.deadline_words()}. {self.counts_sentence(counts)}"
         )
-        expected = count_units(self.outcomes, self.run)["expected"]
+        expected = counts["expected"]
         today = self.run.as_of.date()
         missing = [o for o in self.outcomes if not o.status.submitted and o.unit.active_on(today)]
         if missing:

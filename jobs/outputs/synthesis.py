@@ -167,11 +167,16 @@ def _name_pattern(name: str) -> re.Pattern[str] | None:
 def match_key(sentence: str, unit_name: str = "") -> str:
     """What ``sentence`` is compared by: lower case, ``unit_name``, dates and numbers masked,
     punctuation and repeated spaces gone."""
-    return _key(sentence, tuple(v.lower() for v in _name_variants(unit_name)))
+    return _key(sentence, _lower_variants(unit_name))
 
 
 def _key(sentence: str, names: tuple[str, ...]) -> str:
-    text = unicodedata.normalize("NFC", sentence).lower()
+    return _nfc_key(unicodedata.normalize("NFC", sentence), names)
+
+
+def _nfc_key(sentence: str, names: tuple[str, ...]) -> str:
+    """``_key`` of a sentence already in NFC (``split_sentences`` gives them so)."""
+    text = sentence.lower()
     for name in names:
         text = text.replace(name, " đơnvị ")
     return _masked(text)
@@ -193,12 +198,9 @@ def sentences_of(units: Iterable[tuple[str, str, str]]) -> list[Sentence]:
         if not pieces:
             continue
         lowered = unicodedata.normalize("NFC", text).lower()
-        names = [v for v in _lower_variants(name) if v in lowered]
+        names = tuple(v for v in _lower_variants(name) if v in lowered)
         for s in pieces:
-            key = s.lower()
-            for v in names:
-                key = key.replace(v, " đơnvị ")
-            key = _masked(key)
+            key = _nfc_key(s, names)
             if key:
                 out.append(Sentence(unit, s, key))
     return out
@@ -291,8 +293,12 @@ def _common_body(text: str, centre: Sentence, members: Sequence[Sentence]) -> st
     not name alike said generically: a point "Chi ủy đã ban hành …" that Đảng bộ units share
     reads "Cấp ủy đã ban hành …". An occurrence every member has (a name such as "Đảng bộ huyện
     Vĩnh Lợi") stays; the first ones go, where the sentence names who acted."""
-    counted = [_actors(s.key) for s in members]
-    excess = {t: n - min(c.get(t, 0) for c in counted) for t, n in _actors(centre.key).items()}
+    own = _actors(centre.key)
+    if not own:
+        return text
+    # Members that wrote the same key count alike: each distinct key is searched once.
+    counted = [_actors(key) for key in {s.key for s in members}]
+    excess = {t: n - min(c.get(t, 0) for c in counted) for t, n in own.items()}
     if not any(excess.values()):
         return text
 

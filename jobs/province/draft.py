@@ -29,6 +29,7 @@ from ..outputs.draft import SECTIONS, ReportDraft, indicator_groups, number_text
 from ..outputs.draft_points import ANNEX_TITLE, SHORT, indicators_lead, shortfall_sentence
 from ..outputs.level import PROVINCE
 from ..outputs.rollup import DistrictIndicator, number_kind
+from ..outputs.status_table import count_units
 from ..outputs.synthesis import Point, Settings
 from ..outputs.wordpage import pinned_bytes
 from ..outputs.words import fmt_percent
@@ -80,7 +81,7 @@ class _ProvinceDraft(ReportDraft):
             f"Các tổ chức cơ sở đảng gửi báo cáo về huyện ủy, thị ủy, thành ủy "
             f"{self.deadline_words()}; mỗi huyện, thị, thành ủy tổng hợp và gửi kết quả về "
             f"{self.level.committee}. Đã tổng hợp được kết quả của {len(self.districts)}/"
-            f"{len(self.reads)} {DISTRICTS}. Toàn tỉnh: {self.counts_sentence()}"
+            f"{len(self.reads)} {DISTRICTS}. Toàn tỉnh: {self.counts_sentence(count_units(self.outcomes, self.run))}"
         )
         counts = self.tables.district_counts
         rows: list[Sequence[str]] = []
