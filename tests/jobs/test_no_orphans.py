@@ -2,11 +2,17 @@
 
 The sync is a real `tonghop sync` process over a demo district; its workers are found as its
 child processes while they read, and must all be gone within 5 s of the signal.
+
+The demo's 40 reports are read in about 0.3 s, too short a window to kill the sync in on a fast
+machine (CI once saw both workers finish before the signal). So each report is also copied under
+five more codes: 240 units keep the workers reading for more than a second.
 """
 
 from __future__ import annotations
 
+import csv
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,6 +31,20 @@ ROOT = Path(__file__).resolve().parents[2]
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("orphans") / "d"
     make_demo(folder, 40, seed=3, workers=1)
+    roster = folder / "units.csv"
+    with roster.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    copies = []
+    for copy in range(1, 6):
+        for row in rows:
+            sheet = folder / "sheets" / row["sheet"]
+            if not row["sheet"] or sheet.is_symlink() or not sheet.is_file():
+                continue  # the demo's FIFO and link units stay single
+            code = f"{row['code']}_{copy}"
+            shutil.copyfile(sheet, folder / "sheets" / f"{code}.xlsx")
+            copies.append({**row, "code": code, "sheet": f"{code}.xlsx"})
+    with roster.open("a", encoding="utf-8", newline="") as f:
+        csv.DictWriter(f, fieldnames=list(rows[0])).writerows(copies)
     return folder
 
 
@@ -57,7 +77,7 @@ def test_no_worker_outlives_the_sync(demo: Path, sig: signal.Signals) -> None:
             workers = [c.pid for c in sync.children()]
             time.sleep(0.005)
         assert len(workers) >= 2, "the sync ended before its workers were seen"
-        time.sleep(0.2)  # mid-read
+        time.sleep(0.05)  # mid-read
         assert proc.poll() is None and len(_alive(workers)) >= 2
         proc.send_signal(sig)
         proc.wait(30)
