@@ -313,6 +313,10 @@ class ReportDraft(WordPage):
                     + (". Các nội dung còn lại không phát sinh" if nil else "")
                     + ". Chi tiết tại bảng sau."
                 )
+            elif not reports:
+                self.para("Chưa có đơn vị nào nộp báo cáo; chưa có số liệu để tổng hợp.")
+            elif not any(row[3] != "0" for row in rows):
+                self.para(f"{len(reports)} đơn vị đã nộp chưa nhập số liệu mục này.")
             else:
                 self.para(f"Theo báo cáo của {len(reports)} đơn vị đã nộp, không phát sinh.")
             columns = (

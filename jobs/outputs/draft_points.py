@@ -100,15 +100,20 @@ def indicators_lead(rows: Sequence[DistrictIndicator], level: Level = DISTRICT) 
     short = [d for d in judged if d.assessment == SHORT]
     text = (
         f"Kết quả toàn {level.whole} tổng hợp từ các đơn vị đã nộp; chỉ tiêu tỷ lệ tính bằng "
-        f"tổng tử số chia tổng mẫu số. So với chỉ tiêu Nghị quyết của {level.whole.capitalize()}, "
-        f"trong {len(judged)} chỉ "
-        f"tiêu có đủ số liệu để đánh giá, {over + met} chỉ tiêu đạt và vượt ({over} vượt, "
-        f"{met} đạt)"
+        "tổng tử số chia tổng mẫu số. "
     )
-    if short:
-        parts = [f"{_lower(d.label)} (đạt {d.ratio_text})" for d in short]
-        text += f", {len(short)} chỉ tiêu chưa đạt: " + "; ".join(parts)
-    text += "."
+    resolution = f"chỉ tiêu Nghị quyết Đại hội Đảng bộ {level.whole}"
+    if not judged:
+        text += f"Chưa có chỉ tiêu nào đủ số liệu để đánh giá so với {resolution}."
+    else:
+        text += (
+            f"So với {resolution}, trong {len(judged)} chỉ tiêu có đủ số liệu để đánh giá, "
+            f"{over + met} chỉ tiêu đạt và vượt ({over} vượt, {met} đạt)"
+        )
+        if short:
+            parts = [f"{_lower(d.label)} (đạt {d.ratio_text})" for d in short]
+            text += f", {len(short)} chỉ tiêu chưa đạt: " + "; ".join(parts)
+        text += "."
     rest = len(rows) - len(judged)
     if rest:
         text += (

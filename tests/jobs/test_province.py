@@ -336,3 +336,20 @@ def test_a_level_above_reads_the_provinces_outputs_as_a_districts(
     assert {c.split("/")[0] for c in codes} == {"BAC_LIEU_TINH", "TINH_B"}
     assert all(c.count("/") == 2 for c in codes)
     assert codes <= {u["code"] for u in status["units"]}
+
+
+def test_no_usable_district_still_writes_a_draft_that_says_so(
+    province: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for _code, _name, slug, _place in DISTRICTS:
+        (province / slug / "out" / "values.csv").unlink()
+    line = _sync(province, capsys)
+    assert "0/7 huyện dùng được" in line
+    text, _tables = _docx(province / "tinh" / "out" / "bao-cao-tong-hop.docx")
+    assert "Chưa có chỉ tiêu nào đủ số liệu để đánh giá so với chỉ tiêu Nghị quyết Đại hội " \
+        "Đảng bộ tỉnh." in text  # fmt: skip
+    assert "trong 0 chỉ tiêu" not in text
+    assert "Chưa có đơn vị nào nộp báo cáo; chưa có số liệu để tổng hợp." in text  # IV
+    assert "của 0 đơn vị" not in text
+    for _code, name, _slug, _place in DISTRICTS:
+        assert f"Chưa tổng hợp số liệu của {name} (thiếu kết quả)" in text
