@@ -33,6 +33,8 @@ DEFAULT_CONFIG = "tonghop.toml"
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_SCHEMA = "midterm_2020_2025"
 SOURCE_KINDS = ("excel", "google", "districts")
+# Beside the state: the province's local copies of its districts' Drive folders, one per code.
+DRIVE_COPIES = "huyen-drive"
 
 # Zone names shown to readers as "giờ Việt Nam" instead of the IANA name.
 _VIETNAM_ZONES = frozenset({"Asia/Ho_Chi_Minh", "Asia/Saigon"})
@@ -304,7 +306,8 @@ class _Reader:
     def build(self, doc: dict[str, Any]) -> Config:
         sections = self.sections(doc)
         report = self.report(sections["report"])
-        source = self.source(sections["source"])
+        output = self.output(sections["output"])
+        source = self.source(sections["source"], output.state.parent / DRIVE_COPIES)
         # A province has no roster of units: its districts are listed under [source].
         units = (
             UnitsConfig(registry=self.file)
@@ -312,7 +315,6 @@ class _Reader:
             else self.units(sections["units"])
         )
         google = self.google(sections["google"])
-        output = self.output(sections["output"])
         remind = self.remind(sections["remind"])
         district = self.district(sections["district"])
         targets = self.targets(sections["targets"], report.schema)
@@ -387,7 +389,7 @@ class _Reader:
             )
         return UnitsConfig(registry=registry)
 
-    def source(self, table: dict[str, Any]) -> SourceConfig:
+    def source(self, table: dict[str, Any], copies: Path) -> SourceConfig:
         text = self.text(table, "source", "kind", "").strip()
         if text not in SOURCE_KINDS:
             raise self.fail(
@@ -395,7 +397,10 @@ class _Reader:
             )
         if text == "districts":
             return SourceConfig(
-                kind="districts", districts=read_districts(table, self.resolve, self.fail)
+                kind="districts",
+                districts=read_districts(
+                    table, self.resolve, self.fail, lambda code: copies / code
+                ),
             )
         kind: SourceKind = "excel" if text == "excel" else "google"
         folder = self.optional_path(table, "source", "folder")

@@ -503,6 +503,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     blocking = [c for c in failed if blocks_sync(c)]
     out.print(f"Đạt {len(checks) - len(failed)}/{len(checks)} mục kiểm tra.", highlight=False)
     sync = shlex.join(["tonghop", "sync", "--config", str(config.path)])
+    who = "huyện" if config.source.kind == "districts" else "đơn vị"
     if blocking:
         out.print(
             f"{len(blocking)} lỗi sẽ làm `{sync}` dừng: hãy sửa các dòng ✗ ở trên.",
@@ -511,7 +512,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         )
     elif failed:
         out.print(
-            f"`{sync}` chạy được; các đơn vị đánh dấu ✗ sẽ hiện lỗi của mình ở tình trạng.",
+            f"`{sync}` chạy được; các {who} đánh dấu ✗ sẽ hiện lỗi của mình ở tình trạng.",
             highlight=False,
             markup=False,
         )

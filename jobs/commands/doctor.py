@@ -32,9 +32,10 @@ from ..roster import RosterError, roster_of, write_roster_sheet_column
 from ..sources import SourceSetupError, account_email, google_client, pacing_file
 from ..state import damaged, integrity_problem
 
-# A failing unit or status sheet is worth fixing but does not stop a sync: the unit gets its
-# status and the local outputs are still written.
-_NOT_BLOCKING = ("Đơn vị ", "Bảng tình trạng")
+# A failing unit, district or status sheet is worth fixing but does not stop a sync: the unit
+# (district) gets its status and the local outputs are still written.
+_DISTRICT = "Kết quả của "  # a province's check of one district's outputs
+_NOT_BLOCKING = ("Đơn vị ", "Bảng tình trạng", _DISTRICT)
 
 
 def blocks_sync(check: Check) -> bool:
@@ -55,13 +56,18 @@ def run_doctor(config: Config, *, google_probe: bool = False) -> list[Check]:
     try:
         schema = load_schema(config.report.schema)
         checks.append(Check("Mẫu báo cáo", True, f"{schema.id} phiên bản {schema.version}"))
-        checks.append(_targets(config, schema))
-        checks.append(_district_results(config, schema))
+        whole = "tỉnh" if config.source.kind == "districts" else "huyện"
+        checks.append(_targets(config, schema, whole))
+        checks.append(_district_results(config, schema, whole))
     except SchemaError as exc:
         return [
             *checks,
             Check("Mẫu báo cáo", False, str(exc), "Sửa tệp mẫu (schema) theo thông báo."),
         ]
+    if config.source.kind == "districts":
+        checks.append(_writable(config.output.dir, "Thư mục kết quả"))
+        checks.append(_writable(config.output.state.parent, "Thư mục trạng thái"))
+        return checks + _district_checks(config, schema)
     try:
         units = roster_of(config)
         checks.append(
@@ -84,6 +90,39 @@ def run_doctor(config: Config, *, google_probe: bool = False) -> list[Check]:
     if needs_google:
         checks += _google_checks(config, refs if config.source.kind == "google" else [], schema)
         checks += _google_probe(config, schema, units, run=google_probe)
+    return checks
+
+
+def _district_checks(config: Config, schema: Schema) -> list[Check]:
+    """A province: each district's outputs read and checked as the sync will (a Drive folder's
+    copy brought up to date first). A district that fails gets a status; the sync goes on."""
+    from ..province.drive import DriveProblem, refresh_copy
+    from ..province.read import DistrictStatus, read_district
+    from ..province.units import wanted_fields
+
+    http: Any = None
+    account = ""
+    setup: DriveProblem | None = None
+    if any(e.drive_folder for e in config.source.districts):
+        try:
+            account = account_email(config)
+            http = google_client(config).http_client
+        except SourceSetupError as exc:
+            setup = DriveProblem(DistrictStatus.MISSING, str(exc))
+    wanted = wanted_fields(schema)
+    checks = []
+    for e in config.source.districts:
+        name = f"{_DISTRICT}{e.name} ({e.code})"
+        problem = (setup or refresh_copy(http, e, account)) if e.drive_folder else None
+        if problem is not None:
+            checks.append(Check(name, False, problem.status.label, problem.message))
+            continue
+        read = read_district(e, schema, wanted)
+        if read.status is DistrictStatus.OK:
+            when = f", số liệu tính đến {read.as_of:%H:%M %d/%m/%Y}" if read.as_of else ""
+            checks.append(Check(name, True, f"{len(read.units)} đơn vị{when}; {e.where}"))
+        else:
+            checks.append(Check(name, False, read.status.label, read.message))
     return checks
 
 
@@ -121,28 +160,29 @@ def _google_probe(config: Config, schema: Schema, units: Any, *, run: bool) -> l
     return [Check(f"Đơn vị thử Google: {i.name}", i.ok, i.detail, i.action) for i in result.items]
 
 
-def _targets(config: Config, schema: Schema) -> Check:
-    """Which indicators have a district target: the others read "chưa có chỉ tiêu"."""
+def _targets(config: Config, schema: Schema, whole: str) -> Check:
+    """Which indicators have a target of the district (``whole``: "huyện", or "tỉnh" for a
+    province): the others read "chưa có chỉ tiêu"."""
     missing = [i.key for i in schema.indicators if i.key not in config.targets]
     given = len(schema.indicators) - len(missing)
-    detail = f"{given}/{len(schema.indicators)} chỉ tiêu có chỉ tiêu của huyện ([targets])"
+    detail = f"{given}/{len(schema.indicators)} chỉ tiêu có chỉ tiêu của {whole} ([targets])"
     if missing:
         detail += f"; chưa có: {', '.join(missing)}"
-    return Check("Chỉ tiêu của huyện", True, detail)
+    return Check(f"Chỉ tiêu của {whole}", True, detail)
 
 
-def _district_results(config: Config, schema: Schema) -> Check:
+def _district_results(config: Config, schema: Schema, whole: str) -> Check:
     """The district's own statistics ([district_results]) for ``entered`` indicators: without
     one, the workbook and the draft read "chưa nhập" for it."""
     entered = [i for i in schema.indicators if i.rollup == "entered"]
     missing = [i for i in entered if i.key not in config.district_results]
-    detail = f"{len(entered) - len(missing)}/{len(entered)} số liệu của huyện đã nhập"
+    detail = f"{len(entered) - len(missing)}/{len(entered)} số liệu của {whole} đã nhập"
     if not missing:
-        return Check("Số liệu của huyện", True, detail)
+        return Check(f"Số liệu của {whole}", True, detail)
     names = ", ".join(f"{i.label} ({i.key})" for i in missing)
     lines = "; ".join(entered_line(i.key) for i in missing)
     return Check(
-        "Số liệu của huyện",
+        f"Số liệu của {whole}",
         True,
         f"{detail}; chưa nhập: {names}",
         f"Thêm vào tonghop.toml, mục [district_results], dòng: {lines} (thay số liệu và nguồn).",

@@ -28,9 +28,9 @@ STATUS = "status.json"
 _HEADER = '"unit_code","tab","field","row","value"'
 _BOM = "\ufeff"
 VALUES_HEADER = _BOM + _HEADER  # values.csv's first line, as the job writes it
-_MAX_STATUS_BYTES = 64 * 1024 * 1024
+MAX_STATUS_BYTES = 64 * 1024 * 1024
 # A 1,000-unit district writes about 10 MiB; this is a file that is not a district's outputs.
-_MAX_VALUES_BYTES = 512 * 1024 * 1024
+MAX_VALUES_BYTES = 512 * 1024 * 1024
 # values.csv is written after the data it holds was read: a file older than that (beyond the
 # clock's rounding) is a copy left from an earlier run.
 _STALE_SLACK_S = 2.0
@@ -116,10 +116,10 @@ def read_district(entry: DistrictEntry, schema: Schema, wanted: Wanted) -> Distr
     for path in (status_path, values_path):
         if not path.is_file():
             return _problem(entry, DistrictStatus.MISSING,
-                            f"Không thấy tệp {path.name} trong thư mục kết quả {folder}: huyện cần "
-                            f"chạy tonghop sync và chia sẻ thư mục kết quả (out/) của mình.")  # fmt: skip
+                            f"Không thấy tệp {path.name} trong {entry.where}: huyện cần chạy "
+                            f"tonghop sync và chia sẻ thư mục kết quả (out/) của mình.")  # fmt: skip
     try:
-        if status_path.stat().st_size > _MAX_STATUS_BYTES:
+        if status_path.stat().st_size > MAX_STATUS_BYTES:
             raise ValueError("quá lớn")
         doc = json.loads(status_path.read_text("utf-8"))
         if not isinstance(doc, dict):
@@ -146,8 +146,8 @@ def read_district(entry: DistrictEntry, schema: Schema, wanted: Wanted) -> Distr
         )
         return read
     try:
-        if values_path.stat().st_size > _MAX_VALUES_BYTES:
-            raise ValueError(f"lớn hơn {_MAX_VALUES_BYTES // 2**20} MiB")
+        if values_path.stat().st_size > MAX_VALUES_BYTES:
+            raise ValueError(f"lớn hơn {MAX_VALUES_BYTES // 2**20} MiB")
         read.raw = values_path.read_bytes()
         codes = {str(u.get("code")) for u in read.units}
         read.values = _values(read.raw.decode("utf-8"), codes, wanted)
@@ -166,7 +166,7 @@ def _foreign(doc: dict[str, Any], entry: DistrictEntry, schema: Schema) -> str:
     if their_id != schema.id:
         return (
             f"Kết quả của huyện theo mẫu báo cáo “{their_id}”, không phải mẫu “{schema.id}” của "
-            f"tỉnh: không tổng hợp. Kiểm tra thư mục {entry.folder} có đúng là kết quả sơ kết của "
+            f"tỉnh: không tổng hợp. Kiểm tra {entry.where} có đúng là kết quả sơ kết của "
             f"huyện không."
         )
     accepted = (schema.version, *schema.previous_versions)
@@ -185,8 +185,9 @@ def _foreign(doc: dict[str, Any], entry: DistrictEntry, schema: Schema) -> str:
         )
     if str(code).casefold() != entry.code.casefold():
         return (
-            f"Thư mục {entry.folder} chứa kết quả của huyện mã {code}, không phải {entry.code}: "
-            f"kiểm tra lại đường dẫn folder của mục này trong tonghop.toml của tỉnh."
+            f"{entry.where[0].upper()}{entry.where[1:]} chứa kết quả của huyện mã {code}, không "
+            f"phải {entry.code}: kiểm tra lại đường dẫn {'drive_folder' if entry.drive_folder else 'folder'} "
+            f"của mục này trong tonghop.toml của tỉnh."
         )
     return ""
 

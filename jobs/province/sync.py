@@ -1,6 +1,7 @@
 """`tonghop sync` for a province: read every district's outputs, consolidate, write outputs.
 
-    lock → for each district: read and check its outputs → rebuild its units → the province's
+    lock → copy the Drive folders of ``drive_folder`` districts (``drive``) → for each district:
+    read and check its outputs → rebuild its units → the province's
     figures (the district roll-up over every unit) → tong-hop.xlsx, values.csv, status.json,
     the draft
 
@@ -27,6 +28,7 @@ from ..config import Config
 from ..model import RunInfo, UnitOutcome, count_outcomes
 from ..outputs.atomic import atomic_write
 from ..outputs.files import run_header
+from .drive import DriveProblem, refresh_copy
 from .read import (
     STATUS,
     VALUES,
@@ -67,11 +69,14 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def _inputs_digest(config: Config) -> str:
-    """What the outputs depend on: the config, this code, each district's two files."""
+def _inputs_digest(config: Config, problems: dict[str, DriveProblem]) -> str:
+    """What the outputs depend on: the config, this code, each district's two files (and why
+    a Drive folder could not be copied)."""
     h = hashlib.sha256(config.path.read_bytes() + _code_digest().encode())
     for e in config.source.districts:
         h.update(f"{e.code}\0{e.folder}\0".encode())
+        if e.code in problems:
+            h.update(f"drive:{problems[e.code].message}\0".encode())
         for name in (STATUS, VALUES):
             try:
                 st = (e.folder / name).stat()
@@ -107,7 +112,8 @@ def run_province(
 def _run(config: Config, schema: Any, now: datetime, out: Path) -> ProvinceResult:
     counter = config.output.state.with_name("tonghop-tinh.json")
     run_id = _next_run(counter)
-    digest = _inputs_digest(config)
+    problems = _copy_drive_folders(config)
+    digest = _inputs_digest(config, problems)
     stamp = out / _STAMP
     paths = {name: out / name for name in (WORKBOOK, VALUES, STATUS, DRAFT)}
     reads: list[DistrictRead] = []
@@ -116,7 +122,12 @@ def _run(config: Config, schema: Any, now: datetime, out: Path) -> ProvinceResul
         run = _run_info(config, schema, now, run_id, {})
         return ProvinceResult(run, reads, outputs=paths, rewritten=False)
     wanted = wanted_fields(schema)
-    reads = [read_district(e, schema, wanted) for e in config.source.districts]
+    reads = [
+        DistrictRead(e, problems[e.code].status, problems[e.code].message)
+        if e.code in problems
+        else read_district(e, schema, wanted)
+        for e in config.source.districts
+    ]
     for r in reads:
         if r.status is not DistrictStatus.OK:
             log.warning("huyện %s: %s: %s", r.entry.code, r.status.label, r.message)
@@ -139,6 +150,23 @@ def _run(config: Config, schema: Any, now: datetime, out: Path) -> ProvinceResul
         _write(paths[name], data)
     atomic_write(stamp, lambda fh: fh.write(digest.encode()))
     return ProvinceResult(run, reads, districts, tables, paths)
+
+
+def _copy_drive_folders(config: Config) -> dict[str, DriveProblem]:
+    """Bring each ``drive_folder`` district's local copy up to date; district code → why not."""
+    entries = [e for e in config.source.districts if e.drive_folder]
+    if not entries:
+        return {}
+    from ..sources import SourceSetupError, account_email, google_client
+
+    try:
+        account = account_email(config)
+        http = google_client(config).http_client
+    except SourceSetupError as exc:
+        problem = DriveProblem(DistrictStatus.MISSING, f"Chưa đọc được Google Drive: {exc}")
+        return {e.code: problem for e in entries}
+    found = {e.code: refresh_copy(http, e, account) for e in entries}
+    return {code: p for code, p in found.items() if p is not None}
 
 
 def _values_csv(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -98,7 +99,9 @@ class FakeFile:
             out["lastModifyingUser"] = {"kind": "drive#user", "displayName": self.modified_by}
         if not self.native:
             out["size"] = str(len(self.media))
-            out["fileExtension"] = "xlsx"
+            out["md5Checksum"] = hashlib.md5(self.media).hexdigest()
+            if "." in self.name:
+                out["fileExtension"] = self.name.rsplit(".", 1)[1]
             out["originalFilename"] = self.name
         return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .convert import import_checks
@@ -29,6 +30,24 @@ def _mask(query: Query, default: str) -> Any:
         raise error(
             "drive", 400, f"Invalid field selection {text}", reason="invalidParameter"
         ) from exc
+
+
+@dataclass(frozen=True)
+class Media:
+    """A download's answer (files.get with alt=media): the bytes as stored."""
+
+    data: bytes
+    mime_type: str
+
+
+def media(f: FakeFile) -> Media:
+    """files.get?alt=media: a blob's bytes; a Google Docs editors file has none to give."""
+    if f.mime_type.startswith("application/vnd.google-apps."):
+        raise error(
+            "drive", 403, "Only files with binary content can be downloaded. Use Export with "
+            "Docs Editors files.", reason="fileNotDownloadable",
+        )  # fmt: skip
+    return Media(f.media, f.mime_type)
 
 
 def file_json(f: FakeFile, query: Query) -> Any:

@@ -257,6 +257,23 @@ class FakeGoogle:
                 f.modified = f.created = modified_time.astimezone(UTC)
             return fid
 
+    def add_file(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        parents: Iterable[str] = (),
+        mime_type: str = "application/octet-stream",
+        modified_time: datetime | None = None,
+    ) -> str:
+        """Add an uploaded (blob) file the service account can read; return its id."""
+        with self._lock:
+            f = self.new_file(name, mime_type, list(parents), media=data)
+            f.sa_role = "reader"
+            if modified_time is not None:
+                f.modified = f.created = modified_time.astimezone(UTC)
+            return f.id
+
     def add_shared_drive_folder(self, folder_id: str, drive_id: str | None = None) -> None:
         """Register a Shared Drive folder the service account belongs to (may create there)."""
         with self._lock:
@@ -630,6 +647,8 @@ class FakeGoogle:
             return _Answer(599, f"fake_google internal error: {exc!r}".encode(), "text/plain")
         if status == 204:
             return _Answer(204, b"", "text/html")
+        if isinstance(result, drive_api.Media):  # a download: the file's bytes, not JSON
+            return _Answer(status, result.data, result.mime_type)
         # Google pretty-prints its JSON with two-space indents; sizes measured here match.
         text = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
         return _Answer(status, text.encode("utf-8"))
@@ -805,6 +824,8 @@ class FakeGoogle:
             return 200, drive_api.apply_mask(folder, drive_api._mask(query, "id,name,mimeType"))
         if f is None or self.role(f) is None:  # Drive hides what it does not share: 404
             raise errors.not_found("drive", file_id)
+        if rest == "" and method == "GET" and drive_api.one(query, "alt") == "media":
+            return 200, drive_api.media(f)
         if rest == "" and method == "GET":
             return 200, drive_api.file_json(f, query)
         if rest == "" and method == "PATCH":
