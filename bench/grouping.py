@@ -19,7 +19,6 @@ pipeline (split, mask, distinct keys, group, connected components) with another 
 
 from __future__ import annotations
 
-import argparse
 import platform
 import sys
 import time
@@ -29,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from random import Random
 
+from jobs.commands.argparse_vi import ViArgumentParser
 from jobs.demo.content import Labels, _context, demo_units, valid_report
 from jobs.demo.paraphrase import reword
 from jobs.demo.text import GROUPS, load_demo_text
@@ -153,10 +153,16 @@ METHODS: list[tuple[str, Grouping | None, tuple[float, ...]]] = [
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--units", type=int, nargs="+", default=[38, 200])
-    parser.add_argument("--seed", type=int, default=2023)
-    parser.add_argument("--write", action="store_true", help="add the table to RESULTS.md")
+    parser = ViArgumentParser(
+        prog="python -m bench.grouping",
+        description="Đo độ chính xác (precision) và độ phủ (recall) khi dự thảo gộp các câu gần "
+        "giống nhau của các đơn vị, trên dữ liệu mẫu và trên bộ câu viết lại.",
+    )
+    parser.add_argument("--units", type=int, nargs="+", default=[38, 200], metavar="SỐ",
+                        help="số đơn vị của từng huyện mẫu (mặc định: 38 200)")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=2023, metavar="SỐ",
+                        help="hạt giống của dữ liệu mẫu (mặc định: 2023)")  # fmt: skip
+    parser.add_argument("--write", action="store_true", help="ghi thêm bảng kết quả vào RESULTS.md")
     args = parser.parse_args(argv)
     sets: list[tuple[str, Callable[[], Case]]] = [
         (f"demo, {n} units", lambda n=n: demo_set(n, args.seed)) for n in args.units

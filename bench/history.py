@@ -13,7 +13,6 @@ workbook would change it, without the cost of rendering a workbook per edit.
 
 from __future__ import annotations
 
-import argparse
 import html
 import os
 import random
@@ -30,6 +29,7 @@ from typing import Any
 
 import jobs.history
 import jobs.outputs.workbook
+from jobs.commands.argparse_vi import ViArgumentParser
 from jobs.config import load_config
 from jobs.demo import DEMO_AS_OF, make_demo
 from jobs.job import SyncOptions, run_sync
@@ -134,12 +134,21 @@ def _table_bytes(db: Path) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.history", description=__doc__)
-    p.add_argument("--units", type=int, default=1000)
-    p.add_argument("--runs", type=int, default=100)
-    p.add_argument("--share", type=float, default=0.05)
-    p.add_argument("--out", type=Path, default=Path("bench/RESULTS.md"))
-    p.add_argument("--minutes", type=float, default=0, help="stop the runs after this long")
+    p = ViArgumentParser(
+        prog="python -m bench.history",
+        description="Đo chi phí của lịch sử thay đổi và dung lượng trạng thái: một huyện mẫu "
+        "đồng bộ đủ một lần, rồi nhiều lần, mỗi lần một phần đơn vị sửa hai số liệu.",
+    )
+    p.add_argument("--units", type=int, default=1000, metavar="SỐ",
+                   help="số đơn vị của huyện mẫu (mặc định: 1000)")  # fmt: skip
+    p.add_argument("--runs", type=int, default=100, metavar="SỐ",
+                   help="số lần đồng bộ sau lần đầu (mặc định: 100)")  # fmt: skip
+    p.add_argument("--share", type=float, default=0.05, metavar="TỶ_LỆ",
+                   help="phần đơn vị sửa số liệu mỗi lần, từ 0 đến 1 (mặc định: 0.05)")  # fmt: skip
+    p.add_argument("--out", type=Path, default=Path("bench/RESULTS.md"), metavar="TỆP",
+                   help="tệp ghi kết quả (mặc định: bench/RESULTS.md)")  # fmt: skip
+    p.add_argument("--minutes", type=float, default=0, metavar="PHÚT",
+                   help="dừng các lần đồng bộ sau chừng ấy phút (mặc định: không giới hạn)")  # fmt: skip
     args = p.parse_args(argv)
 
     clock = Clock()

@@ -10,7 +10,6 @@ The province's sync then runs as `tonghop sync --config <province>` does, in a c
 
 from __future__ import annotations
 
-import argparse
 import json
 import resource
 import shutil
@@ -22,6 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from jobs.commands.argparse_vi import ViArgumentParser
 from jobs.config import load_config
 from jobs.demo import DEMO_AS_OF, make_demo
 from jobs.job import SyncOptions, run_sync
@@ -69,11 +69,19 @@ def _timed(fn: Callable[[], object]) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.province", description=__doc__)
-    p.add_argument("--districts", type=int, default=50)
-    p.add_argument("--units", type=int, default=200)
-    p.add_argument("--sources", type=int, default=2, help="real demo districts generated")
-    p.add_argument("--out", type=Path, default=Path("bench/RESULTS.md"))
+    p = ViArgumentParser(
+        prog="python -m bench.province",
+        description="Đo thời gian và bộ nhớ khi tỉnh tổng hợp từ kết quả của các huyện: một "
+        "lần đủ, rồi một lần không có gì thay đổi.",
+    )
+    p.add_argument("--districts", type=int, default=50, metavar="SỐ",
+                   help="số huyện của tỉnh (mặc định: 50)")  # fmt: skip
+    p.add_argument("--units", type=int, default=200, metavar="SỐ",
+                   help="số đơn vị của mỗi huyện (mặc định: 200)")  # fmt: skip
+    p.add_argument("--sources", type=int, default=2, metavar="SỐ",
+                   help="số huyện mẫu thật được tạo; các huyện còn lại chép từ đó (mặc định: 2)")  # fmt: skip
+    p.add_argument("--out", type=Path, default=Path("bench/RESULTS.md"), metavar="TỆP",
+                   help="tệp ghi kết quả (mặc định: bench/RESULTS.md)")  # fmt: skip
     args = p.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="tonghop-bench-province-") as tmp:

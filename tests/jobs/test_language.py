@@ -18,6 +18,8 @@ import pytest
 from jobs.commands.cli import build_parser
 from tests.jobs.test_cli import tonghop
 
+REPO = Path(__file__).resolve().parents[2]
+
 ENGLISH = set(
     """
     the and of for with this that these from is are be been not such show help message exit
@@ -188,12 +190,18 @@ def test_the_level_names_are_vietnamese_only_in_the_cli_frame() -> None:
     assert record.levelname == "WARNING"  # other handlers (pytest's, a library's) see it as it was
 
 
-def test_make_bench_help_and_errors_are_vietnamese() -> None:
-    """`make bench` is run by people too: its help and its argument errors."""
-    run = [sys.executable, "-m", "jobs.commands.bench"]
-    shown = subprocess.run([*run, "--help"], capture_output=True, text=True, check=False)
-    assert shown.returncode == 0 and "cách dùng: python -m jobs.commands.bench" in shown.stdout
+@pytest.mark.parametrize(
+    "module", ["jobs.commands.bench", "bench.province", "bench.history", "bench.grouping"]
+)
+def test_bench_help_and_errors_are_vietnamese(module: str) -> None:
+    """`make bench` and the benches the README names are run by people too: their help and
+    their argument errors."""
+    run = [sys.executable, "-m", module]
+    shown = subprocess.run([*run, "--help"], capture_output=True, text=True, check=False,
+                           cwd=REPO)  # fmt: skip
+    assert shown.returncode == 0 and f"cách dùng: python -m {module}" in shown.stdout
     assert english_words(shown.stdout) == [], shown.stdout
-    wrong = subprocess.run([*run, "--units", "mười"], capture_output=True, text=True, check=False)
+    wrong = subprocess.run([*run, "--units", "mười"], capture_output=True, text=True,
+                           check=False, cwd=REPO)  # fmt: skip
     assert wrong.returncode == 2 and ": lỗi: " in wrong.stderr
     assert english_words(wrong.stderr) == [], wrong.stderr
