@@ -577,11 +577,13 @@ class _Parser:
         if den <= 0:
             self.add(Code.OUT_OF_RANGE, Severity.ERROR, mau,
                      f"{ind.label}: mẫu số ({ind.denominator}) phải lớn hơn 0.", den)  # fmt: skip
+            self.invalid(mau)
             return
         if num > den:
             self.add(Code.RATE_NUMERATOR_EXCEEDS, Severity.ERROR, tu,
                      f"{ind.label}: tử số ({ind.numerator}: {v.fmt_number(num)}) lớn hơn mẫu số "
                      f"({ind.denominator}: {v.fmt_number(den)}). Kiểm tra lại hai số này.", num)  # fmt: skip
+            self.invalid(tu)
             return
         if result is None:
             return
@@ -591,6 +593,13 @@ class _Parser:
                      f"{ind.label}: kết quả {v.fmt_number(result)}% không khớp tử số/mẫu số "
                      f"({v.fmt_number(num)}/{v.fmt_number(den)} = {v.fmt_number(expected)}%). "
                      f"Hãy sửa kết quả hoặc tử số, mẫu số.", result)  # fmt: skip
+            self.invalid(kq)
+
+    def invalid(self, field_id: str) -> None:
+        """A required item whose value an error refutes is not complete (domain: complete means
+        filled with a valid value)."""
+        if field_id in self.items:
+            self.items[field_id] = False
 
     # ------------------------------------------------------------------ tables
     def read_table(self, table: Table) -> None:

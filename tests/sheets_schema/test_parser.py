@@ -192,6 +192,41 @@ def test_each_finding_code(schema, cells, changes, code, severity, field, words)
     assert schema.field(field).label.split(" — ")[0][:10] in hit.message or field.startswith("ct_")
 
 
+# Errors on items the unit fills (the unit's type and code are prefilled, the sign-off is a
+# signal of its own and the e-mail is optional: none is an item of completeness).
+ERRORS = [
+    c
+    for c in CASES
+    if c[2] is Severity.ERROR
+    and c[3] not in ("tt_loai_hinh", "tt_ma_don_vi", "tt_xac_nhan", "tt_email")
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [(c[0], c[3]) for c in ERRORS],
+    ids=[c[1].value + "-" + c[3] for c in ERRORS],
+)
+def test_an_error_leaves_the_report_incomplete(schema: Schema, changes: dict[str, Any],
+                                               field: str) -> None:  # fmt: skip
+    """Complete means every required item filled with a valid value: an item an error refutes
+    (a rate whose result does not match its numerator and denominator too) is not complete."""
+    values = valid_values(schema)
+    values.update(changes)
+    report = parse_values(schema, values)
+    assert report.errors and report.completeness < 1, field
+
+
+def test_a_rate_that_does_not_match_its_parts_is_not_complete(schema: Schema) -> None:
+    """98% where tử số/mẫu số give 96%: above the target, so no note is asked for; the one
+    error is the mismatch, and it alone keeps the report from 100%."""
+    values = valid_values(schema)
+    values["ct_bhyt_kq"] = 98
+    report = parse_values(schema, values)
+    assert [f.code for f in report.findings if f.severity is Severity.ERROR] == [Code.RATE_MISMATCH]
+    assert report.completeness < 1
+
+
 def test_not_applicable_value_warns(schema: Schema, cells: dict[str, str]) -> None:
     values = valid_values(schema, "co_quan", "CQ_X")
     values["ct_thu_nhap_kq"] = 50
