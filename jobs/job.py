@@ -570,6 +570,11 @@ def _not_pulled(state: State, unit: Unit, as_of: datetime, deadline_at: datetime
         outcome.link = last.link or outcome.link
     elif cached is None and as_of >= deadline_at:
         outcome.status = Status.OVERDUE
+    if cached is None and last is None:
+        outcome.message = (
+            "Hệ thống chưa đọc bảng tính của đơn vị lần nào (các lần chạy đến nay chỉ đọc một số "
+            "đơn vị, theo --only); lần chạy tonghop sync không có --only sẽ đọc đơn vị này."
+        )
     if not outcome.message:
         outcome.message = _message(outcome, submission)
     return outcome
@@ -588,7 +593,14 @@ def _message(outcome: UnitOutcome, submission: Submission | None) -> str:
     parts = []
     if report.errors:
         parts.append(f"Còn {report.errors} lỗi cần sửa")
-    if report.confirmed and report.errors:
+    if submission is not None and report.confirmed and report.errors:
+        # The submission stands in the state: fixing the errors restores it with its time.
+        when = submission.submitted_at.astimezone(outcome.deadline_at.tzinfo)
+        parts.append(
+            f"đã nộp lúc {when:%H:%M %d/%m/%Y} nhưng bản sửa sau đó còn lỗi nên tạm chưa tính "
+            "là đã nộp; sửa hết lỗi thì thời điểm nộp cũ được giữ nguyên"
+        )
+    elif report.confirmed and report.errors:
         parts.append("đã xác nhận hoàn thành nhưng chưa tính là đã nộp vì còn lỗi")
     elif not report.confirmed and report.errors == 0:
         parts.append("chưa xác nhận hoàn thành (chọn “Có” ở ô Đã hoàn thành, trang Thông tin)")

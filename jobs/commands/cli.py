@@ -549,6 +549,11 @@ def cmd_provision(args: argparse.Namespace) -> int:
 def _sync_province(args: argparse.Namespace, config: Config) -> int:
     from ..province.sync import ProvinceError, run_province
 
+    if args.only:
+        raise CliError(
+            f"{config.path} là cấu hình của tỉnh: tỉnh luôn đọc kết quả của mọi huyện, không dùng "
+            f"được --only; bỏ --only rồi chạy lại"
+        )
     try:
         result = run_province(config, args.as_of, args.out_dir)
     except ProvinceError as exc:

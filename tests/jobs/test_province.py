@@ -353,3 +353,12 @@ def test_no_usable_district_still_writes_a_draft_that_says_so(
     assert "của 0 đơn vị" not in text
     for _code, name, _slug, _place in DISTRICTS:
         assert f"Chưa tổng hợp số liệu của {name} (thiếu kết quả)" in text
+
+
+def test_only_is_refused_for_a_province_with_a_line(
+    province: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = str(province / "tinh" / "tonghop.toml")
+    assert main(["sync", "--config", config, "--only", "VINH_LOI"]) == 2
+    assert "không dùng được --only" in capsys.readouterr().err
+    assert not (province / "tinh" / "out" / "tong-hop.xlsx").exists()

@@ -108,6 +108,23 @@ def test_amendment_keeps_submitted_at_and_withdrawal_is_recorded(district: Distr
     assert status["units"][0]["submitted_at"] == "2023-03-24T12:00:00+07:00"
 
 
+def test_an_amendment_with_errors_holds_the_submission_until_fixed(district: District) -> None:
+    """Submitted means signed off with no errors: an edit that brings an error (sign-off kept)
+    stops the unit counting as submitted, says so with its submission time, and fixing the
+    error restores the submission with that time."""
+    district.add("XA_A")
+    district.save("XA_A", district.values("XA_A"), at(20, 10))
+    assert district.sync(at(20, 12)).outcomes[0].status.value == "on_time"
+    district.save("XA_A", district.values("XA_A", tt_so_chi_bo="mười"), at(24, 8))
+    broken = district.sync(at(24, 9)).outcomes[0]
+    assert broken.status.value == "overdue" and broken.submitted_at == at(20, 10)
+    assert "đã nộp lúc 10:00 20/03/2023 nhưng bản sửa sau đó còn lỗi" in broken.message
+    assert "thời điểm nộp cũ được giữ nguyên" in broken.message
+    district.save("XA_A", district.values("XA_A", tt_so_chi_bo=12), at(24, 10))
+    fixed = district.sync(at(24, 11)).outcomes[0]
+    assert fixed.status.value == "on_time" and fixed.submitted_at == at(20, 10)
+
+
 def test_unchanged_units_are_not_parsed_again(district: District) -> None:
     for code in ("XA_A", "XA_B", "XA_C"):
         district.add(code)
@@ -301,3 +318,14 @@ def test_outputs_drawn_by_older_code_are_rewritten_once(district: District) -> N
     district.sync(at(21, 20))
     assert workbook.stat().st_mtime_ns != mtime
     assert (out / FINGERPRINT).read_text("ascii") == stamp
+
+
+def test_only_on_a_new_state_says_the_others_are_not_read_yet(district: District) -> None:
+    for code in ("XA_A", "XA_B"):
+        district.add(code)
+        district.save(code, district.values(code), at(20))
+    result = district.sync(at(25), only=("XA_A",))
+    read, left = (next(o for o in result.outcomes if o.unit.code == c) for c in ("XA_A", "XA_B"))
+    assert read.status.value == "on_time"
+    assert "chưa đọc bảng tính của đơn vị lần nào" in left.message
+    assert "không có --only" in left.message
