@@ -22,7 +22,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sheets_schema import Finding, ParseContext, SchemaError, UnitInfo, load_schema, render_template
+from sheets_schema import (
+    Code,
+    Finding,
+    ParseContext,
+    ParsedReport,
+    SchemaError,
+    Severity,
+    UnitInfo,
+    load_schema,
+    render_template,
+)
 from sync.guard import Limits
 
 from .. import __version__
@@ -253,6 +263,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         result = check_file(args.file, schema, ctx, config.limits if config else None)
     except UnreadableFile as exc:
+        if args.json:  # a script still gets its object: one "unreadable" error, nothing read
+            unread = Finding(Severity.ERROR, Code.UNREADABLE, "", "", "", str(exc), "")
+            report = ParsedReport({}, [unread], 0, 0, False, is_template=False)
+            print(json.dumps(CheckResult(args.unit, report).as_json(), ensure_ascii=False,
+                             indent=2), flush=True)  # fmt: skip
         raise CliError(str(exc)) from exc
     # The findings first: a copy that cannot be made must not hide them.
     if args.json:

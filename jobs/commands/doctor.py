@@ -67,7 +67,8 @@ def run_doctor(config: Config, *, google_probe: bool = False) -> list[Check]:
     if config.source.kind == "districts":
         checks.append(_writable(config.output.dir, "Thư mục kết quả"))
         checks.append(_writable(config.output.state.parent, "Thư mục trạng thái"))
-        return checks + _district_checks(config, schema)
+        checks += _district_checks(config, schema)
+        return [*checks, _probe_skipped(config)] if google_probe else checks
     try:
         units = roster_of(config)
         checks.append(
@@ -90,6 +91,8 @@ def run_doctor(config: Config, *, google_probe: bool = False) -> list[Check]:
     if needs_google:
         checks += _google_checks(config, refs if config.source.kind == "google" else [], schema)
         checks += _google_probe(config, schema, units, run=google_probe)
+    elif google_probe:
+        checks.append(_probe_skipped(config))
     return checks
 
 
@@ -140,7 +143,7 @@ def _google_probe(config: Config, schema: Schema, units: Any, *, run: bool) -> l
         detail = f"lần chạy {last.get('at')}: " + (f"mất/sai: {'; '.join(bad)}" if bad else "đủ")
         return [Check(name, True, detail)]
     if config.source.kind != "google":
-        return []
+        return [_probe_skipped(config)]
     as_person = config.google.oauth_client is not None
     try:
         client = _person_client(config) if as_person else google_client(config, write=True)
@@ -158,6 +161,16 @@ def _google_probe(config: Config, schema: Schema, units: Any, *, run: bool) -> l
     )  # fmt: skip
     # The probe's findings never stop a sync: they say what units' sheets lack.
     return [Check(f"Đơn vị thử Google: {i.name}", i.ok, i.detail, i.action) for i in result.items]
+
+
+def _probe_skipped(config: Config) -> Check:
+    """--google-probe asked where units do not fill Google Sheets: say so, not nothing."""
+    return Check(
+        "Thử trên Google (--google-probe)",
+        True,
+        f'bỏ qua: [source] kind = "{config.source.kind}", các đơn vị không điền trên Google '
+        f'Trang tính; phép thử chỉ dùng khi [source] kind = "google"',
+    )
 
 
 def _targets(config: Config, schema: Schema, whole: str) -> Check:

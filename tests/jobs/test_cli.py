@@ -99,6 +99,13 @@ def test_check_unreadable_files_exit_2(tmp_path: Path, content: bytes | None, wo
     res = tonghop("check", path)
     assert res.returncode == 2
     assert words in res.stderr and "Traceback" not in res.stderr
+    # --json still prints its object, with the one reason as an "unreadable" error.
+    res = tonghop("check", path, "--json")
+    assert res.returncode == 2
+    doc = json.loads(res.stdout)
+    assert doc["errors"] == 1 and doc["values"] == {}
+    assert [f["code"] for f in doc["findings"]] == ["unreadable"]
+    assert words in doc["findings"][0]["message"]
 
 
 def test_check_zip_that_is_not_a_workbook(tmp_path: Path) -> None:

@@ -29,3 +29,10 @@ def test_doctor_lists_units_on_an_old_template(tmp_path: Path) -> None:
     assert not check.ok and not blocks_sync(check)  # flagged, but the sync still runs
     assert f"({schema.previous_versions[0]})" in check.detail and "1 đơn vị" in check.detail
     assert "tonghop template --unit" in check.fix
+
+
+def test_google_probe_on_an_excel_district_says_it_was_skipped(tmp_path: Path) -> None:
+    make_demo(tmp_path, 4, seed=3, workers=1)
+    checks = run_doctor(load_config(tmp_path / "tonghop.toml", env={}), google_probe=True)
+    (probe,) = [c for c in checks if c.name == "Thử trên Google (--google-probe)"]
+    assert probe.ok and probe.detail.startswith('bỏ qua: [source] kind = "excel"')
