@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from jobs.job import NEAR_DEADLINE_VI
 from jobs.model import Status
+from jobs.outcome import NEAR_DEADLINE_VI
 from tests.fake_google import FakeGoogle
 
 from .test_google_sync import demo as demo  # the demo district fixture, shared
