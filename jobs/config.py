@@ -226,7 +226,8 @@ def load_config(path: Path | None, *, env: Mapping[str, str]) -> Config:
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: không có tệp cấu hình ({origin}); chạy `tonghop demo --dir demo` để tạo "
-            f"một huyện mẫu kèm tonghop.toml, hoặc chép ví dụ trong README"
+            f"một huyện mẫu kèm demo/tonghop.toml (chép rồi sửa thành cấu hình của huyện), sau "
+            f"đó `tonghop doctor --config demo/tonghop.toml`"
         ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: không đọc được tệp cấu hình: {exc.strerror}") from exc

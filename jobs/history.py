@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -313,7 +314,8 @@ def history_text(config: Config, code: str, field: str | None = None,
     when = _since(since, config.report.timezone) if since else None
     if not config.output.state.exists():
         raise HistoryError(
-            f"chưa có tệp trạng thái {config.output.state}: hãy chạy tonghop sync trước"
+            f"chưa có tệp trạng thái {config.output.state}: hãy chạy trước "
+            + shlex.join(["tonghop", "sync", "--config", str(config.path)])
         )
     try:
         state = State(config.output.state)

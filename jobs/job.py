@@ -168,10 +168,11 @@ def _write_status_sheet(writer: StatusWriter, result: SyncResult) -> str:
     try:
         writer(result.outcomes, result.run)
     except Exception as exc:  # any failure there must not cost the local outputs
-        log.info(
-            "bảng tình trạng trên Google chưa cập nhật: %s", exc
-        )  # the CLI prints result.status_sheet
-        return f"bảng tình trạng trên Google chưa cập nhật: {exc}"
+        # StatusSheetError carries what to do in Vietnamese; anything else is named only.
+        why = getattr(exc, "message_vi", "") or f"lỗi {type(exc).__name__} khi ghi"
+        log.info("bảng tình trạng trên Google chưa cập nhật: %s", why)
+        log.debug("bảng tình trạng: chi tiết: %s", exc)
+        return f"bảng tình trạng trên Google chưa cập nhật: {why}"  # the CLI prints it
     return "written"
 
 

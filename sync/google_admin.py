@@ -22,7 +22,7 @@ from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError
 from gspread.urls import DRIVE_FILES_API_V3_URL
 
-from .base import SheetRef
+from .base import ProblemKind, SheetRef, SourceProblem
 from .google import (
     ACCESS_ERRORS,
     CLOCK_SKEW_VI,
@@ -58,6 +58,20 @@ class Check:
 
 
 # ---------------------------------------------------------------------------------- doctor
+
+
+_KIND_VI = {
+    ProblemKind.MISSING: "chưa có bảng tính",
+    ProblemKind.INVALID: "không đọc được như mẫu báo cáo",
+    ProblemKind.UNREACHABLE: "không truy cập được",
+}
+
+
+def _failed(name: str, problem: SourceProblem) -> Check:
+    """A failed check as a person reads it: what, in Vietnamese, and the fix; the English
+    reason goes to the log (-v)."""
+    log.debug("%s: chi tiết: %s", name, problem.reason)
+    return Check(name, False, _KIND_VI[problem.kind], problem.message_vi)
 
 
 def check_key_file(key_file: str | Path) -> Check:
@@ -108,7 +122,7 @@ def check_apis(client: gspread.Client) -> tuple[list[Check], str]:
         checks.append(Check("Google Drive API", True, f"truy cập được với {email or '?'}"))
     except ACCESS_ERRORS as exc:
         problem = classify(exc, api="drive", link="", email=email)
-        checks.append(Check("Google Drive API", False, problem.reason, problem.message_vi))
+        checks.append(_failed("Google Drive API", problem))
     try:
         http.fetch_sheet_metadata(_PROBE_KEY, params={"fields": "spreadsheetId"})
         checks.append(Check("Google Sheets API", True, "truy cập được"))
@@ -120,10 +134,10 @@ def check_apis(client: gspread.Client) -> tuple[list[Check], str]:
         if enabled:  # the probe key does not exist: any 404/403 proves the API answers
             checks.append(Check("Google Sheets API", True, "truy cập được"))
         else:
-            checks.append(Check("Google Sheets API", False, problem.reason, problem.message_vi))
+            checks.append(_failed("Google Sheets API", problem))
     except ACCESS_ERRORS as exc:
         problem = classify(exc, api="sheets", link="", email=email)
-        checks.append(Check("Google Sheets API", False, problem.reason, problem.message_vi))
+        checks.append(_failed("Google Sheets API", problem))
     return checks, email
 
 
@@ -160,7 +174,7 @@ def check_unit(
         ).json()
     except ACCESS_ERRORS as exc:
         problem = classify(exc, api="drive", link=link, email=service_account_email)
-        return Check(name, False, problem.reason, problem.message_vi)
+        return _failed(name, problem)
     if meta.get("trashed"):
         return Check(name, False, "tệp nằm trong Thùng rác", "Khôi phục tệp từ Thùng rác Drive.")
     if meta.get("mimeType") == XLSX_MIME:
@@ -178,7 +192,7 @@ def check_unit(
         report = report_from_spreadsheet(GoogleSource(client).fetch(key))
     except ACCESS_ERRORS as exc:
         problem = classify(exc, api="sheets", link=link, email=service_account_email)
-        return Check(name, False, problem.reason, problem.message_vi)
+        return _failed(name, problem)
     missing = sorted(n for n in required_names if n not in report.blocks)
     broken = sorted(n for n, b in report.blocks.items() if b.error and n in required_names)
     if missing or broken:
@@ -260,8 +274,19 @@ def check_status_sheet(
                     "supportsAllDrives": "true"},
         ).json()  # fmt: skip
     except ACCESS_ERRORS as exc:
+        status = exc.response.status_code if isinstance(exc, APIError) else None
+        if status in (403, 404):  # the unit wording asks for Viewer; this sheet needs Editor
+            return Check(
+                name,
+                False,
+                "chưa mở được bảng tình trạng",
+                "Đường dẫn ở [google] status_spreadsheet sai, bảng đã bị xóa, hoặc chưa được "
+                f"chia sẻ: mở bảng tình trạng, bấm Chia sẻ, thêm "
+                f"{service_account_email or 'tài khoản dịch vụ của hệ thống'} với quyền Người "
+                "chỉnh sửa rồi bấm Gửi.",
+            )
         problem = classify(exc, api="drive", link=sheet_url(key), email=service_account_email)
-        return Check(name, False, problem.reason, problem.message_vi)
+        return _failed(name, problem)
     if meta.get("mimeType") != SHEET_MIME:
         return Check(name, False, "không phải Google Trang tính",
                      "Dùng một Google Trang tính làm bảng tình trạng.")  # fmt: skip

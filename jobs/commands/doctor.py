@@ -138,7 +138,8 @@ def _google_probe(config: Config, schema: Schema, units: Any, *, run: bool) -> l
     if not run:
         last = recorded(record)
         if last is None:
-            return [Check(name, True, "chưa chạy", "Chạy một lần: tonghop doctor --google-probe")]
+            probe = tonghop_command(config, "doctor", "--google-probe")
+            return [Check(name, True, "chưa chạy", f"Chạy một lần: {probe}")]
         bad = [i["name"] for i in last.get("items", []) if not i.get("ok")]
         detail = f"lần chạy {last.get('at')}: " + (f"mất/sai: {'; '.join(bad)}" if bad else "đủ")
         return [Check(name, True, detail)]
@@ -311,7 +312,7 @@ def _excel_checks(
             detail = f"đúng mẫu, hoàn thành {report.completeness:.0%}"
             checks.append(_newer_elsewhere(folder / read.link, name, detail))
             versions[ref] = str(report.values.get("tt_phien_ban") or "")
-    return checks + _old_versions(schema, versions)
+    return checks + _old_versions(config, schema, versions)
 
 
 def _newer_elsewhere(path: Path, name: str, detail: str) -> Check:
@@ -344,7 +345,12 @@ def _read_one(job: tuple[ExcelFolderSource, str, Version], schema: Schema,
     return parse_report(schema, pulled.raw, ParseContext(ref, types.get(ref)))
 
 
-def _old_versions(schema: object, versions: dict[str, str]) -> list[Check]:
+def tonghop_command(config: Config, *args: str) -> str:
+    """A command to suggest, as it runs from any folder: with this configuration's path."""
+    return shlex.join(["tonghop", *args, "--config", str(config.path)])
+
+
+def _old_versions(config: Config, schema: object, versions: dict[str, str]) -> list[Check]:
     """Units whose file is from an earlier template: still read, but worth a new copy."""
     current = schema.version  # type: ignore[attr-defined]
     old = sorted(code for code, version in versions.items() if version and version != current)
@@ -356,7 +362,8 @@ def _old_versions(schema: object, versions: dict[str, str]) -> list[Check]:
             "Đơn vị dùng mẫu cũ",
             False,  # still read ("Đơn vị …" never blocks a sync), but worth a new copy
             f"{len(old)} đơn vị dùng mẫu khác phiên bản hiện hành {current}: {listed}",
-            "Gửi mẫu mới cho các đơn vị này: tonghop template --unit MÃ_ĐƠN_VỊ",
+            "Gửi mẫu mới cho các đơn vị này, mỗi đơn vị một tệp điền sẵn, ví dụ: "
+            + tonghop_command(config, "template", "--unit", old[0], "--out", f"{old[0]}.xlsx"),
         )
     ]
 
@@ -426,16 +433,22 @@ def run_provision(
     from sync.google_admin import ProvisionError, provision
 
     if config.source.kind != "google":
+        try:
+            code = next((u.code for u in roster_of(config)), "MÃ_ĐƠN_VỊ")
+        except RosterError:
+            code = "MÃ_ĐƠN_VỊ"
         raise ProvisionFailed(
             f'{config.path}: lệnh provision chỉ dùng khi [source] kind = "google" (bảng tính '
-            f"Google); với các tệp .xlsx, gửi mỗi đơn vị mẫu điền sẵn: tonghop template --unit MÃ"
+            f"Google); với các tệp .xlsx, gửi mỗi đơn vị mẫu điền sẵn, ví dụ: "
+            + tonghop_command(config, "template", "--unit", code, "--out", f"{code}.xlsx")
         )
     as_person = oauth or config.google.oauth_client is not None
     if not config.google.folder_id and not as_person:
         raise ProvisionFailed(
             f"{config.path}: ghi vào [google] folder_id mã một thư mục trong Bộ nhớ dùng chung "
             "(Shared Drive) mà tài khoản dịch vụ được thêm tệp (tài khoản dịch vụ không có dung "
-            "lượng riêng), hoặc tạo bằng tài khoản của một người: tonghop provision --oauth"
+            "lượng riêng), hoặc tạo bằng tài khoản của một người: "
+            + tonghop_command(config, "provision", "--oauth")
         )
     schema = load_schema(config.report.schema)
     units = roster_of(config)

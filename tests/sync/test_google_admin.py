@@ -18,6 +18,7 @@ from sync.google_admin import Check, ProvisionError, doctor, provision
 from sync.google_oauth import OAUTH_SCOPES, person_credentials, save_token
 from sync.http import GoogleConfigError, build_client
 from tests.fake_google import SHEET_MIME, FakeGoogle
+from tests.jobs.test_language import english_words
 
 from .conftest import SA_EMAIL
 from .workbooks import REQUIRED_NAMES, VERSION, unit_workbook
@@ -82,6 +83,22 @@ def test_doctor_names_broken_units_with_fixes(fake: FakeGoogle, key_file: Path) 
     assert "en_US" in failing["Đơn vị EN_US"].detail and "Việt Nam" in failing["Đơn vị EN_US"].fix
     assert "Người chỉnh sửa" in failing["Bảng tình trạng"].fix
     assert all(c.fix for c in failing.values())
+    # What a person reads is Vietnamese; Google's English reason is for the log (-v).
+    assert failing["Đơn vị UNSHARED"].detail == "không truy cập được"
+    for check in failing.values():  # (fixes name roster columns such as “sheet”: identifiers)
+        assert english_words(check.detail) == [], check
+
+
+def test_a_status_sheet_not_shared_asks_for_editor_not_viewer(
+    fake: FakeGoogle, key_file: Path
+) -> None:
+    hidden = fake.add_spreadsheet(unit_workbook(), shared=False)
+    client = build_client(key_file=key_file, base_url=fake.url, reads_per_minute=None)
+    checks = by_name(doctor(client, [], required_names=REQUIRED_NAMES, expected_version=VERSION,
+                            status_spreadsheet=hidden, key_file=key_file))  # fmt: skip
+    sheet = checks["Bảng tình trạng"]
+    assert not sheet.ok and "Người chỉnh sửa" in sheet.fix and "Người xem" not in sheet.fix
+    assert SA_EMAIL in sheet.fix
 
 
 def test_doctor_stops_at_a_disabled_api(fake: FakeGoogle, make_client: MAKE) -> None:

@@ -20,9 +20,10 @@ from jobs.demo import DEMO_AS_OF, make_demo
 from jobs.job import SyncOptions, SyncResult, run_sync
 from jobs.sources import make_status_writer
 from sync.excel import ExcelFolderSource
-from sync.google import GoogleSource
+from sync.google import GoogleSource, spreadsheet_key
 from sync.http import build_client
 from tests.fake_google import FakeGoogle
+from tests.jobs.test_language import english_words
 
 AS_OF = datetime.fromisoformat(DEMO_AS_OF)
 REPO = Path(__file__).resolve().parents[2]
@@ -452,3 +453,16 @@ def test_a_real_key_with_a_remote_api_url_is_refused_by_sync_and_doctor(
     refused = checks["Địa chỉ API Google"]
     assert not refused.ok and blocks_sync(refused) and "TONGHOP_GOOGLE_API_URL" in refused.fix
     assert fake.requests == [] and fake.tokens == []  # the key never left
+
+
+def test_a_status_sheet_that_cannot_be_written_says_why_in_vietnamese(
+    fake: FakeGoogle, make_client: Any, demo: Path, tmp_path: Path
+) -> None:
+    config, _keys = google_district(fake, demo, tmp_path / "g")
+    assert config.google.status_spreadsheet
+    fake.files[spreadsheet_key(config.google.status_spreadsheet) or ""].sa_role = "reader"
+    result = sync(config, make_client())
+    assert result.status_sheet.startswith("bảng tình trạng trên Google chưa cập nhật: ")
+    assert "Người chỉnh sửa" in result.status_sheet
+    assert english_words(result.status_sheet) == [], result.status_sheet
+    assert (tmp_path / "g" / "out" / "tong-hop.xlsx").exists()  # the local outputs are written
