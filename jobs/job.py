@@ -34,7 +34,7 @@ from sync.excel import ExcelFolderSource, read_xlsx
 from . import history
 from .config import Config
 from .isolation import Failure, Isolated
-from .model import HistoryPoint, RunInfo, Unit, UnitOutcome, count_outcomes
+from .model import HistoryPoint, RunInfo, Unit, UnitOutcome, count_outcomes, whole_percent
 from .outcome import Fresh, flag_near_deadline, not_pulled, settle
 from .plausibility import add_plausibility
 from .roster import expected_units, roster_of
@@ -231,7 +231,7 @@ def _run(config: Config, schema: Schema, source: Source, options: SyncOptions, s
         log.debug(
             "đơn vị %s: %s, đã nhập %s, %d lỗi, %d cảnh báo, %s",
             unit.code, outcome.status.label,
-            "-" if outcome.completeness is None else f"{outcome.completeness:.0%}",
+            "-" if outcome.completeness is None else f"{whole_percent(outcome.completeness)}%",
             outcome.errors, outcome.warnings,
             "đọc tệp mới" if unit.code in fresh else "tệp không đổi" if unit.code in reuse else outcome.message or "-",
         )  # fmt: skip

@@ -37,6 +37,7 @@ from sync.guard import Limits
 
 from .. import __version__
 from ..config import DEFAULT_TIMEZONE, Config, ConfigError, load_config
+from ..model import whole_percent
 from ..roster import RosterError, roster_of
 from .argparse_vi import ViArgumentParser
 from .check import CheckResult, UnreadableFile, check_file
@@ -306,7 +307,7 @@ def _print_check(result: CheckResult) -> None:
         out.print(table)
     who = escape(result.unit_code or "?")
     out.print(
-        f"Đơn vị {who}: hoàn thành {r.completeness * 100:.1f}% ({r.items_filled}/{r.items_total} mục), "
+        f"Đơn vị {who}: hoàn thành {whole_percent(r.completeness)}% ({r.items_filled}/{r.items_total} mục), "
         f"{r.errors} lỗi, {r.warnings} cảnh báo, "
         f"{'đã' if r.confirmed else 'chưa'} xác nhận hoàn thành.".replace(".", ",", 1),
         highlight=False,

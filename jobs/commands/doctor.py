@@ -26,7 +26,7 @@ from sync.google_admin import Check
 from ..config import Config
 from ..isolation import Failure, Isolated
 from ..limits import mechanism as limits_mechanism
-from ..model import entered_line
+from ..model import entered_line, whole_percent
 from ..outputs import unwritable
 from ..roster import RosterError, roster_of, write_roster_sheet_column
 from ..sources import SourceSetupError, account_email, google_client, pacing_file
@@ -309,7 +309,7 @@ def _excel_checks(
                 )
             )
         else:
-            detail = f"đúng mẫu, hoàn thành {report.completeness:.0%}"
+            detail = f"đúng mẫu, hoàn thành {whole_percent(report.completeness)}%"
             checks.append(_newer_elsewhere(folder / read.link, name, detail))
             versions[ref] = str(report.values.get("tt_phien_ban") or "")
     return checks + _old_versions(config, schema, versions)

@@ -24,7 +24,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from ..config import Config
-from ..model import Status
+from ..model import Status, whole_percent
 from ..outputs.feedback import FEEDBACK_DIR, MANIFEST, file_name
 from ..roster import roster_of
 from ..roster_fields import LINE_BREAKS, file_key, parse_emails
@@ -144,7 +144,7 @@ def _body(entry: dict, status: Status, deadline_at: datetime, now: datetime,
     else:
         lines.append(f"{deadline_text}: đã quá hạn {(-left).days} ngày, đề nghị hoàn thành ngay.")
     if entry.get("completeness") is not None:
-        pct = f"{entry['completeness'] * 100:.1f}".replace(".", ",")
+        pct = str(whole_percent(float(entry["completeness"])))
         lines.append(f"Mức hoàn thành: {pct}%.")
     if status is Status.INVALID or status is Status.UNREACHABLE:
         lines.append(entry.get("message") or "")

@@ -6,7 +6,6 @@ so it holds only plain values (text and numbers) and knows nothing about either 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -14,7 +13,7 @@ from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from zoneinfo import ZoneInfo
 
 from ..config import zone_words
-from ..model import RunInfo, Status, Unit, UnitOutcome, count_outcomes
+from ..model import RunInfo, Status, Unit, UnitOutcome, count_outcomes, whole_percent
 from .words import age_words, fmt_datetime, fmt_percent, local_time
 
 TableValue = str | int | float | None
@@ -146,15 +145,6 @@ def missing_words(o: UnitOutcome) -> str:
     if not o.confirmed:
         parts.append("chưa xác nhận hoàn thành")
     return "; ".join(parts)
-
-
-def whole_percent(fraction: float | None) -> int | None:
-    """Completeness in whole percent, rounded down (97,9% → 97; 100 only when complete).
-
-    A whole number reads the same with any decimal separator, so the table's number cell and
-    the call list's "Hoàn thành 97%" agree on a PC set to English as on one set to Vietnamese.
-    """
-    return None if fraction is None else math.floor(fraction * 100 + 1e-9)
 
 
 # ------------------------------------------------------------------ counts

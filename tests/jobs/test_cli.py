@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import signal
 import subprocess
@@ -133,6 +134,25 @@ def test_demo_sync_shows_four_statuses(demo: Path) -> None:
     status = json.loads((demo / "out" / "status.json").read_text("utf-8"))
     assert len({u["status"] for u in status["units"]}) >= 4
     assert "Đúng hạn" in res.stdout and "tong-hop.xlsx" in res.stdout
+
+
+def test_completeness_reads_the_same_in_the_log_check_and_workbook(demo: Path) -> None:
+    """One way to show completeness everywhere: whole percent, rounded down (97,9% → 97%)."""
+    res = tonghop(
+        "sync", "-v", "--config", demo / "tonghop.toml", "--as-of", "2023-03-25T09:00:00+07:00"
+    )
+    status = json.loads((demo / "out" / "status.json").read_text("utf-8"))
+    unit = next(u for u in status["units"]
+                if u["completeness"] and round(u["completeness"] * 100, 6) % 1 > 0.5)  # fmt: skip
+    shown = f"{math.floor(unit['completeness'] * 100)}%"
+    assert f"đơn vị {unit['code']}: " in res.stderr
+    line = next(x for x in res.stderr.splitlines() if f"đơn vị {unit['code']}: " in x)
+    assert f"đã nhập {shown}" in line, line
+    checked = tonghop("check", demo / "sheets" / f"{unit['code']}.xlsx")
+    assert f"hoàn thành {shown} (" in checked.stdout, checked.stdout
+    ws = openpyxl.load_workbook(demo / "out" / "tong-hop.xlsx")["Tình trạng"]
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert f"Hoàn thành {shown}" in " ".join(texts)
 
 
 def test_sync_errors_are_one_line(tmp_path: Path) -> None:
