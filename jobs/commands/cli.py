@@ -237,7 +237,11 @@ def _setup_logging(verbose: int) -> None:
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose > 2 else logging.WARNING)
 
 
-def _config(args: argparse.Namespace, *, required: bool = True) -> Config | None:
+def _config(
+    args: argparse.Namespace, *, required: bool = True, district: str = ""
+) -> Config | None:
+    """The configuration; ``district`` names a command that needs a district's (its units'
+    roster), refused for a province's with a line saying so."""
     path = getattr(args, "config", None)
     if (
         not required
@@ -246,12 +250,19 @@ def _config(args: argparse.Namespace, *, required: bool = True) -> Config | None
         and not Path("tonghop.toml").exists()
     ):
         return None
-    return load_config(path, env=os.environ)
+    config = load_config(path, env=os.environ)
+    if district and config.source.kind == "districts":
+        raise CliError(
+            f'{config.path} là cấu hình của tỉnh ([source] kind = "districts"), không có danh '
+            f"sách đơn vị: lệnh {district} dùng với tonghop.toml của một huyện; ở cấp tỉnh chỉ "
+            f"dùng sync và doctor"
+        )
+    return config
 
 
 # ---------------------------------------------------------------------- check
 def cmd_check(args: argparse.Namespace) -> int:
-    config = _config(args, required=False) if args.unit else None
+    config = _config(args, required=False, district="check --unit") if args.unit else None
     schema = load_schema(config.report.schema if config else "midterm_2020_2025")
     tz = ZoneInfo(config.report.timezone if config else DEFAULT_TIMEZONE)
     unit_type = None
@@ -316,7 +327,7 @@ def _print_check(result: CheckResult) -> None:
 
 # ---------------------------------------------------------------------- template
 def cmd_template(args: argparse.Namespace) -> int:
-    config = _config(args, required=bool(args.unit))
+    config = _config(args, required=bool(args.unit), district="template --unit")
     schema = load_schema(config.report.schema if config else "midterm_2020_2025")
     unit = None
     if args.unit:
@@ -468,7 +479,7 @@ _DEMO_SCENARIOS = {
 def cmd_remind(args: argparse.Namespace) -> int:
     from .remind import RemindError, build_reminders, send_reminders, summary
 
-    config = _config(args)
+    config = _config(args, district="remind")
     assert config is not None
     try:
         reminders = build_reminders(config, args.as_of, args.out_dir)
@@ -539,7 +550,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_provision(args: argparse.Namespace) -> int:
     from .doctor import ProvisionFailed, run_provision
 
-    config = _config(args)
+    config = _config(args, district="provision")
     assert config is not None
     try:
         created, warnings = run_provision(
@@ -593,7 +604,7 @@ def _sync_province(args: argparse.Namespace, config: Config) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     from ..history import HistoryError, history_text
 
-    config = _config(args)
+    config = _config(args, district="history")
     assert config is not None
     try:
         lines = history_text(config, args.code, args.field, args.since)

@@ -362,3 +362,20 @@ def test_only_is_refused_for_a_province_with_a_line(
     assert main(["sync", "--config", config, "--only", "VINH_LOI"]) == 2
     assert "không dùng được --only" in capsys.readouterr().err
     assert not (province / "tinh" / "out" / "tong-hop.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["remind"],
+        ["provision"],
+        ["history", "VINH_LOI/XA_A"],
+        ["template", "--out", "x.xlsx", "--unit", "XA_A"],
+    ],  # fmt: skip
+)
+def test_district_commands_on_a_province_config_say_so(
+    built: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*command, "--config", str(built / "tinh" / "tonghop.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "là cấu hình của tỉnh" in err and "ở cấp tỉnh chỉ dùng sync và doctor" in err
