@@ -371,7 +371,7 @@ def test_only_is_refused_for_a_province_with_a_line(
         ["provision"],
         ["history", "VINH_LOI/XA_A"],
         ["template", "--out", "x.xlsx", "--unit", "XA_A"],
-    ],  # fmt: skip
+    ],
 )
 def test_district_commands_on_a_province_config_say_so(
     built: Path, command: list[str], capsys: pytest.CaptureFixture[str]
