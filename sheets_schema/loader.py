@@ -1,7 +1,8 @@
 """Load a schema file into a ``Schema``, checking it as it is read.
 
 A broken schema is the district IT person's mistake, not a unit's: it stops everything with one
-line that names the file and the entry, instead of a traceback halfway through a sync.
+line that names the file and the entry, instead of a traceback halfway through a sync. That line
+is read by the office, so it is Vietnamese; keys, ids and allowed values stay quoted as written.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from .model import (
 
 BUILTIN = ("midterm_2020_2025",)
 
+_AT_END = "lỗi ở cuối tệp (có thể thiếu dấu đóng ngoặc hoặc dấu ngoặc kép)"
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)$")
 _ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 # Names Excel or Sheets would read as a cell (A1, XFD1048576) or an R1C1 reference.
 _CELL_LIKE = re.compile(r"^([a-z]{1,3}[0-9]+|r[0-9]*c[0-9]*)$")
@@ -41,6 +44,7 @@ _OPS = ("==", "<=", ">=", "<", ">")
 _LAYOUTS = ("form", "indicators", "narrative", "table")
 _PATTERNS = ("phone_vn", "email")
 _PREFILLS = ("unit_code", "unit_name", "unit_type", "version")
+_TOP = "phần đầu tệp"  # the keys before any [section]
 
 _FIELD_KEYS = {
     "id", "label", "type", "required", "choices", "min", "max", "min_date", "max_date",
@@ -64,7 +68,7 @@ _TOP_KEYS = {
 
 
 class SchemaError(ValueError):
-    """The schema file is broken; the message names the file and the entry."""
+    """The schema file is broken; the message (Vietnamese) names the file and the entry."""
 
 
 def load_schema(ref: str | Path = "midterm_2020_2025") -> Schema:
@@ -75,7 +79,7 @@ def load_schema(ref: str | Path = "midterm_2020_2025") -> Schema:
     path = Path(ref)
     if not path.is_file():
         known = ", ".join(BUILTIN)
-        raise SchemaError(f"{path}: no such schema file (built-in schemas: {known})")
+        raise SchemaError(f"{path}: không có tệp mẫu (schema) này (mẫu có sẵn: {known})")
     return parse_schema(path.read_text("utf-8"), source=str(path))
 
 
@@ -84,9 +88,25 @@ def parse_schema(text: str, source: str = "<schema>") -> Schema:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SchemaError(f"{source}: not valid TOML: {exc}") from exc
+        where = _toml_position(exc, text)
+        raise SchemaError(f"{source}: không phải TOML hợp lệ: {where}") from exc
     schema = _Builder(source).build(doc)
     return replace(schema, fingerprint=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16])
+
+
+def _toml_position(exc: tomllib.TOMLDecodeError, text: str) -> str:
+    """Where tomllib stopped, in Vietnamese, with the line as written: its reason is English."""
+    # Python 3.14 gives lineno/colno; before that, only the message's "(at line 13, column 3)".
+    line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    if line is None or column is None:
+        found = _TOML_AT.search(str(exc))
+        if found is None:
+            return _AT_END
+        line, column = int(found.group(1)), int(found.group(2))
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return _AT_END
+    return f"dòng {line}, cột {column}: {lines[line - 1].strip()}"
 
 
 class _Builder:
@@ -100,23 +120,27 @@ class _Builder:
 
     def claim(self, ident: str, where: str) -> None:
         if not isinstance(ident, str) or not _ID.match(ident):
-            raise self.fail(where, f"id {ident!r} must be lower-case snake_case with an underscore")
+            raise self.fail(
+                where, f"id {ident!r} phải viết chữ thường không dấu, có dấu gạch dưới (snake_case)"
+            )
         if _CELL_LIKE.match(ident.replace("_", "")):
-            raise self.fail(where, f"id {ident!r} could be read as a cell reference")
+            raise self.fail(where, f"id {ident!r} có thể bị đọc nhầm thành địa chỉ ô")
         if len(ident) > 255:
-            raise self.fail(where, f"id {ident!r} is longer than a defined name may be")
+            raise self.fail(where, f"id {ident!r} dài quá 255 ký tự, giới hạn tên vùng của Excel")
         if ident in self.ids:
-            raise self.fail(where, f"duplicate id {ident!r} (first declared in {self.ids[ident]})")
+            raise self.fail(where, f"id {ident!r} bị trùng (đã khai ở {self.ids[ident]})")
         self.ids[ident] = where
 
     def keys(self, entry: dict[str, Any], allowed: set[str], where: str) -> None:
         unknown = sorted(set(entry) - allowed)
         if unknown:
-            raise self.fail(where, f"unknown key {unknown[0]!r} (allowed: {sorted(allowed)})")
+            raise self.fail(
+                where, f"khóa {unknown[0]!r} không hợp lệ (được dùng: {sorted(allowed)})"
+            )
 
     def need(self, entry: dict[str, Any], key: str, where: str) -> Any:
         if key not in entry:
-            raise self.fail(where, f"missing required key {key!r}")
+            raise self.fail(where, f"thiếu khóa bắt buộc {key!r}")
         return entry[key]
 
     def ftype(self, value: Any, where: str) -> FieldType:
@@ -124,26 +148,30 @@ class _Builder:
             return FieldType(value)
         except ValueError:
             allowed = ", ".join(t.value for t in FieldType)
-            raise self.fail(where, f"unknown type {value!r} (allowed: {allowed})") from None
+            raise self.fail(where, f"type {value!r} không hợp lệ (được dùng: {allowed})") from None
 
     def date_bound(self, value: Any, where: str) -> DateBound:
         if value is None or isinstance(value, date) or value in (RUN_DATE, TERM_START):
             return value
-        raise self.fail(where, f"date bound {value!r} must be a date, {RUN_DATE} or {TERM_START}")
+        raise self.fail(
+            where,
+            f"giới hạn ngày {value!r} phải là một ngày (ví dụ 2023-03-23), "
+            f"{RUN_DATE!r} hoặc {TERM_START!r}",
+        )
 
     def choice_list(self, entry: dict[str, Any], where: str) -> tuple[str | None, tuple[str, ...]]:
         if entry.get("type") != "choice":
             if "choices" in entry:
-                raise self.fail(where, "choices given for a field that is not of type choice")
+                raise self.fail(where, "có choices nhưng type không phải 'choice'")
             return None, ()
         name = self.need(entry, "choices", where)
         if name not in self.choices:
-            raise self.fail(where, f"choice list {name!r} is not declared under [choices]")
+            raise self.fail(where, f"danh sách lựa chọn {name!r} chưa khai trong [choices]")
         return name, self.choices[name]
 
     def build(self, doc: dict[str, Any]) -> Schema:
-        self.keys(doc, _TOP_KEYS, "top level")
-        schema_id = self.need(doc, "id", "top level")
+        self.keys(doc, _TOP_KEYS, _TOP)
+        schema_id = self.need(doc, "id", _TOP)
         self.choices: dict[str, tuple[str, ...]] = {}
         for name, items in doc.get("choices", {}).items():
             if (
@@ -151,26 +179,26 @@ class _Builder:
                 or not items
                 or not all(isinstance(i, str) for i in items)
             ):
-                raise self.fail(f"[choices] {name}", "must be a non-empty list of labels")
+                raise self.fail(f"[choices] {name}", "phải là danh sách các nhãn, không để trống")
             self.choices[name] = tuple(items)
         unit_types = dict(doc.get("unit_types", {}))
         if not unit_types:
-            raise self.fail("top level", "missing [unit_types]")
+            raise self.fail(_TOP, "thiếu mục [unit_types]")
         self.unit_types = unit_types
-        term_start = self.need(doc, "term_start", "top level")
+        term_start = self.need(doc, "term_start", _TOP)
         if not isinstance(term_start, date):
-            raise self.fail("term_start", "must be a date such as 2020-10-01")
-        tabs = tuple(self.tab(t, i) for i, t in enumerate(self.need(doc, "tab", "top level")))
+            raise self.fail("term_start", "phải là một ngày, không có ngoặc kép, ví dụ 2020-10-01")
+        tabs = tuple(self.tab(t, i) for i, t in enumerate(self.need(doc, "tab", _TOP)))
         titles = [t.title for t in tabs]
         dup = next((t for t in titles if titles.count(t) > 1), None)
         if dup:
-            raise self.fail(f"tab {dup!r}", "duplicate tab title")
+            raise self.fail(f"trang {dup!r}", "tên trang bị trùng")
         rules = tuple(self.rule(r, i) for i, r in enumerate(doc.get("rule", [])))
         narrative = doc.get("narrative", {})
         ind = doc.get("indicator_rules", {})
         return Schema(
             id=schema_id,
-            version=str(self.need(doc, "version", "top level")),
+            version=str(self.need(doc, "version", _TOP)),
             title=str(doc.get("title", schema_id)),
             subject=str(doc.get("subject", "")),
             term_start=term_start,
@@ -189,15 +217,17 @@ class _Builder:
         )
 
     def tab(self, entry: dict[str, Any], index: int) -> Tab:
-        where = f"tab #{index + 1}"
+        where = f"trang thứ {index + 1}"
         self.keys(entry, _TAB_KEYS, where)
         title = self.need(entry, "title", where)
-        where = f"tab {title!r}"
+        where = f"trang {title!r}"
         if len(title) > 31 or _BAD_TITLE.search(title):
-            raise self.fail(where, "a tab title must be at most 31 characters without []:*?/\\")
+            raise self.fail(where, "tên trang dài tối đa 31 ký tự, không có []:*?/\\")
         layout = self.need(entry, "layout", where)
         if layout not in _LAYOUTS:
-            raise self.fail(where, f"unknown layout {layout!r} (allowed: {', '.join(_LAYOUTS)})")
+            raise self.fail(
+                where, f"layout {layout!r} không hợp lệ (được dùng: {', '.join(_LAYOUTS)})"
+            )
         fields = [self.field(f, title) for f in entry.get("field", [])]
         self.fields.update((f.id, f) for f in fields)
         indicators = tuple(self.indicator(i, title) for i in entry.get("indicator", []))
@@ -216,7 +246,7 @@ class _Builder:
         )
 
     def field(self, entry: dict[str, Any], tab: str) -> Field:
-        where = f"tab {tab!r} field {entry.get('id', '?')!r}"
+        where = f"trang {tab!r}, trường {entry.get('id', '?')!r}"
         self.keys(entry, _FIELD_KEYS, where)
         ident = self.need(entry, "id", where)
         self.claim(ident, where)
@@ -224,10 +254,14 @@ class _Builder:
         choice_name, choices = self.choice_list(entry, where)
         pattern = entry.get("pattern")
         if pattern is not None and pattern not in _PATTERNS:
-            raise self.fail(where, f"unknown pattern {pattern!r} (allowed: {', '.join(_PATTERNS)})")
+            raise self.fail(
+                where, f"pattern {pattern!r} không hợp lệ (được dùng: {', '.join(_PATTERNS)})"
+            )
         prefill = entry.get("prefill")
         if prefill is not None and prefill not in _PREFILLS:
-            raise self.fail(where, f"unknown prefill {prefill!r} (allowed: {', '.join(_PREFILLS)})")
+            raise self.fail(
+                where, f"prefill {prefill!r} không hợp lệ (được dùng: {', '.join(_PREFILLS)})"
+            )
         return Field(
             id=ident,
             label=self.need(entry, "label", where),
@@ -258,7 +292,11 @@ class _Builder:
             return None
         if entry.get("required", True):
             # An old file lacks the cell: a required one would leave it forever incomplete.
-            raise self.fail(where, "a field added in a later version ('since') must be optional")
+            raise self.fail(
+                where,
+                "trường thêm ở phiên bản sau (có since) phải là trường không bắt buộc "
+                "(required = false)",
+            )
         return str(value)
 
     def max_length(self, entry: dict[str, Any], ftype: FieldType, where: str) -> int | None:
@@ -266,40 +304,49 @@ class _Builder:
         if value is None:
             return None
         if ftype is not FieldType.TEXT or not isinstance(value, int) or value < 1:
-            raise self.fail(where, "max_length must be a positive whole number on a text field")
+            raise self.fail(
+                where, "max_length phải là số nguyên dương, chỉ đặt cho trường có type 'text'"
+            )
         return value
 
     def indicator(self, entry: dict[str, Any], tab: str) -> Indicator:
-        where = f"tab {tab!r} indicator {entry.get('key', '?')!r}"
+        where = f"trang {tab!r}, chỉ tiêu {entry.get('key', '?')!r}"
         self.keys(entry, _INDICATOR_KEYS, where)
         ftype = self.ftype(self.need(entry, "type", where), where)
         if not ftype.is_number:
-            raise self.fail(where, f"an indicator's type must be a number type, not {ftype.value}")
+            raise self.fail(where, f"type của chỉ tiêu phải là kiểu số, không phải {ftype.value!r}")
         better = self.need(entry, "better", where)
         if better not in ("higher", "lower"):
-            raise self.fail(where, f"better must be 'higher' or 'lower', not {better!r}")
+            raise self.fail(where, f"better phải là 'higher' hoặc 'lower', không phải {better!r}")
         rollup = self.need(entry, "rollup", where)
         if rollup == "mean":
             raise self.fail(
                 where,
-                "rollup 'mean' is no longer a district figure (a plain mean of units is not the "
-                "district's result): use 'weighted' (with weight = a unit field such as "
-                "tt_dan_so) or 'entered' (the district's statistic in [district_results]), and "
-                'reference = "mean" to keep the mean as a reference column',
+                "rollup 'mean' không còn là số liệu toàn huyện (trung bình cộng của các đơn vị "
+                "không phải kết quả của huyện): dùng 'weighted' (kèm weight = một trường số của "
+                "đơn vị, ví dụ tt_dan_so) hoặc 'entered' (số liệu thống kê của huyện, ghi trong "
+                '[district_results]), và reference = "mean" để giữ số trung bình làm cột tham '
+                "khảo",
             )
         if rollup not in ROLLUPS:
-            raise self.fail(where, f"unknown rollup {rollup!r} (allowed: {', '.join(ROLLUPS)})")
+            raise self.fail(
+                where, f"rollup {rollup!r} không hợp lệ (được dùng: {', '.join(ROLLUPS)})"
+            )
         self.rollup_keys(entry, rollup, where)
         applies = self.need(entry, "applies_to", where)
         unknown = [t for t in applies if t != "all" and t not in self.unit_types]
         if not applies or unknown:
-            raise self.fail(where, f"applies_to names unknown unit types {unknown}")
+            raise self.fail(
+                where,
+                f"applies_to phải ghi 'all' hoặc các loại đơn vị đã khai trong [unit_types] "
+                f"({', '.join(self.unit_types)}); đang ghi {applies}",
+            )
         if ("numerator" in entry) != ("denominator" in entry):
-            raise self.fail(where, "a rate indicator needs both numerator and denominator")
+            raise self.fail(where, "chỉ tiêu tỷ lệ cần cả numerator lẫn denominator")
         if rollup == "ratio" and "numerator" not in entry:
-            raise self.fail(where, "rollup 'ratio' needs numerator and denominator")
+            raise self.fail(where, "rollup 'ratio' cần numerator và denominator")
         if "du_bao" not in self.choices:
-            raise self.fail(where, "indicators need the choice list 'du_bao' under [choices]")
+            raise self.fail(where, "chỉ tiêu cần danh sách lựa chọn 'du_bao' trong [choices]")
         return Indicator(
             key=self.need(entry, "key", where),
             label=self.need(entry, "label", where),
@@ -326,27 +373,29 @@ class _Builder:
         for kind, keys in own.items():
             stray = sorted(k for k in keys if k in entry and kind != rollup)
             if stray:
-                raise self.fail(where, f"{stray[0]!r} belongs to rollup {kind!r}, not {rollup!r}")
+                raise self.fail(
+                    where, f"{stray[0]!r} chỉ dùng với rollup {kind!r}, không dùng với {rollup!r}"
+                )
         if rollup == "weighted":
             weight = self.need(entry, "weight", where)
             f = self.fields.get(weight)
             if f is None or not f.type.is_number:
                 raise self.fail(
-                    where, f"weight {weight!r} must name a number field declared on an earlier tab"
+                    where, f"weight {weight!r} phải là một trường kiểu số đã khai ở trang trước"
                 )
         if rollup == "count":
             threshold = self.need(entry, "threshold", where)
             if isinstance(threshold, bool) or not isinstance(threshold, int | float):
-                raise self.fail(where, "threshold must be a number")
+                raise self.fail(where, "threshold phải là một số")
             self.need(entry, "district_label", where)
         reference = entry.get("reference")
         if reference is not None and reference not in REFERENCES:
             raise self.fail(
-                where, f"unknown reference {reference!r} (allowed: {', '.join(REFERENCES)})"
+                where, f"reference {reference!r} không hợp lệ (được dùng: {', '.join(REFERENCES)})"
             )
 
     def indicator_fields(self, ind: Indicator, tab: str) -> list[Field]:
-        where = f"tab {tab!r} indicator {ind.key!r}"
+        where = f"trang {tab!r}, chỉ tiêu {ind.key!r}"
         out = []
         for part in ind.parts:
             ident = ind.field_id(part)
@@ -381,12 +430,12 @@ class _Builder:
         return out
 
     def table(self, entry: dict[str, Any], tab: str) -> Table:
-        where = f"tab {tab!r}"
+        where = f"trang {tab!r}"
         name = self.need(entry, "table", where)
         self.claim(name, where)
         columns = []
         for col in self.need(entry, "column", where):
-            cwhere = f"{where} column {col.get('id', '?')!r}"
+            cwhere = f"{where}, cột {col.get('id', '?')!r}"
             self.keys(col, _COLUMN_KEYS, cwhere)
             choice_name, choices = self.choice_list(col, cwhere)
             columns.append(
@@ -405,14 +454,20 @@ class _Builder:
         row_required = tuple(entry.get("row_required", [c.id for c in columns if c.required]))
         for cid in row_required:
             if cid not in ids:
-                raise self.fail(where, f"row_required names unknown column {cid!r}")
+                raise self.fail(where, f"row_required ghi cột {cid!r} không có trong bảng")
         req = entry.get("require_value")
         if req is not None:
             if req.get("column") not in ids:
-                raise self.fail(where, f"require_value names unknown column {req.get('column')!r}")
+                raise self.fail(
+                    where, f"require_value ghi cột {req.get('column')!r} không có trong bảng"
+                )
             column = columns[ids.index(req["column"])]
             if column.choices and req.get("value") not in column.choices:
-                raise self.fail(where, f"require_value {req.get('value')!r} is not a choice")
+                raise self.fail(
+                    where,
+                    f"require_value {req.get('value')!r} không phải một lựa chọn của cột "
+                    f"{req['column']!r}",
+                )
         return Table(
             name=name,
             tab=tab,
@@ -426,14 +481,14 @@ class _Builder:
         )
 
     def rule(self, entry: dict[str, Any], index: int) -> Rule:
-        where = f"rule {entry.get('id', f'#{index + 1}')!r}"
+        where = f"quy tắc {entry['id']!r}" if "id" in entry else f"quy tắc thứ {index + 1}"
         left = self.need(entry, "left", where)
         right = self.need(entry, "right", where)
         right_ids = (right,) if isinstance(right, str) else tuple(right)
         op = self.need(entry, "op", where)
         if op not in _OPS:
-            raise self.fail(where, f"unknown operator {op!r} (allowed: {', '.join(_OPS)})")
+            raise self.fail(where, f"op {op!r} không hợp lệ (được dùng: {', '.join(_OPS)})")
         for ident in (left, *right_ids):
             if ident not in self.ids:
-                raise self.fail(where, f"names unknown field {ident!r}")
+                raise self.fail(where, f"ghi trường {ident!r} chưa được khai")
         return Rule(id=entry.get("id", f"rule_{index + 1}"), left=left, op=op, right=right_ids)

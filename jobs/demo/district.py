@@ -35,13 +35,13 @@ DEADLINE = datetime(2023, 3, 23, tzinfo=TZ)
 DEMO_AS_OF = "2023-03-25T09:00:00+07:00"
 
 CONFIG = """\
-# Demo district (dữ liệu minh họa: mọi số liệu, tên người, số điện thoại đều giả định).
-# Written by `tonghop demo`. Paths are relative to this file's folder.
+# Huyện minh họa: mọi số liệu, tên người, số điện thoại đều giả định.
+# Tệp do `tonghop demo` tạo. Đường dẫn trong tệp tính từ thư mục chứa tệp này.
 
 [report]
 schema = "midterm_2020_2025"
 deadline = 2023-03-23          # "trước ngày 23/3/2023"
-deadline_inclusive = false     # on time means before 23/3/2023 00:00, Vietnam time
+deadline_inclusive = false     # đúng hạn là trước 0 giờ ngày 23/3/2023, giờ Việt Nam
 timezone = "Asia/Ho_Chi_Minh"
 conference = 2023-04-10
 
@@ -56,18 +56,18 @@ folder = "sheets"
 dir = "out"
 state = "state/tonghop.sqlite"
 
-[district]                     # the issuing body, for the Word draft's header
+[district]                     # cơ quan ban hành, ghi ở đầu bản dự thảo Word
 name = "HUYỆN ỦY VĨNH LỢI"
 parent = "ĐẢNG BỘ TỈNH BẠC LIÊU"
 place = "Vĩnh Lợi"
 
-[targets]                      # the district's own Nghị quyết targets (invented for the demo)
+[targets]                      # chỉ tiêu Nghị quyết của huyện (giả định cho bản minh họa)
 tang_truong = 8.5              # %/năm
 thu_nhap = 60.0                # triệu đồng/người/năm
 thu_ngan_sach = 55000.0        # triệu đồng
 san_luong_lua = 350000.0       # tấn/năm
 san_luong_thuy_san = 32000.0   # tấn/năm
-ho_ngheo = 2.0                 # %, lower is better
+ho_ngheo = 2.0                 # %, càng thấp càng tốt
 bhyt = 93.0                    # %
 nuoc_sach = 99.0               # %
 lao_dong_dao_tao = 70.0        # %
@@ -77,7 +77,7 @@ ket_nap_dang_vien = 250        # đảng viên
 chi_bo_htt = 85.0              # %
 dang_vien_htt = 88.0           # %
 
-[district_results]             # the district's own statistics, with their source
+[district_results]             # số liệu thống kê của huyện, kèm nguồn
 tang_truong = { value = 8.9, source = "Chi cục Thống kê huyện, 3/2023 (số liệu minh họa)" }
 """
 

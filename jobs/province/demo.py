@@ -20,8 +20,9 @@ DISTRICTS = (
     ("DONG_HAI", "Huyện ủy Đông Hải", "dong-hai", "Đông Hải"),
 )
 PROVINCE = """\
-# Demo province (dữ liệu minh họa). Written by `tonghop demo --province`.
-# Its units are the districts: each entry points at a district's output folder.
+# Tỉnh minh họa: mọi số liệu đều giả định. Tệp do `tonghop demo --province` tạo.
+# Đơn vị báo cáo của tỉnh là các huyện: mỗi mục [[source.district]] trỏ tới thư mục kết quả
+# của một huyện. Đường dẫn trong tệp tính từ thư mục chứa tệp này.
 
 [report]
 schema = "midterm_2020_2025"
@@ -43,7 +44,7 @@ parent = "ĐẢNG BỘ TỈNH BẠC LIÊU"
 place = "Bạc Liêu"
 code = "BAC_LIEU_TINH"
 
-[targets]                      # the province's own Nghị quyết targets (invented for the demo)
+[targets]                      # chỉ tiêu Nghị quyết của tỉnh (giả định cho bản minh họa)
 thu_ngan_sach = 380000.0
 san_luong_lua = 2400000.0
 ho_ngheo = 2.0
@@ -55,7 +56,7 @@ ket_nap_dang_vien = 1750
 chi_bo_htt = 85.0
 dang_vien_htt = 88.0
 
-[district_results]             # the province's own statistics, with their source
+[district_results]             # số liệu thống kê của tỉnh, kèm nguồn
 tang_truong = {{ value = 7.4, source = "Cục Thống kê tỉnh, 3/2023 (số liệu minh họa)" }}
 """
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from jobs.commands.cli import build_parser
+from jobs.demo.district import CONFIG
+from jobs.province.demo import PROVINCE
 from tests.jobs.test_cli import tonghop
 
 REPO = Path(__file__).resolve().parents[2]
@@ -205,3 +207,11 @@ def test_bench_help_and_errors_are_vietnamese(module: str) -> None:
                            check=False, cwd=REPO)  # fmt: skip
     assert wrong.returncode == 2 and ": lỗi: " in wrong.stderr
     assert english_words(wrong.stderr) == [], wrong.stderr
+
+
+@pytest.mark.parametrize("config", [CONFIG, PROVINCE], ids=["district", "province"])
+def test_the_demo_configs_comments_are_vietnamese(config: str) -> None:
+    """Offices copy the demo's tonghop.toml and edit it: its comments are read, its keys stay."""
+    comments = [line[line.index("#") :] for line in config.splitlines() if "#" in line]
+    assert len(comments) > 3
+    assert english_words("\n".join(comments)) == [], comments

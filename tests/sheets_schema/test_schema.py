@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from importlib import resources
 
 import openpyxl
@@ -19,6 +20,7 @@ from sheets_schema import (
 )
 from sync.excel import read_xlsx
 from tests.helpers import TODAY, typed_workbook, valid_values
+from tests.jobs.test_language import english_words
 from tests.test_schema_ids import RATES, spec_ids
 
 
@@ -44,61 +46,64 @@ BASE = resources.files("sheets_schema").joinpath("midterm_2020_2025.toml").read_
     [
         (
             lambda t: t.replace('id = "tt_chuc_vu"', 'id = "tt_nguoi_bao_cao"'),
-            "duplicate id 'tt_nguoi_bao_cao'",
+            "id 'tt_nguoi_bao_cao' bị trùng",
         ),
-        (lambda t: t.replace('id = "tt_chuc_vu"', 'id = "kt1"'), "must be lower-case snake_case"),
+        (lambda t: t.replace('id = "tt_chuc_vu"', 'id = "kt1"'), "phải viết chữ thường không dấu"),
         (
             lambda t: t.replace('id = "tt_chuc_vu"', 'id = "ab_12"'),
-            "could be read as a cell reference",
+            "có thể bị đọc nhầm thành địa chỉ ô",
         ),
         (
             lambda t: t.replace(
                 'label = "Chức vụ"\n  type = "text"', 'label = "Chức vụ"\n  type = "txt"'
             ),
-            "unknown type 'txt'",
+            "type 'txt' không hợp lệ",
         ),
         (
             lambda t: t.replace('right = "ks_to_cao_nhan"', 'right = "ks_to_cao_nhận"'),
-            "names unknown field",
+            "ghi trường 'ks_to_cao_nhận' chưa được khai",
         ),
         (
             lambda t: t.replace('choices = "loai_hinh"', 'choices = "loai_hinh_x"'),
-            "not declared under [choices]",
+            "chưa khai trong [choices]",
         ),
         (
             lambda t: t.replace('  prefill = "unit_name"', '  prefil = "unit_name"'),
-            "unknown key 'prefil'",
+            "khóa 'prefil' không hợp lệ",
         ),
-        (lambda t: t.replace('applies_to = ["xa"]', 'applies_to = ["xaa"]'), "unknown unit types"),
+        (lambda t: t.replace('applies_to = ["xa"]', 'applies_to = ["xaa"]'), "đang ghi ['xaa']"),
         (
             lambda t: (
                 t + "\n[[rule]]\nleft = 'ks_kt_to_chuc'\nop = '=>'\nright = 'ks_kt_dang_vien'\n"
             ),
-            "unknown operator",
+            "op '=>' không hợp lệ",
         ),
-        (lambda t: t.replace("id = ", "id == ", 1), "not valid TOML"),
+        (
+            lambda t: t.replace("id = ", "id == ", 1),
+            "không phải TOML hợp lệ: dòng 12, cột 5: id == ",
+        ),
         # District figures: a mean is no longer one; each roll-up declares what it needs.
         (
             lambda t: t.replace('rollup = "entered"', 'rollup = "mean"'),
-            "rollup 'mean' is no longer a district figure",
+            "rollup 'mean' không còn là số liệu toàn huyện",
         ),
-        (lambda t: t.replace('weight = "tt_dan_so"', ""), "missing required key 'weight'"),
+        (lambda t: t.replace('weight = "tt_dan_so"', ""), "thiếu khóa bắt buộc 'weight'"),
         (
             lambda t: t.replace('weight = "tt_dan_so"', 'weight = "tt_chuc_vu"'),
-            "must name a number field",
+            "phải là một trường kiểu số",
         ),
-        (lambda t: t.replace("threshold = 19", ""), "missing required key 'threshold'"),
+        (lambda t: t.replace("threshold = 19", ""), "thiếu khóa bắt buộc 'threshold'"),
         (
             lambda t: t.replace('rollup = "entered"', 'rollup = "entered"\n  threshold = 3'),
-            "'threshold' belongs to rollup 'count'",
+            "'threshold' chỉ dùng với rollup 'count'",
         ),
         (
             lambda t: t.replace('  reference = "mean"', '  reference = "median"', 1),
-            "unknown reference 'median'",
+            "reference 'median' không hợp lệ",
         ),
         (
             lambda t: t.replace("required = false\n  since", "required = true\n  since"),
-            "must be optional",
+            "phải là trường không bắt buộc",
         ),
     ],
 )
@@ -112,8 +117,40 @@ def test_broken_schema_names_file_and_entry(edit, words) -> None:  # type: ignor
 
 
 def test_missing_schema_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(SchemaError, match="no such schema file"):
+    with pytest.raises(SchemaError, match="không có tệp mẫu"):
         load_schema(tmp_path / "nope.toml")
+
+
+# The words the schema's messages were written in, beyond english_words' common ones.
+SCHEMA_ENGLISH = set(
+    """unknown allowed key tab indicator field column rule line duplicate must missing declared
+    level document needs belongs under given operator names valid""".split()
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        BASE.replace('rollup = "sum"', 'rollup = "summ"', 1),
+        BASE.replace("[[tab]]", "[[tab]]\nbogus = 1", 1),
+        BASE.replace('  prefill = "unit_name"', "  điền sẵn = 1", 1),
+        BASE.replace('\nop = "', '\nop = "=>', 1),
+        BASE.replace('  prefill = "unit_name"', '  prefill = "unit_nam"', 1),
+        BASE + "\n[[tab]]\nbogus = [1, 2\n",
+        BASE.replace("term_start = ", 'term_start = "1/10/2020" #', 1),
+    ],
+)
+def test_broken_schema_messages_are_vietnamese(text: str) -> None:
+    """What the office's IT person reads: keys, ids and allowed values stay as written, quoted
+    or listed after "được dùng:"; every word around them is Vietnamese."""
+    assert text != BASE
+    with pytest.raises(SchemaError) as info:
+        parse_schema(text, source="my-schema.toml")
+    message = str(info.value)
+    prose = re.sub(r"'[^']*'|\(được dùng: [^)]*\)", " ", message)
+    assert english_words(prose) == [], message
+    assert [w for w in re.findall("[A-Za-z]+", prose) if w.lower() in SCHEMA_ENGLISH] == [], message
+    assert re.search("[ảạắằẳẵặấầẩẫậđẻẽẹếềểễệỉĩịỏọốồổỗộớờởỡợủụứừửữựỳỷỹỵ]", prose), message
 
 
 EXTRA = """
