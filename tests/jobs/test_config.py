@@ -187,7 +187,7 @@ def test_missing_config_says_how_to_start(tmp_path: Path, monkeypatch: pytest.Mo
     message = str(caught.value)
     assert str(tmp_path / "tonghop.toml") in message
     assert "tonghop demo" in message
-    assert "README" in message
+    assert "tonghop doctor --config demo/tonghop.toml" in message  # the step after the demo
     assert "\n" not in message
 
 
