@@ -89,6 +89,13 @@ class Field:
     # schema's previous_versions) lacks it, and is read without it instead of being rejected.
     since: str | None = None
 
+    @property
+    def plain_label(self) -> str:
+        """The label as it reads alone, at the start of a message: a breakdown row's dash or
+        "trong đó:" is left out ("— Khiển trách" → "Khiển trách")."""
+        text = self.label.lstrip("—–- ").removeprefix("trong đó:").strip()
+        return text[:1].upper() + text[1:] if text else self.label
+
 
 @dataclass(frozen=True)
 class Indicator:

@@ -79,7 +79,9 @@ class _Parser:
 
     def issues(self, f: Field, issues: list[v.Issue], raw_value: object) -> None:
         for issue in issues:
-            self.add(issue.code, issue.severity, f.id, f"{f.label}: {issue.message}", raw_value)
+            self.add(
+                issue.code, issue.severity, f.id, f"{f.plain_label}: {issue.message}", raw_value
+            )
 
     # ------------------------------------------------------------------ the run
     def run(self) -> ParsedReport:
@@ -276,7 +278,7 @@ class _Parser:
             expected = self.schema.unit_types.get(self.ctx.unit_type, self.ctx.unit_type)
             self.add(
                 Code.UNIT_TYPE_MISMATCH, Severity.WARNING, f.id,
-                f"{f.label}: đơn vị chọn “{value}” nhưng danh sách đơn vị của Huyện ủy ghi "
+                f"{f.plain_label}: đơn vị chọn “{value}” nhưng danh sách đơn vị của Huyện ủy ghi "
                 f"“{expected}”. Các chỉ tiêu được tính theo “{expected}”; nếu sai, báo Văn phòng Huyện ủy.",
                 value,
             )  # fmt: skip
@@ -305,7 +307,7 @@ class _Parser:
                 Code.FORMULA_ERROR,
                 Severity.ERROR,
                 f.id,
-                _unfinished_formula(f.label, cell.formula),
+                _unfinished_formula(f.plain_label, cell.formula),
                 cell.formula,
             )
             return None
@@ -315,14 +317,14 @@ class _Parser:
                     Code.REQUIRED,
                     Severity.ERROR,
                     f.id,
-                    f"{f.label}: chưa nhập. {self.what_to_type(f)}",
+                    f"{f.plain_label}: chưa nhập. {self.what_to_type(f)}",
                 )
             return False if f.sign_off else None
         bad_formula = v.formula_error(raw)
         if bad_formula:
             self.add(
                 Code.FORMULA_ERROR, Severity.ERROR, f.id,
-                f"{f.label}: ô báo lỗi công thức {bad_formula}. Hãy xóa công thức và nhập trực tiếp giá trị.",
+                f"{f.plain_label}: ô báo lỗi công thức {bad_formula}. Hãy xóa công thức và nhập trực tiếp giá trị.",
                 raw,
             )  # fmt: skip
             return None
@@ -354,15 +356,15 @@ class _Parser:
         if t.is_number:
             if t is FieldType.INTEGER and not float(value).is_integer():
                 self.add(Code.NOT_INTEGER, Severity.ERROR, f.id,
-                         f"{f.label}: {v.fmt_number(value)} không phải số nguyên. Hãy nhập số nguyên.", raw)  # fmt: skip
+                         f"{f.plain_label}: {v.fmt_number(value)} không phải số nguyên. Hãy nhập số nguyên.", raw)  # fmt: skip
                 return None
-            if not self.in_range(f, f.label, float(value), f.min, f.max, raw):
+            if not self.in_range(f, f.plain_label, float(value), f.min, f.max, raw):
                 return None
             return int(value) if t is FieldType.INTEGER else float(value)
         if t is FieldType.DATE:
             return (
                 value
-                if self.date_in_range(f.id, f.label, value, f.min_date, f.max_date, raw)
+                if self.date_in_range(f.id, f.plain_label, value, f.min_date, f.max_date, raw)
                 else None
             )
         if t is FieldType.TEXT:
@@ -410,16 +412,16 @@ class _Parser:
     def check_text(self, f: Field, text: str, raw: object) -> str | None:
         if len(text) > v.EXCEL_CELL_LIMIT:
             self.add(Code.TEXT_TOO_LONG, Severity.WARNING, f.id,
-                     f"{f.label}: dài {len(text):,} ký tự, vượt giới hạn {v.EXCEL_CELL_LIMIT:,} ký tự "
+                     f"{f.plain_label}: dài {len(text):,} ký tự, vượt giới hạn {v.EXCEL_CELL_LIMIT:,} ký tự "
                      f"một ô của Excel; bản tổng hợp chỉ giữ phần đầu. Hãy rút gọn.".replace(",", "."), raw)  # fmt: skip
         if f.must_equal_unit_code and self.ctx.unit_code and text != self.ctx.unit_code:
             self.add(Code.UNIT_CODE_MISMATCH, Severity.ERROR, f.id,
-                     f"{f.label}: bảng tính ghi mã “{text}” nhưng đây là bảng của đơn vị "
+                     f"{f.plain_label}: bảng tính ghi mã “{text}” nhưng đây là bảng của đơn vị "
                      f"“{self.ctx.unit_code}”. Hãy dùng đúng bảng tính Huyện ủy gửi cho đơn vị.", raw)  # fmt: skip
             return None
         if f.max_length is not None and len(text) > f.max_length:
             self.add(Code.TEXT_TOO_LONG, Severity.ERROR, f.id,
-                     f"{f.label}: dài {len(text)} ký tự, tối đa {f.max_length} ký tự. Hãy rút gọn.", raw)  # fmt: skip
+                     f"{f.plain_label}: dài {len(text)} ký tự, tối đa {f.max_length} ký tự. Hãy rút gọn.", raw)  # fmt: skip
             return None
         if f.template_version and text != self.schema.version:
             self.version_warning(f, text, raw)
@@ -427,7 +429,7 @@ class _Parser:
             return self.check_phone(f, text, raw)
         if f.pattern == "email" and not _EMAIL.match(text):
             self.add(Code.PATTERN, Severity.ERROR, f.id,
-                     f"{f.label}: “{text}” không phải địa chỉ email. Hãy nhập dạng ten@donvi.vn hoặc để trống.", raw)  # fmt: skip
+                     f"{f.plain_label}: “{text}” không phải địa chỉ email. Hãy nhập dạng ten@donvi.vn hoặc để trống.", raw)  # fmt: skip
             return None
         if f.narrative:
             return self.check_narrative(f, text, raw)
@@ -437,13 +439,13 @@ class _Parser:
         """A file from an earlier template is still read; it (and an unknown version) is flagged."""
         if text in self.schema.previous_versions:
             message = (
-                f"{f.label}: bảng tính theo mẫu cũ, phiên bản “{text}”; đã có mẫu mới phiên bản "
+                f"{f.plain_label}: bảng tính theo mẫu cũ, phiên bản “{text}”; đã có mẫu mới phiên bản "
                 f"“{self.schema.version}”. Số liệu vẫn được đọc; lần báo cáo sau hãy dùng mẫu mới "
                 f"(xin Văn phòng Huyện ủy)."
             )
         else:
             message = (
-                f"{f.label}: bảng tính ghi phiên bản mẫu “{text}”, không phải phiên bản nào Huyện ủy "
+                f"{f.plain_label}: bảng tính ghi phiên bản mẫu “{text}”, không phải phiên bản nào Huyện ủy "
                 f"đã phát hành (mẫu hiện hành là “{self.schema.version}”). Hãy đối chiếu với mẫu mới."
             )
         self.add(Code.WRONG_VERSION, Severity.WARNING, f.id, message, raw)
@@ -455,13 +457,13 @@ class _Parser:
         if isinstance(raw, int | float) and re.fullmatch(r"\d{9}|2\d{9}", digits):
             # Typed into a number cell, 0912345678 lost its leading zero.
             self.add(Code.LEADING_ZERO_LOST, Severity.WARNING, f.id,
-                     f"{f.label}: ô lưu số {digits} nên mất số 0 đầu; được hiểu là 0{digits}. "
+                     f"{f.plain_label}: ô lưu số {digits} nên mất số 0 đầu; được hiểu là 0{digits}. "
                      f"Hãy định dạng ô là văn bản và nhập lại.", raw)  # fmt: skip
             return "0" + digits
         if not (_MOBILE.match(digits) or _LANDLINE.match(digits)):
             # A warning, not an error: a number we cannot place does not make the report wrong.
             self.add(Code.PATTERN, Severity.WARNING, f.id,
-                     f"{f.label}: “{text}” không giống số điện thoại Việt Nam. Di động có 10 chữ số "
+                     f"{f.plain_label}: “{text}” không giống số điện thoại Việt Nam. Di động có 10 chữ số "
                      f"(ví dụ 0912 345 678), máy bàn có 11 chữ số bắt đầu bằng 02 (ví dụ "
                      f"0291 3 851 896); hãy kiểm tra lại.", raw)  # fmt: skip
         return text
@@ -472,12 +474,12 @@ class _Parser:
             v.fold(p).strip(" .…-_") for p in self.schema.placeholders
         }:
             self.add(Code.PLACEHOLDER, Severity.ERROR, f.id,
-                     f"{f.label}: “{text}” chưa phải nội dung báo cáo. Hãy viết nội dung thật "
+                     f"{f.plain_label}: “{text}” chưa phải nội dung báo cáo. Hãy viết nội dung thật "
                      f"(ít nhất {self.schema.min_chars} ký tự).", raw)  # fmt: skip
             return None
         if len(text) < self.schema.min_chars:
             self.add(Code.TOO_SHORT, Severity.ERROR, f.id,
-                     f"{f.label}: mới có {len(text)} ký tự. Phần này cần nội dung đầy đủ, ít nhất "
+                     f"{f.plain_label}: mới có {len(text)} ký tự. Phần này cần nội dung đầy đủ, ít nhất "
                      f"{self.schema.min_chars} ký tự.", raw)  # fmt: skip
             return None
         return text
@@ -515,7 +517,7 @@ class _Parser:
                 self.values[f.id] = None
                 if cell is not None and not v.is_blank(cell.value):
                     self.add(Code.NOT_APPLICABLE_VALUE, Severity.WARNING, f.id,
-                             f"{f.label}: chỉ tiêu này không áp dụng cho loại hình đơn vị; giá trị "
+                             f"{f.plain_label}: chỉ tiêu này không áp dụng cho loại hình đơn vị; giá trị "
                              f"không được tổng hợp. Có thể xóa ô này.", cell.value)  # fmt: skip
             self.indicators[ind.key] = IndicatorResult(ind.key, applicable=False)
             return

@@ -404,3 +404,13 @@ def test_giao_quan_over_its_quota_is_an_error(schema) -> None:  # type: ignore[n
                                    "ct_giao_quan_mau_so": 40, "ct_giao_quan_kq": 105.0})  # fmt: skip
     codes = [f.code for f in report.findings if f.field.startswith("ct_giao_quan") and f.is_error]
     assert Code.RATE_NUMERATOR_EXCEEDS in codes and Code.OUT_OF_RANGE in codes  # kq 105 > 100
+
+
+def test_a_breakdown_rows_message_names_it_without_its_dash(schema: Schema) -> None:
+    """ "— Khiển trách" is a row under "Đảng viên bị thi hành kỷ luật": alone at the start of a
+    message (the reminder's "ô C15: …") it reads "Khiển trách"."""
+    values = valid_values(schema)
+    values["ks_kl_khien_trach"] = None
+    report = parse_values(schema, values)
+    (hit,) = [f for f in report.findings if f.field == "ks_kl_khien_trach" and f.is_error]
+    assert hit.message.startswith("Khiển trách: chưa nhập"), hit.message
