@@ -319,8 +319,8 @@ def roster_line(run: RunInfo, counts: list[CountItem]) -> str:
 def closed_units_lines(run: RunInfo) -> list[str]:
     """One line per roster unit that need not report on the run's day, with the reason.
 
-    "Chi bộ Trường THPT Lê Văn Đẩu (SN_THPT_LE_VAN_DAU): không phải nộp, đã ngừng hoạt động
-    sau ngày 31/12/2022 (theo danh sách đơn vị)." For the status sheet and the draft.
+    "Chi bộ Trường THPT Lê Văn Đẩu (SN_THPT_LE_VAN_DAU): không phải nộp, theo danh sách đơn vị
+    đã ngừng hoạt động sau ngày 31/12/2022." For the status sheet and the draft.
     """
     return [
         f"{u.name} ({u.code}): không phải nộp, {inactive_reason(u, run)}." for u in run.inactive
@@ -331,9 +331,9 @@ def inactive_reason(unit: Unit, run: RunInfo) -> str:
     """Why ``unit`` is not expected on the run's day, from its active_from/active_to."""
     day = local_time(run.as_of, run.timezone).date()
     if unit.active_to is not None and day > unit.active_to:
-        return f"đã ngừng hoạt động sau ngày {unit.active_to:%d/%m/%Y} (theo danh sách đơn vị)"
+        return f"theo danh sách đơn vị đã ngừng hoạt động sau ngày {unit.active_to:%d/%m/%Y}"
     if unit.active_from is not None and day < unit.active_from:
-        return f"chỉ bắt đầu hoạt động từ ngày {unit.active_from:%d/%m/%Y} (theo danh sách đơn vị)"
+        return f"theo danh sách đơn vị chỉ bắt đầu hoạt động từ ngày {unit.active_from:%d/%m/%Y}"
     return "ngoài thời gian hoạt động ghi trong danh sách đơn vị"
 
 

@@ -329,3 +329,19 @@ def test_only_on_a_new_state_says_the_others_are_not_read_yet(district: District
     assert read.status.value == "on_time"
     assert "chưa đọc bảng tính của đơn vị lần nào" in left.message
     assert "không có --only" in left.message
+
+
+def test_a_closed_unit_is_said_without_brackets_in_brackets(district: District) -> None:
+    import re
+
+    import docx
+
+    district.add("XA_A")
+    district.add("XA_OLD", active_to="2022-12-31")
+    district.save("XA_A", district.values("XA_A"), at(20))
+    district.sync(at(25))
+    text = "\n".join(
+        p.text for p in docx.Document(district.root / "out" / "bao-cao-tong-hop.docx").paragraphs
+    )
+    assert "theo danh sách đơn vị đã ngừng hoạt động sau ngày 31/12/2022" in text
+    assert not re.search(r"\([^()]*\(", text), "a bracket opened inside another"
