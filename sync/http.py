@@ -341,7 +341,7 @@ class TonghopHTTPClient(HTTPClient):
             except (requests.RequestException, TransportError) as exc:
                 if not _transient(exc, verb):
                     raise
-                failure, why, delay = exc, type(exc).__name__, self._backoff(attempt)
+                failure, why, delay = exc, network_words(exc), self._backoff(attempt)
             else:
                 if response.ok:
                     return response
@@ -391,7 +391,7 @@ class TonghopHTTPClient(HTTPClient):
                 timeout=self.timeout,
             )
         except requests.RequestException as exc:
-            log.warning("không hỏi được giờ của máy chủ Google: %s", type(exc).__name__)
+            log.warning("không hỏi được giờ của máy chủ Google: %s", network_words(exc))
             return None
         finally:
             probe.close()
@@ -416,6 +416,19 @@ class TonghopHTTPClient(HTTPClient):
     def _backoff(self, attempt: int) -> float:
         # Full jitter: spreads the retries of many clients hit by the same outage.
         return self._jitter() * min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+
+
+def network_words(exc: BaseException) -> str:
+    """A failed connection in the log's words (the class name stays, for whoever debugs)."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        what = "lỗi chứng chỉ SSL"
+    elif isinstance(exc, requests.Timeout):
+        what = "quá thời gian chờ"
+    elif isinstance(exc, requests.ConnectionError | TransportError):
+        what = "lỗi kết nối mạng"
+    else:
+        what = "lỗi khi gọi Google"
+    return f"{what} ({type(exc).__name__})"
 
 
 def _transient(exc: Exception, verb: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -125,11 +126,16 @@ def test_read_timeout_is_retried_for_reads(fake: FakeGoogle, make_client: MAKE, 
     assert len(sleeps) == 1
 
 
-def test_dropped_connection_retried_for_reads_not_for_writes(fake: FakeGoogle, make_client):
+def test_dropped_connection_retried_for_reads_not_for_writes(
+    fake: FakeGoogle, make_client: MAKE, caplog: pytest.LogCaptureFixture
+) -> None:
     key = fake.add_spreadsheet(unit_workbook())
     client = make_client()
     fake.set_fault(key, "reset", times=1)
-    assert get(client, key).ok
+    with caplog.at_level(logging.INFO, logger="sync.http"):
+        assert get(client, key).ok
+    (retry,) = [r.getMessage() for r in caplog.records if r.name == "sync.http"]
+    assert "lần thử 1/" in retry and "bị lỗi: lỗi kết nối mạng (ConnectionError)" in retry
     fake.reset_log()
     fake.set_fault(key, "reset", times=1)
     body = {"requests": [{"addSheet": {"properties": {"title": "Mới"}}}]}
