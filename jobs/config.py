@@ -329,6 +329,12 @@ class _Reader:
         known = (*_ALLOWED, *_FREE_SECTIONS)
         allowed = ", ".join(f"[{name}]" for name in known)
         for name, value in doc.items():
+            if name not in known and not isinstance(value, dict):  # a key above every [section]
+                home = [f"[{section}]" for section, keys in _ALLOWED.items() if name in keys]
+                where = f"mục {' hoặc '.join(home)}" if home else f"mục của nó ({allowed})"
+                raise self.fail(
+                    f"khóa {name} nằm ngoài mọi mục: chuyển dòng {name} = … xuống dưới {where}"
+                )
             if name not in known:
                 raise self.fail(
                     f"không có mục [{name}]{_did_you_mean(name, known)}; "
@@ -383,6 +389,11 @@ class _Reader:
 
     def units(self, table: dict[str, Any]) -> UnitsConfig:
         registry = self.path(table, "units", "registry", "")
+        if registry.is_dir():
+            raise self.fail(
+                f"[units] registry: {registry} là một thư mục; ghi đường dẫn tới tệp danh sách "
+                f"đơn vị trong đó (units.csv hoặc units.xlsx)"
+            )
         if not registry.is_file():
             raise self.fail(
                 f"[units] registry: không có tệp danh sách đơn vị {registry}; tạo tệp (units.csv "

@@ -328,6 +328,8 @@ def _print_check(result: CheckResult) -> None:
 # ---------------------------------------------------------------------- template
 def cmd_template(args: argparse.Namespace) -> int:
     config = _config(args, required=bool(args.unit), district="template --unit")
+    if args.out.suffix.lower() != ".xlsx":  # Excel refuses to open a workbook named otherwise
+        raise CliError(f"--out {args.out}: mẫu báo cáo phải là tệp .xlsx (đặt tên có đuôi .xlsx)")
     schema = load_schema(config.report.schema if config else "midterm_2020_2025")
     unit = None
     if args.unit:

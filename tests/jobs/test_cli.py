@@ -185,3 +185,9 @@ def test_killed_run_leaves_the_previous_workbook_whole(demo: Path) -> None:
     res = tonghop("sync", "--config", cfg, "--as-of", "2023-03-26T09:00:00+07:00")
     assert res.returncode == 0, res.stderr
     assert seen
+
+
+def test_template_refuses_a_name_excel_would_not_open(tmp_path: Path) -> None:
+    res = tonghop("template", "--out", tmp_path / "mau.txt")
+    assert res.returncode == 2 and "phải là tệp .xlsx" in res.stderr
+    assert not (tmp_path / "mau.txt").exists()

@@ -240,7 +240,13 @@ def test_unknown_section_lists_the_allowed_sections(tmp_path: Path) -> None:
 
 def test_key_outside_any_section(tmp_path: Path) -> None:
     message = config_error(tmp_path, 'timezone = "Asia/Ho_Chi_Minh"\n' + MINIMAL)
-    assert "không có mục [timezone]" in message
+    assert "khóa timezone nằm ngoài mọi mục" in message and "dưới mục [report]" in message
+
+
+def test_registry_that_is_a_folder_says_so(tmp_path: Path) -> None:
+    (tmp_path / "units").mkdir()
+    message = config_error(tmp_path, MINIMAL.replace("units.csv", "units"))
+    assert "là một thư mục" in message
 
 
 def test_deadline_in_quotes_says_how_to_write_it(tmp_path: Path) -> None:
