@@ -332,13 +332,16 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    from ..oserrors import os_reason
     from ..outputs import OutputError, atomic_write
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, lambda fh: fh.write(data))
-    except (OSError, OutputError) as exc:
-        raise CliError(f"không ghi được {path}: {exc}") from exc
+    except OutputError as exc:  # it names the file already
+        raise CliError(str(exc)) from exc
+    except OSError as exc:
+        raise CliError(f"không ghi được {path}: {os_reason(exc)}") from exc
 
 
 # ---------------------------------------------------------------------- sync
