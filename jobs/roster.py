@@ -30,6 +30,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from .config import Config
 from .model import UNIT_TYPES, Unit
+from .oserrors import os_reason
 from .roster_fields import code_problem, file_key, line_break_problem, parse_emails
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ def _decode(path: Path) -> tuple[str, bool]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RosterError(f"{path}: không đọc được danh sách đơn vị: {exc.strerror}") from exc
+        raise RosterError(f"{path}: không đọc được danh sách đơn vị: {os_reason(exc)}") from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -223,7 +224,7 @@ def _open_workbook(path: Path, *, read_only: bool) -> openpyxl.Workbook:
             f'"Excel Workbook (*.xlsx)"'
         ) from exc
     except OSError as exc:
-        raise RosterError(f"{path}: không đọc được danh sách đơn vị: {exc.strerror}") from exc
+        raise RosterError(f"{path}: không đọc được danh sách đơn vị: {os_reason(exc)}") from exc
 
 
 def _header(path: Path, rows: list[Row]) -> dict[str, int]:
@@ -576,7 +577,7 @@ def _replace(path: Path, write: Callable[[Path], object]) -> None:
     except PermissionError as exc:
         tmp.unlink(missing_ok=True)
         raise RosterError(
-            f"{path}: không thay được tệp danh sách ({exc.strerror}); đóng tệp trong Excel rồi "
+            f"{path}: không thay được tệp danh sách ({os_reason(exc)}); đóng tệp trong Excel rồi "
             f"thử lại"
         ) from exc
     except BaseException:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..model import Status
+from ..oserrors import os_reason
 from ..outputs.feedback import FEEDBACK_DIR, MANIFEST, file_name
 from ..roster import roster_of
 from ..roster_fields import LINE_BREAKS, file_key, parse_emails
@@ -194,7 +195,7 @@ def send_reminders(config: Config, reminders: list[Reminder]) -> tuple[list[str]
             try:
                 msg = _message(senders[0], rem)
             except (ValueError, OSError) as exc:
-                failed.append(f"{rem.code}: {exc}")
+                failed.append(f"{rem.code}: {_why(exc)}")
                 continue
             try:
                 if smtp is None:
@@ -210,7 +211,7 @@ def send_reminders(config: Config, reminders: list[Reminder]) -> tuple[list[str]
                 failed.append(f"{rem.code}: máy chủ thư từ chối địa chỉ {refused}")
                 continue
             except (smtplib.SMTPException, RemindError, OSError, ValueError) as exc:
-                failed.append(f"{rem.code}: {exc}")
+                failed.append(f"{rem.code}: {_why(exc)}")
                 continue
             sent.append(rem.code)
             log.info("đã gửi thư nhắc tới %s (%s)", rem.code, rem.email)
@@ -262,7 +263,7 @@ def _session(config: Config) -> smtplib.SMTP:
         smtp = smtplib.SMTP(r.smtp_host, r.smtp_port, timeout=30)
     except OSError as exc:
         raise RemindError(
-            f"không kết nối được máy chủ thư (SMTP) {r.smtp_host}:{r.smtp_port} ({exc}); kiểm "
+            f"không kết nối được máy chủ thư (SMTP) {r.smtp_host}:{r.smtp_port} ({_why(exc)}); kiểm "
             f"tra [remind] smtp_host, smtp_port và mạng"
         ) from exc
     try:
@@ -273,7 +274,7 @@ def _session(config: Config) -> smtplib.SMTP:
     except (smtplib.SMTPException, OSError) as exc:
         smtp.close()
         raise RemindError(
-            f"máy chủ thư (SMTP) {r.smtp_host} từ chối phiên gửi ({exc}); kiểm tra tên đăng "
+            f"máy chủ thư (SMTP) {r.smtp_host} từ chối phiên gửi ({_why(exc)}); kiểm tra tên đăng "
             f"nhập, mật khẩu và [remind] starttls"
         ) from exc
     except UnicodeEncodeError as exc:  # smtplib sends AUTH as ASCII only
@@ -283,3 +284,11 @@ def _session(config: Config) -> smtplib.SMTP:
             f"không dấu (ASCII); hãy đặt mật khẩu không có chữ tiếng Việt có dấu"
         ) from exc
     return smtp
+
+
+def _why(exc: Exception) -> str:
+    # The server's own reply (an SMTPException, also an OSError) is quoted as it is: it names
+    # the refusal. The system's words for a socket or a file are said in Vietnamese.
+    if isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException):
+        return os_reason(exc)
+    return str(exc)
