@@ -2,12 +2,14 @@
 
 The system's own words (``exc.strerror``) are English, or the PC's language on Windows, and
 ``str(exc)`` adds "[Errno 2]" and the path again; neither belongs in a Vietnamese message.
-Every place that tells a person why a file or folder could not be used says ``os_reason(exc)``.
+Every place that tells a person why a file or folder could not be used says ``os_reason(exc)``,
+and ``read_reason(exc)`` when the file was there but its text is not what it should be.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import socket
 import ssl
 
@@ -62,3 +64,18 @@ def os_reason(exc: OSError) -> str:
     if exc.errno is None:
         return "lỗi hệ điều hành"
     return f"lỗi hệ điều hành (mã {exc.errno})"
+
+
+def read_reason(exc: OSError | ValueError) -> str:
+    """Why a text file (JSON, CSV) could not be read, in Vietnamese.
+
+    A ValueError other than the decoders' is returned as its text: it is the caller's own
+    check, already in Vietnamese.
+    """
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    if isinstance(exc, json.JSONDecodeError):
+        return f"không phải JSON hợp lệ, dòng {exc.lineno} cột {exc.colno}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "không phải văn bản UTF-8"
+    return str(exc)
