@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..model import Status
-from ..oserrors import os_reason
+from ..oserrors import os_reason, read_reason
 from ..outputs.feedback import FEEDBACK_DIR, MANIFEST, file_name
 from ..roster import roster_of
 from ..roster_fields import LINE_BREAKS, file_key, parse_emails
@@ -33,6 +33,7 @@ from ..roster_fields import LINE_BREAKS, file_key, parse_emails
 log = logging.getLogger("tonghop.remind")
 MAX_LISTED = 10
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+_FINDING_COLUMNS = {"unit_code", "severity", "tab", "cell", "message"}  # what a mail quotes
 
 
 class RemindError(Exception):
@@ -61,30 +62,51 @@ def build_reminders(
     """One reminder per unit that has not submitted, from the status.json and findings.csv of
     the last sync into ``out_dir`` (default: [output] dir, as for `tonghop sync`)."""
     out = out_dir or config.output.dir
+    sync = ["tonghop", "sync", "--config", str(config.path)]
+    sync += ["--out-dir", str(out_dir)] if out_dir else []
+    path = out / "status.json"
     try:
-        status = json.loads((out / "status.json").read_text("utf-8"))
+        status = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        sync = ["tonghop", "sync", "--config", str(config.path)]
-        sync += ["--out-dir", str(out_dir)] if out_dir else []
         raise RemindError(
-            f"chưa có {out / 'status.json'}: hãy chạy `{shlex.join(sync)}` trước (hoặc ghi "
-            f"--out-dir là thư mục kết quả của lần đồng bộ)"
+            f"chưa có {path}: hãy chạy `{shlex.join(sync)}` trước (hoặc ghi --out-dir là thư "
+            f"mục kết quả của lần đồng bộ)"
         ) from None
     except (OSError, ValueError) as exc:
-        raise RemindError(f"không đọc được {out / 'status.json'}: {exc}") from exc
+        raise RemindError(
+            f"không đọc được {path} ({read_reason(exc)}); hãy chạy lại `{shlex.join(sync)}`"
+        ) from exc
+    why = _not_ours(status)
+    if why:
+        raise RemindError(
+            f"{path} không phải tệp do tonghop sync ghi ({why}); hãy chạy lại `{shlex.join(sync)}`"
+        )
     now = (as_of or datetime.fromisoformat(status["as_of"])).astimezone(config.tz)
     findings: dict[str, list[dict[str, str]]] = {}
+    found = out / "findings.csv"
     try:
-        with (out / "findings.csv").open(encoding="utf-8-sig", newline="") as fh:
-            for row in csv.DictReader(fh):
+        with found.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = _FINDING_COLUMNS - set(reader.fieldnames or ())
+            if missing:
+                raise ValueError(f"thiếu cột {', '.join(sorted(missing))}")
+            for row in reader:
                 if row["severity"] == "error":
                     findings.setdefault(row["unit_code"], []).append(row)
     except FileNotFoundError:
         pass
+    except (OSError, ValueError, csv.Error) as exc:
+        why = "không đọc được theo dạng CSV" if isinstance(exc, csv.Error) else read_reason(exc)
+        raise RemindError(
+            f"không đọc được {found} ({why}); hãy chạy lại `{shlex.join(sync)}`"
+        ) from exc
     roster = {u.code: u for u in roster_of(config)}
     copies = _copies(out / FEEDBACK_DIR)
     reminders = []
-    for entry in status["units"]:
+    for n, entry in enumerate(status["units"], start=1):
+        if entry_why := _bad_entry(entry):  # one unit's entry edited by hand costs only it
+            log.warning("%s: bỏ qua đơn vị thứ %d trong danh sách (%s)", path, n, entry_why)
+            continue
         if entry["status"] == "closed":  # outside its active dates: listed, never expected
             continue
         unit_status = Status(entry["status"])
@@ -109,6 +131,39 @@ def build_reminders(
             )
         )
     return reminders
+
+
+def _not_ours(status: object) -> str:
+    """Why ``status`` is not a status.json as a sync writes it; "" when it is."""
+    if not isinstance(status, dict):
+        return "không phải một đối tượng JSON"
+    try:
+        moment = datetime.fromisoformat(str(status["as_of"]))
+    except (KeyError, ValueError):
+        return "thiếu thời điểm “as_of” hoặc không đúng dạng"
+    if moment.tzinfo is None:
+        return "thời điểm “as_of” thiếu múi giờ"
+    if not isinstance(status.get("units"), list):
+        return "thiếu danh sách đơn vị"
+    return ""
+
+
+def _bad_entry(entry: object) -> str:
+    """Why one entry of status.json's "units" cannot be read; "" when it can."""
+    if not isinstance(entry, dict):
+        return "không phải một đối tượng JSON"
+    for key in ("code", "name", "status"):
+        if not isinstance(entry.get(key), str) or not entry[key]:
+            return f"thiếu “{key}” hoặc không phải chữ"
+    if entry["status"] != "closed" and entry["status"] not in {s.value for s in Status}:
+        return f"tình trạng “{entry['status']}” không có"
+    done = entry.get("completeness")
+    if done is not None and (isinstance(done, bool) or not isinstance(done, int | float)):
+        return "“completeness” không phải số"
+    for key in ("message", "link"):
+        if not isinstance(entry.get(key) or "", str):
+            return f"“{key}” không phải chữ"
+    return ""
 
 
 def _copies(folder: Path) -> dict[str, str]:
