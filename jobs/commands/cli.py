@@ -425,10 +425,23 @@ def _print_sync(result: SyncResult) -> None:
 
 # ---------------------------------------------------------------------- demo
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ..demo import DEMO_AS_OF, make_demo
-
     if args.units is not None and args.units < 1:
         raise CliError("--units phải từ 1 trở lên")
+    try:
+        return _demo(args)
+    except OSError as exc:  # --dir names a file, or a folder that cannot be written
+        from ..oserrors import os_reason
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise CliError(
+            f"không tạo được {'tỉnh' if args.province else 'huyện'} mẫu ở {args.dir} "
+            f"({where}{os_reason(exc)}); hãy chọn --dir là một thư mục ghi được"
+        ) from exc
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from ..demo import DEMO_AS_OF, make_demo
+
     if args.province:
         from ..province.demo import make_province_demo
 

@@ -120,3 +120,12 @@ def test_state_under_a_file_is_one_line_not_a_traceback(district: District) -> N
     (line,) = [ln for ln in res.stdout.splitlines() if "Thư mục trạng thái" in ln]
     assert line.startswith("✗") and "đã có một tệp trùng tên" in line, res.stdout
     assert english_words(line) == [], line
+
+
+@pytest.mark.parametrize("province", [False, True])
+def test_demo_into_a_file_is_one_line_not_a_traceback(tmp_path: Path, province: bool) -> None:
+    (tmp_path / "afile").write_text("x")
+    res = tonghop("demo", "--dir", "afile", *(["--province"] if province else []), cwd=tmp_path)
+    err = _one_vietnamese_line(res)
+    assert f"không tạo được {'tỉnh' if province else 'huyện'} mẫu ở afile" in err
+    assert "tệp" in err and "--dir" in err
