@@ -27,6 +27,7 @@ from sheets_schema.loader import SchemaError, load_schema
 from sync.guard import Limits
 
 from .model import DistrictFigure, entered_line
+from .oserrors import os_reason
 from .province.entries import DistrictEntry, read_districts
 
 DEFAULT_CONFIG = "tonghop.toml"
@@ -230,7 +231,7 @@ def load_config(path: Path | None, *, env: Mapping[str, str]) -> Config:
             f"đó `tonghop doctor --config demo/tonghop.toml`"
         ) from None
     except OSError as exc:
-        raise ConfigError(f"{path}: không đọc được tệp cấu hình: {exc.strerror}") from exc
+        raise ConfigError(f"{path}: không đọc được tệp cấu hình: {os_reason(exc)}") from exc
     doc = _parse_toml(raw, path)
     return _Reader(path, env).build(doc)
 

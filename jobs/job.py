@@ -35,6 +35,7 @@ from . import history
 from .config import Config
 from .isolation import Failure, Isolated
 from .model import HistoryPoint, RunInfo, Unit, UnitOutcome, count_outcomes, whole_percent
+from .oserrors import os_reason
 from .outcome import Fresh, flag_near_deadline, not_pulled, settle
 from .plausibility import add_plausibility
 from .roster import expected_units, roster_of
@@ -98,18 +99,19 @@ def run_sync(
     _check_writable(out_dir)
 
     lock_path = config.output.state.with_name(config.output.state.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(lock_path))
     try:
+        # Inside the try: [output] state under a file (a typo, a stray copy) is an OSError too.
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=0)
-    except Timeout:
+    except Timeout:  # an OSError (TimeoutError) too: caught first
         raise SyncError(
             f"một lần đồng bộ khác đang chạy (đang giữ {lock_path}); chờ nó xong rồi chạy lại"
         ) from None
     except OSError as exc:
         raise SyncError(
-            f"không tạo được tệp khóa {lock_path} ({exc.strerror}); nếu đó là thư mục hay tệp "
-            f"không ghi được, hãy xóa hoặc chuyển nó đi rồi chạy lại"
+            f"không tạo được tệp khóa {lock_path} ({os_reason(exc)}); hãy xóa hoặc chuyển đi "
+            f"tệp hay thư mục đang chắn đường dẫn đó, hoặc sửa [output] state, rồi chạy lại"
         ) from exc
     try:
         try:

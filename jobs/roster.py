@@ -30,6 +30,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from .config import Config
 from .model import UNIT_TYPES, Unit
+from .oserrors import os_reason
 from .roster_fields import code_problem, file_key, line_break_problem, parse_emails
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,9 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _EDGE_INVISIBLES = "\u200b\u200c\u200d\u2060\ufeff"
-_SAVE_AS_UTF8 = 'trong Excel chọn File > Save As > "CSV UTF-8 (Comma delimited) (*.csv)"'
+# Excel's menus as a Vietnamese Excel names them, as every other message says them.
+_SAVE_AS_UTF8 = "trong Excel chọn Tệp → Lưu thành → “CSV UTF-8 (Phân cách bằng dấu phẩy) (*.csv)”"
+_SAVE_AS_XLSX = "Tệp → Lưu thành → “Sổ làm việc Excel (*.xlsx)”"
 MAX_FIELD = 1_000  # characters in one roster cell; a name or URL is far shorter
 
 Row = tuple[int, list[object]]  # the row number as the spreadsheet shows it, and its cells
@@ -139,8 +142,9 @@ def _read_rows(path: Path) -> list[Row]:
 
 def _unsupported(path: Path) -> RosterError:
     return RosterError(
-        f"{path}: danh sách đơn vị phải là tệp .csv hoặc .xlsx; trong Excel chọn File > Save As "
-        f'rồi chọn "Excel Workbook (*.xlsx)" hoặc "CSV UTF-8 (Comma delimited) (*.csv)"'
+        f"{path}: danh sách đơn vị phải là tệp .csv hoặc .xlsx; trong Excel chọn Tệp → Lưu "
+        f"thành rồi chọn “Sổ làm việc Excel (*.xlsx)” hoặc “CSV UTF-8 (Phân cách bằng dấu phẩy) "
+        f"(*.csv)”"
     )
 
 
@@ -149,7 +153,7 @@ def _decode(path: Path) -> tuple[str, bool]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RosterError(f"{path}: không đọc được danh sách đơn vị: {exc.strerror}") from exc
+        raise RosterError(f"{path}: không đọc được danh sách đơn vị: {os_reason(exc)}") from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -169,10 +173,8 @@ def _csv_rows(text: str, path: Path | None = None) -> list[list[str]]:
         return list(reader)
     except csv.Error as exc:  # e.g. a field over the csv module's limit of 131,072 characters
         raise RosterError(
-            f"{path or 'danh sách đơn vị'} dòng {reader.line_num}: không đọc được dòng này "
-            f"({exc}); mỗi ô tối đa {MAX_FIELD:,} ký tự, kiểm tra dấu ngoặc kép chưa đóng".replace(
-                ",", "."
-            )
+            f"{path or 'danh sách đơn vị'} dòng {reader.line_num}: không đọc được dòng này; "
+            f"mỗi ô tối đa {_n(MAX_FIELD)} ký tự, kiểm tra dấu ngoặc kép chưa đóng"
         ) from exc
 
 
@@ -218,12 +220,18 @@ def _open_workbook(path: Path, *, read_only: bool) -> openpyxl.Workbook:
                 keep_vba=path.suffix.lower() == ".xlsm",
             )
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        # openpyxl's own words are English ("File is not a zip file"): say what they mean.
+        why = (
+            "không phải tệp Excel .xlsx"
+            if isinstance(exc, InvalidFileException | zipfile.BadZipFile)
+            else "tệp .xlsx bị hỏng hoặc thiếu phần bên trong"
+        )
         raise RosterError(
-            f"{path}: không phải sổ tính .xlsx đọc được ({exc}); mở bằng Excel rồi lưu thành "
-            f'"Excel Workbook (*.xlsx)"'
+            f"{path}: không phải sổ tính .xlsx đọc được ({why}); mở bằng Excel rồi lưu lại: "
+            f"{_SAVE_AS_XLSX}"
         ) from exc
     except OSError as exc:
-        raise RosterError(f"{path}: không đọc được danh sách đơn vị: {exc.strerror}") from exc
+        raise RosterError(f"{path}: không đọc được danh sách đơn vị: {os_reason(exc)}") from exc
 
 
 def _header(path: Path, rows: list[Row]) -> dict[str, int]:
@@ -576,7 +584,7 @@ def _replace(path: Path, write: Callable[[Path], object]) -> None:
     except PermissionError as exc:
         tmp.unlink(missing_ok=True)
         raise RosterError(
-            f"{path}: không thay được tệp danh sách ({exc.strerror}); đóng tệp trong Excel rồi "
+            f"{path}: không thay được tệp danh sách ({os_reason(exc)}); đóng tệp trong Excel rồi "
             f"thử lại"
         ) from exc
     except BaseException:

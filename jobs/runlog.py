@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import Status
+from .oserrors import os_reason
 
 log = logging.getLogger(__name__)
 
@@ -136,4 +137,4 @@ def append(path: Path | None, at: datetime, line: str, *, create: bool = True) -
         with path.open("a", encoding="utf-8") as fh:
             fh.write(f"{at.isoformat(timespec='seconds')} {' '.join(line.split())}\n")
     except OSError as exc:
-        log.warning("không ghi được nhật ký %s: %s", path, exc.strerror or exc)
+        log.warning("không ghi được nhật ký %s: %s", path, os_reason(exc))

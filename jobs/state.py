@@ -22,6 +22,7 @@ from sheets_schema import ParsedReport
 
 from . import codec
 from .model import HistoryPoint
+from .oserrors import os_reason
 
 # One field_changes row as stored: unit, run, changed_at, seen_at, editor, field, row, tab,
 # cell, old JSON, new JSON.
@@ -209,7 +210,7 @@ class State:
             raise _explain(path, exc) from exc
         except OSError as exc:
             raise StateError(
-                f"không mở được tệp trạng thái {path}: {exc.strerror or exc}; kiểm tra đường dẫn "
+                f"không mở được tệp trạng thái {path}: {os_reason(exc)}; kiểm tra đường dẫn "
                 f"[output] state và quyền ghi thư mục"
             ) from exc
 

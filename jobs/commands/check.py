@@ -13,6 +13,7 @@ from sync.excel import WorkbookError, read_xlsx
 from sync.guard import Limits, read_regular_file
 
 from ..isolation import Failure, Isolated
+from ..oserrors import os_reason
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def _check_one(job: tuple[Path, Schema, ParseContext, Limits]) -> CheckResult | 
     except WorkbookError as exc:
         return f"{path}: {exc.message_vi}"
     except OSError as exc:
-        return f"{path}: không đọc được tệp (mã lỗi hệ thống {exc.errno})"
+        return f"{path}: không đọc được tệp ({os_reason(exc)})"
     try:
         raw = read_xlsx(data, shapes=schema.shapes, limits=limits)
     except WorkbookError as exc:
@@ -121,7 +122,7 @@ def write_annotated(
         same = target.exists() and target.resolve() == source.resolve()
     except OSError as exc:  # a name the file system refuses (too long, a reserved character)
         raise ValueError(
-            f"--annotate {_short(target)}: không dùng được tên tệp này ({exc.strerror}); hãy "
+            f"--annotate {_short(target)}: không dùng được tên tệp này ({os_reason(exc)}); hãy "
             f"đặt tên ngắn hơn"
         ) from exc
     if same:
@@ -138,6 +139,7 @@ def write_annotated(
     try:
         atomic_write(target, lambda fh: fh.write(made))
     except (OutputError, OSError) as exc:
+        why = os_reason(exc) if isinstance(exc, OSError) else exc
         raise ValueError(
-            f"--annotate {_short(target)}: không tạo được bản sao đánh dấu lỗi ({exc})"
+            f"--annotate {_short(target)}: không tạo được bản sao đánh dấu lỗi ({why})"
         ) from exc

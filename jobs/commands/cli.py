@@ -346,13 +346,16 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    from ..oserrors import os_reason
     from ..outputs import OutputError, atomic_write
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, lambda fh: fh.write(data))
-    except (OSError, OutputError) as exc:
-        raise CliError(f"không ghi được {path}: {exc}") from exc
+    except OutputError as exc:  # it names the file already
+        raise CliError(str(exc)) from exc
+    except OSError as exc:
+        raise CliError(f"không ghi được {path}: {os_reason(exc)}") from exc
 
 
 # ---------------------------------------------------------------------- sync
@@ -436,10 +439,23 @@ def _print_sync(result: SyncResult) -> None:
 
 # ---------------------------------------------------------------------- demo
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ..demo import DEMO_AS_OF, make_demo
-
     if args.units is not None and args.units < 1:
         raise CliError("--units phải từ 1 trở lên")
+    try:
+        return _demo(args)
+    except OSError as exc:  # --dir names a file, or a folder that cannot be written
+        from ..oserrors import os_reason
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise CliError(
+            f"không tạo được {'tỉnh' if args.province else 'huyện'} mẫu ở {args.dir} "
+            f"({where}{os_reason(exc)}); hãy chọn --dir là một thư mục ghi được"
+        ) from exc
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from ..demo import DEMO_AS_OF, make_demo
+
     if args.province:
         from ..province.demo import make_province_demo
 

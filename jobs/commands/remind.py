@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..model import Status, whole_percent
+from ..oserrors import os_reason, read_reason
 from ..outputs.feedback import FEEDBACK_DIR, MANIFEST, file_name
 from ..roster import roster_of
 from ..roster_fields import LINE_BREAKS, file_key, parse_emails
@@ -32,6 +33,7 @@ from ..roster_fields import LINE_BREAKS, file_key, parse_emails
 log = logging.getLogger("tonghop.remind")
 MAX_LISTED = 10
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+_FINDING_COLUMNS = {"unit_code", "severity", "tab", "cell", "message"}  # what a mail quotes
 
 
 class RemindError(Exception):
@@ -60,30 +62,51 @@ def build_reminders(
     """One reminder per unit that has not submitted, from the status.json and findings.csv of
     the last sync into ``out_dir`` (default: [output] dir, as for `tonghop sync`)."""
     out = out_dir or config.output.dir
+    sync = ["tonghop", "sync", "--config", str(config.path)]
+    sync += ["--out-dir", str(out_dir)] if out_dir else []
+    path = out / "status.json"
     try:
-        status = json.loads((out / "status.json").read_text("utf-8"))
+        status = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        sync = ["tonghop", "sync", "--config", str(config.path)]
-        sync += ["--out-dir", str(out_dir)] if out_dir else []
         raise RemindError(
-            f"chưa có {out / 'status.json'}: hãy chạy `{shlex.join(sync)}` trước (hoặc ghi "
-            f"--out-dir là thư mục kết quả của lần đồng bộ)"
+            f"chưa có {path}: hãy chạy `{shlex.join(sync)}` trước (hoặc ghi --out-dir là thư "
+            f"mục kết quả của lần đồng bộ)"
         ) from None
     except (OSError, ValueError) as exc:
-        raise RemindError(f"không đọc được {out / 'status.json'}: {exc}") from exc
+        raise RemindError(
+            f"không đọc được {path} ({read_reason(exc)}); hãy chạy lại `{shlex.join(sync)}`"
+        ) from exc
+    why = _not_ours(status)
+    if why:
+        raise RemindError(
+            f"{path} không phải tệp do tonghop sync ghi ({why}); hãy chạy lại `{shlex.join(sync)}`"
+        )
     now = (as_of or datetime.fromisoformat(status["as_of"])).astimezone(config.tz)
     findings: dict[str, list[dict[str, str]]] = {}
+    found = out / "findings.csv"
     try:
-        with (out / "findings.csv").open(encoding="utf-8-sig", newline="") as fh:
-            for row in csv.DictReader(fh):
+        with found.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = _FINDING_COLUMNS - set(reader.fieldnames or ())
+            if missing:
+                raise ValueError(f"thiếu cột {', '.join(sorted(missing))}")
+            for row in reader:
                 if row["severity"] == "error":
                     findings.setdefault(row["unit_code"], []).append(row)
     except FileNotFoundError:
         pass
+    except (OSError, ValueError, csv.Error) as exc:
+        why = "không đọc được theo dạng CSV" if isinstance(exc, csv.Error) else read_reason(exc)
+        raise RemindError(
+            f"không đọc được {found} ({why}); hãy chạy lại `{shlex.join(sync)}`"
+        ) from exc
     roster = {u.code: u for u in roster_of(config)}
     copies = _copies(out / FEEDBACK_DIR)
     reminders = []
-    for entry in status["units"]:
+    for n, entry in enumerate(status["units"], start=1):
+        if entry_why := _bad_entry(entry):  # one unit's entry edited by hand costs only it
+            log.warning("%s: bỏ qua đơn vị thứ %d trong danh sách (%s)", path, n, entry_why)
+            continue
         if entry["status"] == "closed":  # outside its active dates: listed, never expected
             continue
         unit_status = Status(entry["status"])
@@ -108,6 +131,39 @@ def build_reminders(
             )
         )
     return reminders
+
+
+def _not_ours(status: object) -> str:
+    """Why ``status`` is not a status.json as a sync writes it; "" when it is."""
+    if not isinstance(status, dict):
+        return "không phải một đối tượng JSON"
+    try:
+        moment = datetime.fromisoformat(str(status["as_of"]))
+    except (KeyError, ValueError):
+        return "thiếu thời điểm “as_of” hoặc không đúng dạng"
+    if moment.tzinfo is None:
+        return "thời điểm “as_of” thiếu múi giờ"
+    if not isinstance(status.get("units"), list):
+        return "thiếu danh sách đơn vị"
+    return ""
+
+
+def _bad_entry(entry: object) -> str:
+    """Why one entry of status.json's "units" cannot be read; "" when it can."""
+    if not isinstance(entry, dict):
+        return "không phải một đối tượng JSON"
+    for key in ("code", "name", "status"):
+        if not isinstance(entry.get(key), str) or not entry[key]:
+            return f"thiếu “{key}” hoặc không phải chữ"
+    if entry["status"] != "closed" and entry["status"] not in {s.value for s in Status}:
+        return f"tình trạng “{entry['status']}” không có"
+    done = entry.get("completeness")
+    if done is not None and (isinstance(done, bool) or not isinstance(done, int | float)):
+        return "“completeness” không phải số"
+    for key in ("message", "link"):
+        if not isinstance(entry.get(key) or "", str):
+            return f"“{key}” không phải chữ"
+    return ""
 
 
 def _copies(folder: Path) -> dict[str, str]:
@@ -194,7 +250,7 @@ def send_reminders(config: Config, reminders: list[Reminder]) -> tuple[list[str]
             try:
                 msg = _message(senders[0], rem)
             except (ValueError, OSError) as exc:
-                failed.append(f"{rem.code}: {exc}")
+                failed.append(f"{rem.code}: {_why(exc)}")
                 continue
             try:
                 if smtp is None:
@@ -210,7 +266,7 @@ def send_reminders(config: Config, reminders: list[Reminder]) -> tuple[list[str]
                 failed.append(f"{rem.code}: máy chủ thư từ chối địa chỉ {refused}")
                 continue
             except (smtplib.SMTPException, RemindError, OSError, ValueError) as exc:
-                failed.append(f"{rem.code}: {exc}")
+                failed.append(f"{rem.code}: {_why(exc)}")
                 continue
             sent.append(rem.code)
             log.info("đã gửi thư nhắc tới %s (%s)", rem.code, rem.email)
@@ -262,7 +318,7 @@ def _session(config: Config) -> smtplib.SMTP:
         smtp = smtplib.SMTP(r.smtp_host, r.smtp_port, timeout=30)
     except OSError as exc:
         raise RemindError(
-            f"không kết nối được máy chủ thư (SMTP) {r.smtp_host}:{r.smtp_port} ({exc}); kiểm "
+            f"không kết nối được máy chủ thư (SMTP) {r.smtp_host}:{r.smtp_port} ({_why(exc)}); kiểm "
             f"tra [remind] smtp_host, smtp_port và mạng"
         ) from exc
     try:
@@ -273,7 +329,7 @@ def _session(config: Config) -> smtplib.SMTP:
     except (smtplib.SMTPException, OSError) as exc:
         smtp.close()
         raise RemindError(
-            f"máy chủ thư (SMTP) {r.smtp_host} từ chối phiên gửi ({exc}); kiểm tra tên đăng "
+            f"máy chủ thư (SMTP) {r.smtp_host} từ chối phiên gửi ({_why(exc)}); kiểm tra tên đăng "
             f"nhập, mật khẩu và [remind] starttls"
         ) from exc
     except UnicodeEncodeError as exc:  # smtplib sends AUTH as ASCII only
@@ -283,3 +339,11 @@ def _session(config: Config) -> smtplib.SMTP:
             f"không dấu (ASCII); hãy đặt mật khẩu không có chữ tiếng Việt có dấu"
         ) from exc
     return smtp
+
+
+def _why(exc: Exception) -> str:
+    # The server's own reply (an SMTPException, also an OSError) is quoted as it is: it names
+    # the refusal. The system's words for a socket or a file are said in Vietnamese.
+    if isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException):
+        return os_reason(exc)
+    return str(exc)

@@ -9,11 +9,12 @@ Vietnamese reason, and never leaves the temporary file behind.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from ..oserrors import os_reason
 
 
 class OutputError(Exception):
@@ -27,7 +28,7 @@ def atomic_write(path: Path, write: Callable[[Any], Any]) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         _discard(tmp)
-        raise OutputError(f"không ghi được {path}: {_why(exc)}") from exc
+        raise OutputError(f"không ghi được {path}: {os_reason(exc)}") from exc
 
 
 def _write_temp(path: Path, write: Callable[[Any], Any]) -> Path:
@@ -40,7 +41,7 @@ def _write_temp(path: Path, write: Callable[[Any], Any]) -> Path:
             os.fsync(fh.fileno())
     except OSError as exc:
         _discard(tmp)
-        raise OutputError(f"không ghi được {path}: {_why(exc)}") from exc
+        raise OutputError(f"không ghi được {path}: {os_reason(exc)}") from exc
     except BaseException:
         _discard(tmp)
         raise
@@ -52,9 +53,3 @@ def _discard(tmp: Path) -> None:
     # unlink fails the same way, and the first error is the one to report.
     with contextlib.suppress(OSError):
         tmp.unlink(missing_ok=True)
-
-
-def _why(exc: OSError) -> str:
-    if exc.errno == errno.ENAMETOOLONG:
-        return "tên tệp quá dài đối với hệ thống tệp"
-    return exc.strerror or str(exc)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..model import KeptOutput
+from ..oserrors import os_reason
 
 log = logging.getLogger("tonghop.outputs")
 # The words in a new generation's name beside a kept file: "(số liệu 25-03 09h00)".
@@ -259,7 +260,7 @@ def _refusal(exc: OSError) -> str:
         return "tên đó đang là một thư mục"
     if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY):
         return "tệp đang mở trong Excel hoặc Word, hoặc bị khóa"
-    return f"hệ thống từ chối: {exc.strerror or exc}"
+    return f"hệ thống từ chối: {os_reason(exc)}"
 
 
 def mtime(path: Path) -> float:

@@ -28,6 +28,7 @@ from sync.guard import Limits
 
 from ..isolation import Failure, Isolated
 from ..model import Status, UnitOutcome
+from ..oserrors import os_reason
 from ..roster_fields import file_stem
 from .annotate import ERROR_FILL, WARNING_FILL, AnnotateError, annotate_workbook, annotated_copy
 from .atomic import OutputError, atomic_write
@@ -153,7 +154,7 @@ def _copy_job(job: tuple[Path, list[Finding], Limits]) -> bytes | str:
     except AnnotateError as exc:
         return str(exc)
     except OSError as exc:
-        return f"không đọc được bản lưu của tệp ({exc.strerror})"
+        return f"không đọc được bản lưu của tệp ({os_reason(exc)})"
     except MemoryError:
         raise  # the worker reports the memory limit, and a fresh one takes over
     except Exception as exc:  # a reader's surprise on one odd file must not cost the run

@@ -39,6 +39,7 @@ from typing import Any
 from sheets_schema import Code, Finding, Schema, Severity
 
 from ..model import RunInfo, Status, UnitOutcome
+from ..oserrors import os_reason
 from .annex import ANNEX, annex_bytes
 from .atomic import OutputError, atomic_write
 from .draft import DRAFT, draft_bytes
@@ -155,7 +156,7 @@ def write_outputs(out_dir: Path, schema: Schema, outcomes: list[UnitOutcome], ru
         stamp.unlink(missing_ok=True)
         _sync_dir(out_dir)
     except OSError as exc:
-        raise OutputError(f"không xóa được {stamp}: {exc.strerror}") from exc
+        raise OutputError(f"không xóa được {stamp}: {os_reason(exc)}") from exc
     for item in items:
         if item.editable and archive_keep > 0:
             archive_replaced(places[item.name], targets[item.name], item.name, out_dir)
@@ -207,7 +208,7 @@ def remove_leftovers(folders: Iterable[Path]) -> list[Path]:
                 try:
                     path.unlink()
                 except OSError as exc:
-                    log.warning("không xóa được tệp tạm còn sót “%s”: %s", path, exc.strerror)
+                    log.warning("không xóa được tệp tạm còn sót “%s”: %s", path, os_reason(exc))
                     continue
                 removed.append(path)
     if removed:
@@ -282,7 +283,7 @@ def unwritable(folder: Path) -> str | None:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        return exc.strerror or str(exc)
+        return os_reason(exc)
     return None
 
 

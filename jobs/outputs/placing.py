@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from ..model import KeptOutput, RunInfo
+from ..oserrors import os_reason
 from .atomic import OutputError, _write_temp, atomic_write
 from .edits import (
     IN_USE,
@@ -65,7 +66,7 @@ def _archive(path: Path, name: str, out_dir: Path) -> None:
         archive_copy(path, name, out_dir / ARCHIVE)
     except OSError as exc:
         raise OutputError(f"không lưu được bản cũ {path} vào {out_dir / ARCHIVE}: "
-                          f"{exc.strerror}") from exc  # fmt: skip
+                          f"{os_reason(exc)}") from exc  # fmt: skip
 
 
 def write_generation(items: list[Artefact], places: dict[str, Placement],
@@ -88,7 +89,7 @@ def write_generation(items: list[Artefact], places: dict[str, Placement],
         for tmp, name in temps:
             written[name] = _place(tmp, targets[name], places[name], run)
     except OSError as exc:
-        raise OutputError(f"không ghi được kết quả vào {out_dir}: {exc.strerror}") from exc
+        raise OutputError(f"không ghi được kết quả vào {out_dir}: {os_reason(exc)}") from exc
     finally:
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)
@@ -123,7 +124,8 @@ def forget_superseded(item: Artefact, place: Placement, written: Path, out_dir: 
                 _archive(path, item.name, out_dir)  # the same copy twice is archived once
             path.unlink()
         except (OSError, OutputError) as exc:  # held open: still the job's, for a later run
-            log.debug("chưa xóa được bản cũ “%s” (lần chạy sau sẽ thử lại): %s", path, exc)
+            why = os_reason(exc) if isinstance(exc, OSError) else exc
+            log.debug("chưa xóa được bản cũ “%s” (lần chạy sau sẽ thử lại): %s", path, why)
     ours = ledger.written_outputs(item.name)
     if item.editable and keep > 0:
         prune_archive(out_dir / ARCHIVE, item.name, keep, ours)
@@ -175,7 +177,7 @@ def prune_archive(folder: Path, artefact: str, keep: int, written: set[str]) -> 
         try:
             stale.unlink()
         except OSError as exc:
-            log.debug("chưa xóa được bản lưu cũ “%s”: %s", stale, exc.strerror)
+            log.debug("chưa xóa được bản lưu cũ “%s”: %s", stale, os_reason(exc))
 
 
 def _write(data: bytes, fh: BinaryIO) -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..oserrors import os_reason
 from .entries import DistrictEntry
 from .read import MAX_STATUS_BYTES, MAX_VALUES_BYTES, STATUS, VALUES, DistrictStatus
 
@@ -36,6 +37,10 @@ _LIST_FIELDS = "nextPageToken,files(id,name,mimeType,modifiedTime,size,md5Checks
 _MAX_PAGES = 20  # 20 × 1,000 files: an outputs folder holds a few dozen
 _MANIFEST = ".drive.json"  # what the copy holds: name → Drive id, modifiedTime, size, md5
 _FOLDER_MIME = "application/vnd.google-apps.folder"
+
+
+class _TooLarge(Exception):
+    """The named file's download is over the size the reader accepts."""
 
 
 @dataclass(frozen=True)
@@ -104,10 +109,17 @@ def refresh_copy(http: Any, entry: DistrictEntry, account: str) -> DriveProblem 
         _update(http, DRIVE_FILES_API_V3_URL, entry.folder, wanted)
     except ACCESS_ERRORS as exc:
         return _unreachable(entry, link, exc)
+    except _TooLarge as exc:
+        return DriveProblem(
+            DistrictStatus.INVALID,
+            f"Tệp {exc} trong thư mục Drive của huyện ({link}) lớn hơn "
+            f"{_NAMES[str(exc)] // 2**20} MiB: đây không phải kết quả tonghop ghi; huyện kiểm "
+            f"tra lại thư mục.",
+        )
     except OSError as exc:
         return DriveProblem(
             DistrictStatus.MISSING,
-            f"Không ghi được bản sao kết quả của huyện vào {entry.folder} ({exc.strerror}): "
+            f"Không ghi được bản sao kết quả của huyện vào {entry.folder} ({os_reason(exc)}): "
             f"kiểm tra quyền ghi và chỗ trống của thư mục trạng thái.",
         )
     return None
@@ -169,7 +181,7 @@ def _update(http: Any, url: str, copy: Path, wanted: dict[str, dict[str, Any]]) 
             )
             data = response.content
             if len(data) > _NAMES[name]:
-                raise OSError(0, f"{name} lớn hơn {_NAMES[name] // 2**20} MiB")
+                raise _TooLarge(name)  # more than its listed size said
             fd, temp_name = tempfile.mkstemp(prefix=f".{name}.", dir=copy)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import IO, Any
 
 from sheets_schema import Schema
 
+from ..oserrors import read_reason
 from .entries import DistrictEntry
 
 VALUES = "values.csv"
@@ -126,7 +128,7 @@ def read_district(entry: DistrictEntry, schema: Schema, wanted: Wanted) -> Distr
             raise ValueError("không phải một đối tượng JSON")
     except (OSError, ValueError) as exc:
         return _problem(entry, DistrictStatus.INVALID,
-                        f"Không đọc được {STATUS} của huyện ({exc}); huyện cần chạy lại "
+                        f"Không đọc được {STATUS} của huyện ({read_reason(exc)}); huyện cần chạy lại "
                         f"tonghop sync.")  # fmt: skip
     why = _foreign(doc, entry, schema)
     if why:
@@ -151,10 +153,10 @@ def read_district(entry: DistrictEntry, schema: Schema, wanted: Wanted) -> Distr
         read.raw = values_path.read_bytes()
         codes = {str(u.get("code")) for u in read.units}
         read.values = _values(read.raw.decode("utf-8"), codes, wanted)
-    except (OSError, ValueError, csv.Error) as exc:
+    except (OSError, ValueError) as exc:
         read.status = DistrictStatus.INVALID
         read.message = (
-            f"Tệp {VALUES} của huyện không đúng định dạng tonghop ghi ({exc}); huyện cần chạy "
+            f"Tệp {VALUES} của huyện không đúng định dạng tonghop ghi ({read_reason(exc)}); huyện cần chạy "
             f"lại tonghop sync, không sửa tay tệp này."
         )
     return read
@@ -218,7 +220,7 @@ def _values(text: str, codes: set[str], wanted: Wanted) -> dict[str, dict[str, A
             raise ValueError("thiếu dấu BOM UTF-8 ở đầu tệp")
         if head[1:] != _HEADER:
             raise ValueError(f"dòng tiêu đề là {head[1:80]!r}, cần {_HEADER}")
-        for n, row in enumerate(csv.reader(fh, quoting=csv.QUOTE_NONNUMERIC), start=2):
+        for n, row in _rows(fh):
             if len(row) != 5:
                 raise ValueError(f"dòng {n} có {len(row)} cột, cần 5")
             code, tab, field_id, number, value = row
@@ -236,3 +238,21 @@ def _values(text: str, codes: set[str], wanted: Wanted) -> dict[str, dict[str, A
             else:
                 raise ValueError(f"dòng {n}: số dòng {number!r} không hợp với mục {field_id}")
     return out
+
+
+def _rows(fh: IO[str]) -> Iterator[tuple[int, list[Any]]]:
+    """values.csv's rows after the header, numbered from 2 as the checks above say them; a row
+    the csv module refuses is a ValueError in Vietnamese too (its own words are English)."""
+    reader = csv.reader(fh, quoting=csv.QUOTE_NONNUMERIC)
+    for n in itertools.count(2):
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except ValueError as exc:  # QUOTE_NONNUMERIC: a bare word where a number belongs
+            raise ValueError(
+                f"dòng {n}: có chữ không trong dấu ngoặc kép ở chỗ phải là số"
+            ) from exc
+        except csv.Error as exc:
+            raise ValueError(f"dòng {n}: không đọc được theo dạng CSV") from exc
+        yield n, row

@@ -26,6 +26,7 @@ from sheets_schema import load_schema
 
 from ..config import Config
 from ..model import RunInfo, UnitOutcome, count_outcomes
+from ..oserrors import os_reason
 from ..outputs.atomic import atomic_write
 from ..outputs.files import run_header
 from .drive import DriveProblem, refresh_copy
@@ -93,11 +94,13 @@ def run_province(
     schema = load_schema(config.report.schema)
     now = (as_of or datetime.now(UTC)).astimezone(config.tz)
     out = out_dir or config.output.dir
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        config.output.state.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ProvinceError(f"không tạo được thư mục kết quả {out}: {exc.strerror}") from exc
+    for folder, what in ((out, "kết quả"), (config.output.state.parent, "trạng thái")):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProvinceError(
+                f"không tạo được thư mục {what} {folder}: {os_reason(exc)}"
+            ) from exc
     lock = FileLock(str(config.output.state.with_name("tonghop-tinh.lock")))
     try:
         lock.acquire(timeout=0)

@@ -25,6 +25,7 @@ import pytest
 from jobs.commands.cli import main
 from jobs.province.demo import DISTRICTS, PROVINCE, entries_toml, make_province_demo
 from sheets_schema import Schema
+from tests.jobs.test_language import english_words
 
 AS_OF = "2023-03-25T09:00:00+07:00"
 SUBMITTED = ("on_time", "late")
@@ -207,6 +208,27 @@ def test_values_written_otherwise_are_refused(
     status = json.loads((province / "tinh" / "out" / "status.json").read_text("utf-8"))
     district = {d["code"]: d for d in status["districts"]}["BAC_LIEU"]
     assert district["status"] == "invalid" and "thiếu dấu BOM UTF-8" in district["message"]
+
+
+def test_unreadable_district_files_are_explained_in_vietnamese(
+    province: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (province / "dong-hai" / "out" / "status.json").write_text("{bad", "utf-8")
+    values = province / "bac-lieu" / "out" / "values.csv"
+    values.write_bytes(values.read_bytes() + b'"XA","ct","x",1,"\xff"\r\n')
+    bare = province / "phuoc-long" / "out" / "values.csv"
+    with bare.open(encoding="utf-8-sig", newline="") as fh:
+        rows = sum(1 for _ in csv.reader(fh))  # a row as Excel shows it; text may span lines
+    bare.write_bytes(bare.read_bytes() + b'"XA","ct","x",abc,"v"\r\n')
+    line = _sync(province, capsys)
+    assert "4/7 huyện dùng được" in line
+    status = json.loads((province / "tinh" / "out" / "status.json").read_text("utf-8"))
+    messages = {d["code"]: d["message"] for d in status["districts"]}
+    assert "(không phải JSON hợp lệ, dòng 1 cột 2)" in messages["DONG_HAI"]
+    assert "(không phải văn bản UTF-8)" in messages["BAC_LIEU"]
+    assert f"(dòng {rows + 1}: có chữ không trong dấu ngoặc kép" in messages["PHUOC_LONG"]
+    for code in ("DONG_HAI", "BAC_LIEU", "PHUOC_LONG"):
+        assert english_words(messages[code]) == [], messages[code]
 
 
 def test_nothing_changed_rewrites_nothing(

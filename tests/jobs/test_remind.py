@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import json
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from jobs.commands.remind import RemindError, build_reminders, send_reminders
 from jobs.config import load_config
 from sheets_schema import Schema
 from tests.jobs.district import District
+from tests.jobs.test_cli import tonghop
+from tests.jobs.test_language import english_words
 from tests.jobs.test_sync import at
 
 
@@ -149,3 +152,43 @@ def test_remind_before_any_sync(tmp_path: Path, schema: Schema) -> None:
     d.add("XA_A")
     with pytest.raises(RemindError, match="hãy chạy `tonghop sync --config "):
         build_reminders(d.config)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [("{bad", "không phải JSON hợp lệ, dòng 1 cột 2"),
+     ("{}", "thiếu thời điểm “as_of”"),
+     ("[]", "không phải một đối tượng JSON"),
+     ('{"as_of": "2023-03-21T09:00:00+07:00"}', "thiếu danh sách đơn vị"),
+     (b"\xff{}", "không phải văn bản UTF-8")],
+)  # fmt: skip
+def test_a_broken_status_json_is_one_vietnamese_line(
+    tmp_path: Path, schema: Schema, content: str | bytes, reason: str
+) -> None:
+    d = District(tmp_path / "d", schema)
+    d.add("XA_A")
+    d.sync(at(21))
+    path = d.root / "out" / "status.json"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    res = tonghop("remind", "--config", d.root / "tonghop.toml")
+    assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert reason in res.stderr and "hãy chạy lại `tonghop sync" in res.stderr, res.stderr
+    assert english_words(res.stderr) == [], res.stderr
+
+
+def test_one_unit_edited_by_hand_in_status_json_costs_only_that_unit(
+    tmp_path: Path, schema: Schema
+) -> None:
+    d = District(tmp_path / "d", schema)
+    d.add("XA_A")
+    d.add("XA_B")
+    d.sync(at(21))
+    path = d.root / "out" / "status.json"
+    doc = json.loads(path.read_text("utf-8"))
+    doc["units"][0]["status"] = 5
+    path.write_text(json.dumps(doc), "utf-8")
+    res = tonghop("remind", "--config", d.root / "tonghop.toml")
+    assert res.returncode == 0, res.stderr
+    assert "1 đơn vị cần nhắc." in res.stdout and "XA_B" in res.stdout
+    assert "bỏ qua đơn vị thứ 1" in res.stderr and "Traceback" not in res.stderr

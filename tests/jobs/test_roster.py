@@ -12,6 +12,7 @@ from openpyxl.styles import Font
 
 from jobs.model import Unit
 from jobs.roster import RosterError, expected_units, load_roster, write_roster_sheet_column
+from tests.jobs.test_language import english_words
 
 HEADER = "code,name,type,sheet,email,deadline,active_from,active_to"
 
@@ -181,7 +182,8 @@ def test_windows_code_page_csv_says_to_save_as_utf8(tmp_path: Path) -> None:
         path.read_bytes().decode("utf-8")
     message = str(roster_error(path))
     assert "dòng 2" in message
-    assert "CSV UTF-8 (Comma delimited)" in message
+    assert "Tệp → Lưu thành → “CSV UTF-8 (Phân cách bằng dấu phẩy) (*.csv)”" in message
+    assert english_words(message) == [], message
 
 
 def test_duplicate_codes_name_both_rows(tmp_path: Path) -> None:
@@ -257,11 +259,16 @@ def test_empty_file(tmp_path: Path) -> None:
 def test_unsupported_and_missing_and_broken_files(tmp_path: Path) -> None:
     xls = tmp_path / "units.xls"
     xls.write_bytes(b"\xd0\xcf\x11\xe0")
-    assert "Excel Workbook (*.xlsx)" in str(roster_error(xls))
+    message = str(roster_error(xls))
+    assert "Tệp → Lưu thành" in message and "“Sổ làm việc Excel (*.xlsx)”" in message
+    assert english_words(message) == [], message
     assert "không có tệp danh sách đơn vị" in str(roster_error(tmp_path / "nope.csv"))
     broken = tmp_path / "broken.xlsx"
-    broken.write_bytes(b"not a zip")
-    assert "không phải sổ tính .xlsx đọc được" in str(roster_error(broken))
+    broken.write_bytes(b"code,name,type\nVH,V\xc4\xa9nh H\xc6\xb0ng,xa\n")  # a CSV named .xlsx
+    message = str(roster_error(broken))
+    assert "không phải sổ tính .xlsx đọc được (không phải tệp Excel .xlsx)" in message
+    assert "Tệp → Lưu thành → “Sổ làm việc Excel (*.xlsx)”" in message
+    assert english_words(message) == [], message
 
 
 # --- writing the sheet column -------------------------------------------------------------------
@@ -386,5 +393,6 @@ def test_a_field_over_the_csv_modules_limit_is_a_roster_error(tmp_path: Path) ->
     path = write_csv(tmp_path, 'code,name,type\nVH,"' + "x" * 200_000 + '",xa\n')
     message = str(roster_error(path))
     assert "dòng 2" in message and "tối đa 1.000 ký tự" in message
+    assert english_words(message) == [] and "limit" not in message, message
     unclosed = write_csv(tmp_path, 'code,name,type\nVH,"' + "x" * 200_000 + "\n")
     assert "dấu ngoặc kép" in str(roster_error(unclosed))
