@@ -114,17 +114,38 @@ def damaged(path: Path, what: str) -> StateError:
     )
 
 
+# SQLite's usual complaints, in the words of the person who must act on them.
+_SQLITE_WORDS = (
+    ("database is locked", "tệp đang bị một chương trình khác giữ"),
+    ("readonly database", "tệp hoặc thư mục của nó chỉ cho đọc"),
+    ("disk i/o error", "lỗi đọc/ghi ổ đĩa"),
+    ("unable to open database file", "không mở được tệp (thư mục không có hoặc không có quyền)"),
+    ("database or disk is full", "ổ đĩa đã đầy"),
+    ("file is not a database", "không phải tệp dữ liệu SQLite"),
+    ("database disk image is malformed", "dữ liệu SQLite bên trong tệp bị hỏng"),
+)
+
+
+def sqlite_words(text: str) -> str:
+    """SQLite's message in Vietnamese where it is one of the usual ones, else quoted as SQLite's."""
+    low = text.lower()
+    for english, words in _SQLITE_WORDS:
+        if english in low:
+            return words
+    return f"SQLite báo: {text}"
+
+
 def _explain(path: Path, exc: BaseException) -> StateError:
     text = " ".join(str(exc).split())
     if isinstance(exc, sqlite3.OperationalError) and "decode" not in text:
         # Locked, read-only, disk full: the file itself is fine.
         return StateError(
-            f"không đọc/ghi được tệp trạng thái {path}: {text}; kiểm tra quyền ghi và dung lượng "
-            f"đĩa, rồi chạy lại"
+            f"không đọc/ghi được tệp trạng thái {path}: {sqlite_words(text)}; kiểm tra quyền ghi "
+            f"và dung lượng đĩa, rồi chạy lại"
         )
     if isinstance(exc, sqlite3.DatabaseError | sqlite3.OperationalError):
-        return damaged(path, text)
-    return damaged(path, f"một dòng dữ liệu không đọc được: {type(exc).__name__}: {text}")
+        return damaged(path, sqlite_words(text))
+    return damaged(path, f"một dòng dữ liệu không đọc được ({type(exc).__name__})")
 
 
 def _guarded(method: _F) -> _F:
@@ -155,7 +176,7 @@ def integrity_problem(path: Path) -> str | None:
         finally:
             db.close()
     except sqlite3.Error as exc:
-        return " ".join(str(exc).split())
+        return sqlite_words(" ".join(str(exc).split()))
     found = [str(row[0]) for row in rows]
     return None if found == ["ok"] else "; ".join(found[:3])
 

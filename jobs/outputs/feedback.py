@@ -158,8 +158,8 @@ def _copy_job(job: tuple[Path, list[Finding], Limits]) -> bytes | str:
     except MemoryError:
         raise  # the worker reports the memory limit, and a fresh one takes over
     except Exception as exc:  # a reader's surprise on one odd file must not cost the run
-        log.debug("chép ghi chú vào bản sao phản hồi bị lỗi", exc_info=True)
-        return f"lỗi khi chép ({type(exc).__name__}: {exc})"
+        log.debug("chép ghi chú vào bản sao phản hồi bị lỗi: %s", exc, exc_info=True)
+        return f"tệp có cấu trúc mà hệ thống không chép được ({type(exc).__name__})"
 
 
 def _exists(path: Path) -> bool:

@@ -98,6 +98,8 @@ def test_damaged_state_is_one_line_naming_the_file_and_the_fix(
     else:
         assert str(db) in line and "bị hỏng" in line
         assert "sao lưu" in line and "mất thời điểm nộp" in line
+    if case == "not SQLite":
+        assert "(không phải tệp dữ liệu SQLite)" in line, line  # SQLite's words, translated
 
 
 @pytest.mark.parametrize("case", ["truncated", "not SQLite"])
