@@ -154,6 +154,15 @@ def _decode(path: Path) -> tuple[str, bool]:
         raw = path.read_bytes()
     except OSError as exc:
         raise RosterError(f"{path}: không đọc được danh sách đơn vị: {os_reason(exc)}") from exc
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode Text (*.txt)" (tab-separated UTF-16): read as it is; a roster written
+        # back (provision) becomes UTF-8 with a BOM, which Excel opens as well.
+        try:
+            return raw.decode("utf-16"), True
+        except UnicodeDecodeError as exc:
+            raise RosterError(
+                f"{path}: tệp UTF-16 bị hỏng ở byte {exc.start}; {_SAVE_AS_UTF8}"
+            ) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -88,6 +88,17 @@ def test_semicolon_csv_from_vietnamese_excel(tmp_path: Path) -> None:
     assert load_roster(path) == [Unit("VH", "Vĩnh Hưng, xã", "xa", deadline=date(2023, 3, 23))]
 
 
+def test_unicode_text_from_excel_is_read(tmp_path: Path) -> None:
+    """Excel's "Unicode Text (*.txt)": UTF-16 with a BOM, tab-separated; and written back as
+    UTF-8 with a BOM when provision records a sheet."""
+    path = tmp_path / "units.csv"
+    path.write_bytes("code\tname\ttype\r\nVH\tĐảng bộ xã Vĩnh Hưng\txa\r\n".encode("utf-16"))
+    assert load_roster(path) == [Unit("VH", "Đảng bộ xã Vĩnh Hưng", "xa")]
+    write_roster_sheet_column(path, {"VH": "https://docs.google.com/spreadsheets/d/abc/edit"})
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert load_roster(path)[0].sheet == "https://docs.google.com/spreadsheets/d/abc/edit"
+
+
 def test_headers_are_matched_loosely_and_extra_columns_ignored(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path, " Code ,NAME,Type,Ghi chú,Active From\nVH,Vĩnh Hưng,xa,bỏ qua,01/02/2023\n"
