@@ -59,10 +59,15 @@ _INDICATOR_KEYS = {
     "reference",
 }  # fmt: skip
 _COLUMN_KEYS = {"id", "label", "type", "required", "choices", "max_date", "width"}
-_TAB_KEYS = {
-    "id", "title", "layout", "heading", "field", "indicator", "column", "table", "max_rows",
-    "row_required", "min_complete_rows", "require_value", "rollup",
-}  # fmt: skip
+# The keys each layout reads; on a tab of another layout they would be silently ignored.
+_LAYOUT_KEYS = {
+    "form": {"field", "rollup"},
+    "narrative": {"field"},
+    "indicators": {"indicator"},
+    "table": {"table", "column", "max_rows", "row_required", "min_complete_rows", "require_value"},
+}
+_LAYOUT_ONLY: set[str] = set().union(*_LAYOUT_KEYS.values())
+_TAB_KEYS = {"id", "title", "layout", "heading"} | _LAYOUT_ONLY
 _TOP_KEYS = {
     "id", "version", "previous_versions", "title", "subject", "term_start", "unit_types", "choices", "narrative",
     "indicator_rules", "tab", "rule",
@@ -119,9 +124,13 @@ class _Builder(Reader):
             raise self.fail(where, f"id {ident!r} có thể bị đọc nhầm thành địa chỉ ô")
         if len(ident) > 255:
             raise self.fail(where, f"id {ident!r} dài quá 255 ký tự, giới hạn tên vùng của Excel")
-        if ident in self.ids:
-            raise self.fail(where, f"id {ident!r} bị trùng (đã khai ở {self.ids[ident]})")
-        self.ids[ident] = where
+        self.unique(ident, where, self.ids, "id")
+
+    def unique(self, name: str, where: str, seen: dict[str, str], what: str) -> None:
+        """Record ``name`` in ``seen``; a second one is an error naming the first."""
+        if name in seen:
+            raise self.fail(where, f"{what} {name!r} bị trùng (đã khai ở {seen[name]})")
+        seen[name] = where
 
     def ftype(self, entry: Entry, where: str) -> FieldType:
         return FieldType(self.choice(entry, "type", _TYPES, where))
@@ -148,11 +157,20 @@ class _Builder(Reader):
         if not tab_entries:
             raise self.fail(_TOP, "thiếu trang: cần ít nhất một mục [[tab]]")
         tabs = tuple(self.tab(t, i) for i, t in enumerate(tab_entries))
-        titles = [t.title for t in tabs]
-        dup = next((t for t in titles if titles.count(t) > 1), None)
-        if dup:
-            raise self.fail(f"trang {dup!r}", "tên trang bị trùng")
-        rules = [self.rule(r, i) for i, r in enumerate(self.tables(doc, "rule", _TOP, "rule"))]
+        titles: dict[str, str] = {}
+        tab_ids: dict[str, str] = {}
+        for t in tabs:
+            # Excel takes "Thông tin" and "THÔNG TIN" for the same sheet.
+            if t.title.casefold() in titles:
+                raise self.fail(f"trang {t.title!r}", "tên trang bị trùng")
+            titles[t.title.casefold()] = t.title
+            self.unique(t.id, f"trang {t.title!r}", tab_ids, "id trang")
+        rule_ids: dict[str, str] = {}
+        rules = []
+        for i, entry in enumerate(self.tables(doc, "rule", _TOP, "rule")):
+            rule = self.rule(entry, i)
+            self.unique(rule.id, f"quy tắc thứ {i + 1}", rule_ids, "id")
+            rules.append(rule)
         narrative = self.table(doc, "narrative", _TOP)
         self.keys(narrative, _NARRATIVE_KEYS, _NARRATIVE)
         ind = self.table(doc, "indicator_rules", _TOP)
@@ -213,7 +231,16 @@ class _Builder(Reader):
             raise self.fail(where, "tên trang dài tối đa 31 ký tự, không có []:*?/\\")
         tab_id = self.text(entry, "id", where)
         layout = self.choice(entry, "layout", _LAYOUTS, where)
+        stray = sorted(set(entry) & _LAYOUT_ONLY - _LAYOUT_KEYS[layout])
+        if stray:
+            raise self.fail(where, f"khóa {stray[0]!r} không dùng cho trang có layout {layout!r}")
         fields = [self.field(f, title) for f in self.tables(entry, "field", where, "tab.field")]
+        if layout == "narrative" and not all(
+            f.narrative and f.type is FieldType.TEXT for f in fields
+        ):
+            raise self.fail(
+                where, "trang có layout 'narrative' chỉ gồm trường type 'text' có narrative = true"
+            )
         self.fields.update((f.id, f) for f in fields)
         indicators = tuple(
             self.indicator(i, title)
@@ -284,7 +311,10 @@ class _Builder(Reader):
         return self.integer(entry, "max_length", where, 0, least=1)
 
     def bounds(self, entry: Entry, where: str) -> tuple[float | None, float | None]:
-        return self.number(entry, "min", where), self.number(entry, "max", where)
+        lo, hi = self.number(entry, "min", where), self.number(entry, "max", where)
+        if lo is not None and hi is not None and lo > hi:
+            raise self.fail(where, f"'min' ({lo}) lớn hơn 'max' ({hi})")
+        return lo, hi
 
     def indicator(self, entry: Entry, tab: str) -> Indicator:
         where = f"trang {tab!r}, chỉ tiêu {name_of(entry, 'key')}"
@@ -407,6 +437,9 @@ class _Builder(Reader):
         columns = [self.column(c, where) for c in self.tables(entry, "column", where, "tab.column")]
         if not columns:
             raise self.fail(where, "bảng cần ít nhất một cột [[tab.column]]")
+        seen: dict[str, str] = {}
+        for c in columns:
+            self.unique(c.id, f"{where}, cột {c.id!r}", seen, "id cột")
         ids = [c.id for c in columns]
         row_required = self.texts(
             entry, "row_required", where, tuple(c.id for c in columns if c.required)
@@ -416,6 +449,10 @@ class _Builder(Reader):
                 raise self.fail(where, f"row_required ghi cột {cid!r} không có trong bảng")
         max_rows = self.integer(entry, "max_rows", where, 30, least=1)
         min_rows = self.integer(entry, "min_complete_rows", where, 1, least=0)
+        if min_rows > max_rows:
+            raise self.fail(
+                where, f"'min_complete_rows' ({min_rows}) lớn hơn 'max_rows' ({max_rows})"
+            )
         column, value = None, None
         if "require_value" in entry:
             req = self.table(entry, "require_value", where)
