@@ -395,39 +395,10 @@ class _Builder(Reader):
             self.text(entry, "district_label", where)
 
     def indicator_fields(self, ind: Indicator, tab: str) -> list[Field]:
-        where = f"trang {tab!r}, chỉ tiêu {ind.key!r}"
-        out = []
-        for part in ind.parts:
-            ident = ind.field_id(part)
-            self.claim(ident, where)
-            if part in ("nq", "kq"):
-                ftype, lo, hi, label = ind.type, ind.min, ind.max, ind.label
-                label = f"{ind.label} — {'Nghị quyết đề ra' if part == 'nq' else 'Kết quả'}"
-            elif part in ("tu_so", "mau_so"):
-                ftype, lo, hi = FieldType.DECIMAL, 0, None
-                label = f"{ind.label} — {ind.numerator if part == 'tu_so' else ind.denominator}"
-            elif part == "du_bao":
-                ftype, lo, hi = FieldType.CHOICE, None, None
-                label = f"{ind.label} — Dự báo cuối nhiệm kỳ"
-            else:
-                ftype, lo, hi = FieldType.TEXT, None, None
-                label = f"{ind.label} — Ghi chú"
-            out.append(
-                Field(
-                    id=ident,
-                    label=label,
-                    type=ftype,
-                    tab=tab,
-                    required=part != "ghi_chu",
-                    choices=self.choices["du_bao"] if part == "du_bao" else (),
-                    choice_list="du_bao" if part == "du_bao" else None,
-                    min=lo,
-                    max=hi,
-                    indicator=ind.key,
-                    part=part,
-                )
-            )
-        return out
+        fields = ind.fields(tab, forecasts=self.choices["du_bao"])
+        for f in fields:
+            self.claim(f.id, f"trang {tab!r}, chỉ tiêu {ind.key!r}")
+        return list(fields)
 
     def table_of(self, entry: Entry, tab: str) -> Table:
         where = f"trang {tab!r}"
