@@ -142,6 +142,41 @@ class Indicator:
     def parts(self) -> tuple[str, ...]:
         return tuple(p for p in INDICATOR_PARTS if self.is_rate or p not in ("tu_so", "mau_so"))
 
+    def fields(self, tab: str, forecasts: tuple[str, ...]) -> tuple[Field, ...]:
+        """The input cells of the indicator's row, one per part; ``forecasts`` are the
+        choices of its Dự báo cell (the schema's du_bao list)."""
+        out = []
+        for part in self.parts:
+            lo: float | None = None
+            hi: float | None = None
+            if part in ("nq", "kq"):
+                ftype, lo, hi = self.type, self.min, self.max
+                label = f"{self.label} — {'Nghị quyết đề ra' if part == 'nq' else 'Kết quả'}"
+            elif part in ("tu_so", "mau_so"):
+                ftype, lo = FieldType.DECIMAL, 0
+                label = f"{self.label} — {self.numerator if part == 'tu_so' else self.denominator}"
+            elif part == "du_bao":
+                ftype, label = FieldType.CHOICE, f"{self.label} — Dự báo cuối nhiệm kỳ"
+            else:
+                ftype, label = FieldType.TEXT, f"{self.label} — Ghi chú"
+            forecast = part == "du_bao"
+            out.append(
+                Field(
+                    id=self.field_id(part),
+                    label=label,
+                    type=ftype,
+                    tab=tab,
+                    required=part != "ghi_chu",
+                    choices=forecasts if forecast else (),
+                    choice_list="du_bao" if forecast else None,
+                    min=lo,
+                    max=hi,
+                    indicator=self.key,
+                    part=part,
+                )
+            )
+        return tuple(out)
+
 
 @dataclass(frozen=True)
 class Column:

@@ -105,6 +105,64 @@ BASE = resources.files("sheets_schema").joinpath("midterm_2020_2025.toml").read_
             lambda t: t.replace("required = false\n  since", "required = true\n  since"),
             "phải là trường không bắt buộc",
         ),
+        # A value of the wrong kind names the key, the kind wanted and the value found.
+        (
+            lambda t: t.replace("min_chars = 50", 'min_chars = "abc"'),
+            "[narrative]: khóa 'min_chars' phải là số nguyên, không phải \"abc\"",
+        ),
+        (
+            lambda t: t.replace("required = false\n  since", 'required = "false"\n  since'),
+            "trường 'tt_dan_so': khóa 'required' phải là true hoặc false, không có ngoặc kép",
+        ),
+        (
+            lambda t: t.replace("width = 40", 'width = "40"', 1),
+            "cột 'han_che': khóa 'width' phải là một số, không phải \"40\"",
+        ),
+        (
+            lambda t: t.replace('applies_to = ["xa"]', 'applies_to = "xa"'),
+            "khóa 'applies_to' phải là danh sách các chuỗi ký tự",
+        ),
+        (
+            lambda t: t[: t.index("[[tab]]")].replace(
+                "\n[unit_types]", '\ntab = "x"\n[unit_types]'
+            ),
+            "khóa 'tab' phải là danh sách các bảng, mỗi bảng mở đầu bằng [[tab]], không phải \"x\"",
+        ),
+        (
+            lambda t: t.replace("max_rows = 30", "max_rows = 0"),
+            "'max_rows' phải là số nguyên dương",
+        ),
+        # Duplicates: tab ids, tab titles (Excel ignores case), column ids, rule ids.
+        (
+            lambda t: t.replace('id = "chi_tieu"', 'id = "thong_tin"'),
+            "id trang 'thong_tin' bị trùng",
+        ),
+        (lambda t: t.replace('title = "Chỉ tiêu"', 'title = "THÔNG TIN"'), "tên trang bị trùng"),
+        (lambda t: t.replace('id = "nguyen_nhan"', 'id = "han_che"'), "id cột 'han_che' bị trùng"),
+        (
+            lambda t: t.replace('id = "kl_le_so_dang_vien"', 'id = "co_vi_pham_le_ktdh"'),
+            "id 'co_vi_pham_le_ktdh' bị trùng",
+        ),
+        # What one layout reads is not silently ignored on another; ranges are in order.
+        (
+            lambda t: t.replace(
+                'heading = "BÁO CÁO KIỂM ĐIỂM CỦA BAN CHẤP HÀNH"',
+                'heading = "BÁO CÁO KIỂM ĐIỂM CỦA BAN CHẤP HÀNH"\nrollup = "sum"',
+            ),
+            "trang 'Kiểm điểm': khóa 'rollup' không dùng cho trang có layout 'narrative'",
+        ),
+        (
+            lambda t: t.replace("narrative = true", "narrative = false", 1),
+            "chỉ gồm trường type 'text' có narrative = true",
+        ),
+        (
+            lambda t: t.replace("min = 0\n  max = 100", "min = 101\n  max = 100", 1),
+            "chỉ tiêu 'ho_ngheo': 'min' (101) lớn hơn 'max' (100)",
+        ),
+        (
+            lambda t: t.replace("min_complete_rows = 1", "min_complete_rows = 31"),
+            "'min_complete_rows' (31) lớn hơn 'max_rows' (30)",
+        ),
     ],
 )
 def test_broken_schema_names_file_and_entry(edit, words) -> None:  # type: ignore[no-untyped-def]
@@ -138,6 +196,9 @@ SCHEMA_ENGLISH = set(
         BASE.replace('  prefill = "unit_name"', '  prefill = "unit_nam"', 1),
         BASE + "\n[[tab]]\nbogus = [1, 2\n",
         BASE.replace("term_start = ", 'term_start = "1/10/2020" #', 1),
+        BASE.replace("min_chars = 50", 'min_chars = "năm mươi"', 1),
+        BASE.replace("required = false\n  since", 'required = "false"\n  since', 1),
+        BASE.replace('id = "chi_tieu"', 'id = "thong_tin"', 1),
     ],
 )
 def test_broken_schema_messages_are_vietnamese(text: str) -> None:
