@@ -17,6 +17,8 @@ VI_LETTERS = (
 )
 word = st.text(alphabet=VI_LETTERS + VI_LETTERS.upper(), min_size=2, max_size=9)
 sentence = st.lists(word, min_size=2, max_size=12).map(lambda ws: " ".join(ws).capitalize() + ".")
+# A name or a title: within the 100 characters such a cell takes (8 words of ≤ 9 letters: ≤ 80).
+short = st.lists(word, min_size=2, max_size=8).map(lambda ws: " ".join(ws).capitalize() + ".")
 narrative = (
     st.lists(sentence, min_size=1, max_size=6)
     .map(" ".join)
@@ -54,13 +56,13 @@ def valid_report(draw: Any, schema: Schema = SCHEMA) -> tuple[str, dict[str, Any
         expect[fid] = value
 
     put("tt_ma_don_vi", "DV_01")
-    put("tt_ten_don_vi", draw(sentence))
+    put("tt_ten_don_vi", draw(short))
     put("tt_loai_hinh", schema.unit_types[unit_type])
     members = draw(st.integers(1, 2000))
     put("tt_so_dang_vien", members)
     put("tt_so_chi_bo", draw(st.integers(0, 60)))
-    put("tt_nguoi_bao_cao", draw(sentence))
-    put("tt_chuc_vu", draw(sentence))
+    put("tt_nguoi_bao_cao", draw(short))
+    put("tt_chuc_vu", draw(short))
     digits = (
         "0"
         + draw(st.sampled_from("35789"))
