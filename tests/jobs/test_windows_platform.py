@@ -118,3 +118,35 @@ def test_output_redirected_in_a_windows_code_page_stays_vietnamese(tmp_path: Pat
         out = (res.stdout + res.stderr).decode("utf-8")  # raises if it is not UTF-8
         assert "Traceback" not in out and "\\u" not in out
     assert "Đúng hạn" in res.stdout.decode("utf-8") or "Đạt" in res.stdout.decode("utf-8")
+
+
+def test_workers_started_by_spawn_give_the_outputs_fork_gives(tmp_path: Path) -> None:
+    """Windows has no fork: its workers are spawned, so the reader's function and jobs are
+    pickled into a fresh interpreter instead of inherited. Hiding fork from multiprocessing (as
+    the blocker hides `resource`; nothing of ours is patched) makes the job take that route; its
+    outputs must be byte for byte those of the forked workers."""
+    script = """
+        import multiprocessing, sys
+        if sys.argv[2] == "spawn":
+            multiprocessing.get_all_start_methods = lambda: ["spawn"]
+        from jobs.commands.cli import main
+        from jobs.limits import worker_context
+        print(worker_context().get_start_method())
+        assert main(["demo", "--dir", sys.argv[1], "--units", "8"]) == 0
+        sys.exit(main(["sync", "--config", sys.argv[1] + "/tonghop.toml",
+                       "--as-of", "2023-03-25T09:00:00+07:00"]))
+        """
+    outputs = {}
+    for method in ("fork", "spawn"):
+        res = _python(script, str(tmp_path / method), method)
+        assert res.returncode == 0, res.stderr
+        assert res.stdout.split()[0] == method and "Traceback" not in res.stderr
+        out = tmp_path / method / "out"
+        status = json.loads((out / "status.json").read_text("utf-8"))
+        outputs[method] = (
+            (out / "values.csv").read_bytes(),
+            (out / "findings.csv").read_bytes(),
+            [(u["code"], u["status"], u["completeness"]) for u in status["units"]],
+        )
+    assert outputs["spawn"] == outputs["fork"]
+    assert {s for _, s, _ in outputs["spawn"][2]} - {"invalid", "unreachable"}
