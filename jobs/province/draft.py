@@ -75,13 +75,22 @@ class _ProvinceDraft(ReportDraft):
         )
 
     # ------------------------------------------------------------------ I
+    def whole_counts(self) -> str:
+        """The province's units in one sentence; none known while no district is usable."""
+        if not self.districts:
+            return (
+                "Chưa có số liệu về các tổ chức cơ sở đảng vì chưa tổng hợp được kết quả của huyện "
+                "nào (lý do từng huyện ở dưới bảng)."
+            )
+        return f"Toàn tỉnh: {self.counts_sentence(count_units(self.outcomes, self.run))}"
+
     def section_status(self) -> None:
         self.heading(SECTIONS[0], 1)
         self.para(
             f"Các tổ chức cơ sở đảng gửi báo cáo về huyện ủy, thị ủy, thành ủy "
             f"{self.deadline_words()}; mỗi huyện, thị, thành ủy tổng hợp và gửi kết quả về "
             f"{self.level.committee}. Đã tổng hợp được kết quả của {len(self.districts)}/"
-            f"{len(self.reads)} {DISTRICTS}. Toàn tỉnh: {self.counts_sentence(count_units(self.outcomes, self.run))}"
+            f"{len(self.reads)} {DISTRICTS}. " + self.whole_counts()
         )
         counts = self.tables.district_counts
         rows: list[Sequence[str]] = []

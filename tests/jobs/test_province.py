@@ -372,6 +372,7 @@ def test_no_usable_district_still_writes_a_draft_that_says_so(
         "Đảng bộ tỉnh." in text  # fmt: skip
     assert "trong 0 chỉ tiêu" not in text
     assert "Chưa có đơn vị nào nộp báo cáo; chưa có số liệu để tổng hợp." in text  # IV
+    assert "chưa tổng hợp được kết quả của huyện nào" in text and "chưa nộp: không có" not in text
     assert "của 0 đơn vị" not in text
     for _code, name, _slug, _place in DISTRICTS:
         assert f"Chưa tổng hợp số liệu của {name} (thiếu kết quả)" in text
