@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -178,7 +179,7 @@ class _Builder(Reader):
         tolerance = self.number(ind, "rate_tolerance", _INDICATOR_RULES)
         if tolerance is not None and tolerance < 0:
             raise self.fail(_INDICATOR_RULES, "khóa 'rate_tolerance' phải là số không âm")
-        return Schema(
+        schema = Schema(
             id=schema_id,
             version=self.text(doc, "version", _TOP),
             title=self.text(doc, "title", _TOP, default=schema_id),
@@ -199,6 +200,24 @@ class _Builder(Reader):
             note_when_forecast=self.texts(ind, "note_required_when_forecast", _INDICATOR_RULES),
             source=self.source,
         )
+        self.check_fields(schema)
+        return schema
+
+    def check_fields(self, schema: Schema) -> None:
+        """What one field's keys cannot say alone: its version is one this schema knows, and
+        its date bounds are in order."""
+        known = (schema.version, *schema.previous_versions)
+        for f in schema.fields:
+            where = f"trường {f.id!r}"
+            if f.since is not None and f.since not in known:
+                raise self.fail(
+                    where,
+                    f"since = {f.since!r} không phải phiên bản của mẫu này "
+                    f"({', '.join(repr(v) for v in known)})",
+                )
+            lo, hi = f.min_date, f.max_date
+            if isinstance(lo, date) and isinstance(hi, date) and lo > hi:
+                raise self.fail(where, f"min_date ({lo:%d/%m/%Y}) sau max_date ({hi:%d/%m/%Y})")
 
     def choice_lists(self, doc: Entry) -> dict[str, tuple[str, ...]]:
         out = {}

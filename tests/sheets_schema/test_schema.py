@@ -163,6 +163,18 @@ BASE = resources.files("sheets_schema").joinpath("midterm_2020_2025.toml").read_
             lambda t: t.replace("min_complete_rows = 1", "min_complete_rows = 31"),
             "'min_complete_rows' (31) lớn hơn 'max_rows' (30)",
         ),
+        # A field's version is one the schema knows; its date bounds are in order.
+        (
+            lambda t: t.replace('since = "2023.3"', 'since = "2024.1"'),
+            "trường 'tt_dan_so': since = '2024.1' không phải phiên bản của mẫu này",
+        ),
+        (
+            lambda t: t.replace(
+                'min_date = "term_start"\n  max_date = "run_date"',
+                "min_date = 2024-01-01\n  max_date = 2023-01-01",
+            ),
+            "trường 'tt_ngay_bao_cao': min_date (01/01/2024) sau max_date (01/01/2023)",
+        ),
     ],
 )
 def test_broken_schema_names_file_and_entry(edit, words) -> None:  # type: ignore[no-untyped-def]
