@@ -13,29 +13,36 @@ import json
 import socket
 import ssl
 
-_REASONS = {
-    errno.ENOENT: "không có thư mục hoặc tệp này",
-    errno.EISDIR: "đây là một thư mục",
-    errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
-    errno.EEXIST: "đã có một tệp trùng tên",
-    errno.EACCES: "không có quyền ghi/đọc",
-    errno.EPERM: "không có quyền ghi/đọc",
-    errno.ENOSPC: "ổ đĩa hết chỗ trống",
-    errno.EROFS: "ổ đĩa chỉ cho đọc",
-    errno.ENAMETOOLONG: "tên tệp quá dài đối với hệ thống tệp",
-    errno.ENOTEMPTY: "thư mục không trống",
-    errno.EBUSY: "tệp hoặc thư mục đang được chương trình khác dùng",
-    errno.EINVAL: "tên tệp có ký tự hoặc dạng hệ thống không nhận",
-    errno.ELOOP: "đường dẫn có liên kết vòng",
-    errno.EIO: "lỗi đọc/ghi ổ đĩa",
-    errno.EDQUOT: "đã hết hạn mức dung lượng",
-    errno.EMFILE: "đang mở quá nhiều tệp cùng lúc",
+# By errno's name: every platform has the first ones; a name the platform lacks is left out
+# (getattr), so this module imports wherever the job runs.
+_BY_NAME = {
+    "ENOENT": "không có thư mục hoặc tệp này",
+    "EISDIR": "đây là một thư mục",
+    "ENOTDIR": "một phần của đường dẫn là tệp, không phải thư mục",
+    "EEXIST": "đã có một tệp trùng tên",
+    "EACCES": "không có quyền ghi/đọc",
+    "EPERM": "không có quyền ghi/đọc",
+    "ENOSPC": "ổ đĩa hết chỗ trống",
+    "EROFS": "ổ đĩa chỉ cho đọc",
+    "ENAMETOOLONG": "tên tệp quá dài đối với hệ thống tệp",
+    "ENOTEMPTY": "thư mục không trống",
+    "EBUSY": "tệp hoặc thư mục đang được chương trình khác dùng",
+    "EINVAL": "tên tệp có ký tự hoặc dạng hệ thống không nhận",
+    "ELOOP": "đường dẫn có liên kết vòng",
+    "EIO": "lỗi đọc/ghi ổ đĩa",
+    "EDQUOT": "đã hết hạn mức dung lượng",
+    "EMFILE": "đang mở quá nhiều tệp cùng lúc",
     # A connection (the SMTP server of `remind`) fails with an OSError too.
-    errno.ECONNREFUSED: "máy chủ từ chối kết nối",
-    errno.ECONNRESET: "máy chủ ngắt kết nối",
-    errno.ETIMEDOUT: "hết thời gian chờ",
-    errno.ENETUNREACH: "không tới được mạng",
-    errno.EHOSTUNREACH: "không tới được máy chủ",
+    "ECONNREFUSED": "máy chủ từ chối kết nối",
+    "ECONNRESET": "máy chủ ngắt kết nối",
+    "ETIMEDOUT": "hết thời gian chờ",
+    "ENETUNREACH": "không tới được mạng",
+    "EHOSTUNREACH": "không tới được máy chủ",
+}
+_REASONS = {
+    code: text
+    for name, text in _BY_NAME.items()
+    if (code := getattr(errno, name, None)) is not None
 }
 
 # Windows gives a file another program holds open (Excel, Word) as EACCES; its own code says more.

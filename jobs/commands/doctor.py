@@ -99,25 +99,17 @@ def run_doctor(config: Config, *, google_probe: bool = False) -> list[Check]:
 def _district_checks(config: Config, schema: Schema) -> list[Check]:
     """A province: each district's outputs read and checked as the sync will (a Drive folder's
     copy brought up to date first). A district that fails gets a status; the sync goes on."""
-    from ..province.drive import DriveProblem, refresh_copy
+    from ..province.drive import copy_drive_folders
     from ..province.read import DistrictStatus, read_district
     from ..province.units import wanted_fields
 
-    http: Any = None
-    account = ""
-    setup: DriveProblem | None = None
-    if any(e.drive_folder for e in config.source.districts):
-        try:
-            account = account_email(config)
-            http = google_client(config).http_client
-        except SourceSetupError as exc:
-            setup = DriveProblem(DistrictStatus.MISSING, str(exc))
+    problems = copy_drive_folders(config)
     wanted = wanted_fields(schema)
     checks = []
     for e in config.source.districts:
         name = f"{_DISTRICT}{e.name} ({e.code})"
-        problem = (setup or refresh_copy(http, e, account)) if e.drive_folder else None
-        if problem is not None:
+        if e.code in problems:
+            problem = problems[e.code]
             checks.append(Check(name, False, problem.status.label, problem.message))
             continue
         read = read_district(e, schema, wanted)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..config import Config
 from ..oserrors import os_reason
 from .entries import DistrictEntry
 from .read import MAX_STATUS_BYTES, MAX_VALUES_BYTES, STATUS, VALUES, DistrictStatus
@@ -220,3 +221,20 @@ def _unreachable(entry: DistrictEntry, link: str, exc: BaseException) -> DrivePr
         f"Không kết nối được Google Drive để lấy kết quả của huyện ({link}) và chưa có bản sao "
         f"nào: tỉnh chạy lại tonghop sync khi có mạng.",
     )
+
+
+def copy_drive_folders(config: Config) -> dict[str, DriveProblem]:
+    """Bring each ``drive_folder`` district's local copy up to date; district code → why not."""
+    entries = [e for e in config.source.districts if e.drive_folder]
+    if not entries:
+        return {}
+    from ..sources import SourceSetupError, account_email, google_client
+
+    try:
+        account = account_email(config)
+        http = google_client(config).http_client
+    except SourceSetupError as exc:
+        problem = DriveProblem(DistrictStatus.MISSING, f"Chưa đọc được Google Drive: {exc}")
+        return {e.code: problem for e in entries}
+    found = {e.code: refresh_copy(http, e, account) for e in entries}
+    return {code: p for code, p in found.items() if p is not None}

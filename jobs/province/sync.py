@@ -29,7 +29,7 @@ from ..model import RunInfo, UnitOutcome, count_outcomes
 from ..oserrors import os_reason
 from ..outputs.atomic import atomic_write
 from ..outputs.files import run_header
-from .drive import DriveProblem, refresh_copy
+from .drive import DriveProblem, copy_drive_folders
 from .read import (
     STATUS,
     VALUES,
@@ -115,7 +115,7 @@ def run_province(
 def _run(config: Config, schema: Any, now: datetime, out: Path) -> ProvinceResult:
     counter = config.output.state.with_name("tonghop-tinh.json")
     run_id = _next_run(counter)
-    problems = _copy_drive_folders(config)
+    problems = copy_drive_folders(config)
     digest = _inputs_digest(config, problems)
     stamp = out / _STAMP
     paths = {name: out / name for name in (WORKBOOK, VALUES, STATUS, DRAFT)}
@@ -153,23 +153,6 @@ def _run(config: Config, schema: Any, now: datetime, out: Path) -> ProvinceResul
         _write(paths[name], data)
     atomic_write(stamp, lambda fh: fh.write(digest.encode()))
     return ProvinceResult(run, reads, districts, tables, paths)
-
-
-def _copy_drive_folders(config: Config) -> dict[str, DriveProblem]:
-    """Bring each ``drive_folder`` district's local copy up to date; district code → why not."""
-    entries = [e for e in config.source.districts if e.drive_folder]
-    if not entries:
-        return {}
-    from ..sources import SourceSetupError, account_email, google_client
-
-    try:
-        account = account_email(config)
-        http = google_client(config).http_client
-    except SourceSetupError as exc:
-        problem = DriveProblem(DistrictStatus.MISSING, f"Chưa đọc được Google Drive: {exc}")
-        return {e.code: problem for e in entries}
-    found = {e.code: refresh_copy(http, e, account) for e in entries}
-    return {code: p for code, p in found.items() if p is not None}
 
 
 def _values_csv(
