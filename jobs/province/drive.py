@@ -62,7 +62,7 @@ def refresh_copy(http: Any, entry: DistrictEntry, account: str) -> DriveProblem 
 
     from sync.google import ACCESS_ERRORS
 
-    link = f"https://drive.google.com/drive/folders/{entry.drive_folder}"
+    link = entry.drive_link
     who = account or "tài khoản dịch vụ (service account) của tỉnh"
     try:
         folder = http.request(

@@ -47,10 +47,17 @@ class DistrictEntry:
     drive_folder: str = ""  # the Drive folder's id, "" for a folder entry
 
     @property
+    def drive_link(self) -> str:
+        """The Drive folder's link, "" for a folder entry."""
+        if not self.drive_folder:
+            return ""
+        return f"https://drive.google.com/drive/folders/{self.drive_folder}"
+
+    @property
     def where(self) -> str:
         """Where the district's outputs are, as a person finds them."""
         if self.drive_folder:
-            return f"thư mục Drive https://drive.google.com/drive/folders/{self.drive_folder}"
+            return f"thư mục Drive {self.drive_link}"
         return f"thư mục {self.folder}"
 
 
